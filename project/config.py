@@ -1,0 +1,196 @@
+"""``project.yaml``: what is evaluated, read into strict models with errors a person can act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from instruments.spec import Labels, normalise_label
+from project.errors import ConfigError, format_pydantic_error
+
+PROJECT_FILE = "project.yaml"
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Named(_Strict):
+    """Something with an id, sv/en labels and further spellings seen in exports."""
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    accept: tuple[str, ...] = ()
+
+    def spellings(self) -> set[str]:
+        return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
+
+
+class Unit(Named):
+    """A ward, centre or team inside an organisation."""
+
+
+class Organisation(Named):
+    """A participating organisation (hospital, primary-care centre, municipal service, ...)."""
+
+    type: str | None = None
+    units: tuple[Unit, ...] = ()
+
+
+class StaffGroup(Named):
+    """A profession or role that survey results are broken down by."""
+
+
+class Wave(_Strict):
+    """One survey occasion of one instrument."""
+
+    id: str = Field(pattern=_ID)
+    instrument: str
+    opens: dt.date
+    closes: dt.date
+    labels: Labels | None = None
+    invited: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _dates(self) -> Wave:
+        if self.closes < self.opens:
+            raise ValueError(f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})")
+        return self
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) if self.labels else self.id
+
+
+class Privacy(_Strict):
+    """Disclosure control. The threshold is recorded with every output."""
+
+    min_cell_size: int = Field(default=5, ge=1)
+
+
+class ReportSettings(_Strict):
+    language: Literal["sv", "en"] = "sv"
+    formats: tuple[Literal["html", "pdf", "docx"], ...] = ("html", "pdf", "docx")
+    evaluator: str | None = None
+    kind: Literal["interim", "final"] = "final"
+
+
+class Period(_Strict):
+    start: dt.date
+    end: dt.date
+
+
+class Project(_Strict):
+    """The contents of ``project.yaml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id; names the key file.")
+    name: Labels
+    synthetic: bool = False
+    funder: str | None = None
+    period: Period | None = None
+    languages: tuple[Literal["sv", "en"], ...] = ("sv", "en")
+    organisations: tuple[Organisation, ...]
+    staff_groups: tuple[StaffGroup, ...]
+    instruments: tuple[str, ...]
+    waves: tuple[Wave, ...]
+    privacy: Privacy = Privacy()
+    report: ReportSettings = ReportSettings()
+
+    @model_validator(mode="after")
+    def _check(self) -> Project:
+        for what, ids in (
+            ("organisation", [o.id for o in self.organisations]),
+            ("staff group", [g.id for g in self.staff_groups]),
+            ("unit", [u.id for o in self.organisations for u in o.units]),
+        ):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            if dup:
+                raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+        seen: set[tuple[str, str]] = set()
+        for wave in self.waves:
+            if wave.instrument not in self.instruments:
+                raise ValueError(
+                    f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
+                    f"instruments ({', '.join(self.instruments)})"
+                )
+            if (wave.instrument, wave.id) in seen:
+                raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
+            seen.add((wave.instrument, wave.id))
+        return self
+
+    # -- look-ups -------------------------------------------------------------------------------
+    def wave(self, instrument: str, wave_id: str) -> Wave:
+        for wave in self.waves:
+            if wave.instrument == instrument and wave.id == wave_id:
+                return wave
+        known = ", ".join(w.id for w in self.waves if w.instrument == instrument) or "(none)"
+        raise ConfigError(
+            f"project.yaml: wave {wave_id!r} of instrument {instrument!r} is not declared. "
+            f"Expected one of {known}. Hint: add it under waves, or check the --wave value."
+        )
+
+    def check_instrument(self, instrument: str) -> None:
+        if instrument not in self.instruments:
+            raise ConfigError(
+                f"project.yaml: instrument {instrument!r} is not used by this project. Expected one "
+                f"of {', '.join(self.instruments)}. Hint: add it under instruments, or check "
+                f"--instrument."
+            )
+
+    @cached_property
+    def organisation_lookup(self) -> dict[str, str]:
+        return {s: o.id for o in self.organisations for s in o.spellings()}
+
+    @cached_property
+    def unit_lookup(self) -> dict[str, tuple[str, str]]:
+        """Spelling → (organisation id, unit id)."""
+        return {s: (o.id, u.id) for o in self.organisations for u in o.units for s in u.spellings()}
+
+    @cached_property
+    def staff_group_lookup(self) -> dict[str, str]:
+        return {s: g.id for g in self.staff_groups for s in g.spellings()}
+
+    def staff_group_label(self, group_id: str, lang: str) -> str:
+        for g in self.staff_groups:
+            if g.id == group_id:
+                return g.labels.get(lang)
+        return group_id
+
+    def organisation_label(self, org_id: str, lang: str) -> str:
+        for o in self.organisations:
+            if o.id == org_id:
+                return o.labels.get(lang)
+        return org_id
+
+
+def load_project(project_dir: Path) -> Project:
+    """Read and check ``project_dir/project.yaml``.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing, not YAML, or does not match the schema; the message names the key.
+    """
+    path = Path(project_dir) / PROJECT_FILE
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: no project.yaml here. Hint: run the command inside a project folder, pass "
+            f"-p DIR, or create one with `impleval init DIR`."
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"project.yaml{where}: not valid YAML. Hint: check indentation.") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError("project.yaml: expected a mapping of keys (name:, waves:, ...).")
+    try:
+        return Project.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_pydantic_error("project.yaml", exc)) from exc
