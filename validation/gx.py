@@ -1,0 +1,85 @@
+"""Run a generated suite with great-expectations and return the failing rows.
+
+great-expectations takes seconds to import, so it is imported here, lazily, and only by the ingest
+path. The library judges; the quarantine (which rows, which reason) is ours: every failing row index
+is read from ``unexpected_index_list`` and tagged with the rule in the expectation's ``meta``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from validation.suites import Expectation
+
+
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return ctx
+
+
+def build_suite(expectations: Sequence[Expectation], name: str) -> Any:
+    """A great-expectations ``ExpectationSuite`` from plain expectations."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    suite = gx.ExpectationSuite(name=name)
+    for exp in expectations:
+        suite.add_expectation(getattr(gxe, exp.type)(**exp.kwargs, meta=dict(exp.meta)))
+    return suite
+
+
+def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation], *, name: str) -> list[dict]:
+    """Validate ``frame`` (index = positions 0..n-1) and list failures as
+    ``{"position", "rule", "column", "detail"}``; an expectation that errors is a bug and raises."""
+    if not expectations:
+        return []
+    frame = frame.reset_index(drop=True)
+    ctx = _context()
+    batch_def = (
+        ctx.data_sources.add_pandas(name=f"{name}-source")
+        .add_dataframe_asset(name=name)
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    suite = ctx.suites.add(build_suite(expectations, name))
+    batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    failures: list[dict] = []
+    for res in result.results:
+        cfg = res.expectation_config
+        if res.exception_info and res.exception_info.get("raised_exception"):
+            raise RuntimeError(
+                f"validation expectation {cfg.type} on {cfg.kwargs.get('column')} could not run: "
+                f"{res.exception_info.get('exception_message')}"
+            )
+        if res.success:
+            continue
+        meta = cfg.meta or {}
+        column = cfg.kwargs.get("column", "")
+        for pos in res.result.get("unexpected_index_list") or []:
+            failures.append(
+                {"position": int(pos), "rule": meta.get("rule", cfg.type), "column": column,
+                 "detail": _describe(meta, frame.at[int(pos), column] if column else None)}
+            )
+    return failures
+
+
+def _describe(meta: dict, value: object) -> str:
+    rule = meta.get("rule")
+    if rule == "out_of_set":
+        number = float(value)  # type: ignore[arg-type]
+        shown = int(number) if number.is_integer() else number
+        return f"code {shown} not in response set {meta.get('response_set')}"
+    if rule == "outside_wave_window":
+        return f"submitted {pd.Timestamp(value):%Y-%m-%d}; {meta.get('hint')}"  # type: ignore[arg-type]
+    return str(meta.get("hint", rule))

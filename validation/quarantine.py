@@ -1,0 +1,57 @@
+"""Row-level quarantine: every row that breaks a rule is set aside with the rule and a reason.
+
+Rows are never dropped silently: each row of an export is either loaded or quarantined, and
+``rows_read == rows_loaded + rows_quarantined`` is checked on every ingest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+QUARANTINE_COLUMNS = ["source_row", "column", "rule", "detail"]
+
+#: What each rule means, for the quarantine file and the report (en; the CLI is English).
+RULES = {
+    "missing_identifier": "the respondent identifier is empty",
+    "duplicate_respondent": "the same respondent answered more than once in this wave",
+    "outside_wave_window": "submitted outside the wave's open–close dates",
+    "bad_timestamp": "the submission time is not a date",
+    "unknown_label": "an answer label that is not in the instrument's response set",
+    "not_a_number": "a text where a number was expected",
+    "out_of_set": "an answer code outside the response set",
+    "unknown_organisation": "an organisation not declared in project.yaml",
+    "unknown_unit": "a unit not declared in project.yaml",
+    "unknown_staff_group": "a staff group not declared in project.yaml",
+    "empty_response": "no item answered at all",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which rows load and which are quarantined, with every reason."""
+
+    reasons: pd.DataFrame  # QUARANTINE_COLUMNS, one row per (row, rule, column)
+    quarantined_rows: frozenset[int]
+
+    def is_loaded(self, source_rows: pd.Series) -> pd.Series:
+        return ~source_rows.isin(self.quarantined_rows)
+
+
+def judge(source_rows: pd.Series, problems: list[dict], failures: list[dict]) -> Verdict:
+    """Combine mapping problems (by source row) and suite failures (by position) into a verdict."""
+    rows = list(source_rows)
+    records = list(problems) + [
+        {"source_row": int(rows[f["position"]]), "column": f["column"], "rule": f["rule"],
+         "detail": f["detail"]}
+        for f in failures
+    ]
+    reasons = pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
+    if not reasons.empty:
+        reasons = reasons.drop_duplicates().sort_values(["source_row", "rule", "column"])
+        reasons = reasons.reset_index(drop=True)
+    unknown = set(reasons["rule"]) - set(RULES)
+    if unknown:
+        raise ValueError(f"quarantine rules without a description: {sorted(unknown)}")
+    return Verdict(reasons, frozenset(int(r) for r in reasons["source_row"]))
