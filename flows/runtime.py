@@ -28,6 +28,7 @@ def configure_prefect() -> None:
     """Set quiet local defaults (without overriding what the user set)."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     os.environ.setdefault("PREFECT_HOME", str(cache / "impleval" / "prefect"))
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     for key, value in QUIET.items():
         os.environ.setdefault(key, value)
     # The temporary server logs a closed-stream error at interpreter exit; it is noise, not a failure.

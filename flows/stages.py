@@ -14,32 +14,10 @@ from pathlib import Path
 
 from project.config import Project
 from project.layout import ProjectPaths
+from project.provenance import code_fingerprint, file_sha256
 
 STAGES = ("ingest", "analyse", "report")
 SURVEY_SUFFIXES = (".xlsx", ".csv")
-PACKAGES = ("flows", "instruments", "analysis", "validation", "reports", "ingest", "store",
-            "privacy", "project")
-_CODE_SUFFIXES = {".py", ".yaml", ".yml", ".j2", ".css", ".typ"}
-_REPO = Path(__file__).resolve().parent.parent
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def hash_file(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
-
-
-def code_fingerprint() -> str:
-    """A hash over the source of impleval's packages: any code change makes every stage stale."""
-    h = hashlib.sha256()
-    for package in PACKAGES:
-        for path in sorted((_REPO / package).rglob("*")):
-            if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(_REPO)).encode())
-                h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def inbox_surveys(paths: ProjectPaths, project: Project) -> list[tuple[Path, str, str]]:
@@ -59,7 +37,7 @@ def inbox_surveys(paths: ProjectPaths, project: Project) -> list[tuple[Path, str
 
 
 def _files(paths: list[Path], root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hash_file(p) for p in paths if p.is_file()}
+    return {str(p.relative_to(root)): file_sha256(p) for p in paths if p.is_file()}
 
 
 def stage_inputs(
@@ -67,7 +45,7 @@ def stage_inputs(
 ) -> dict[str, str]:
     """Everything a stage's result depends on, as name → content hash."""
     root = paths.root
-    common = {"project.yaml": hash_file(paths.project_file), "code": code_fingerprint()}
+    common = {"project.yaml": file_sha256(paths.project_file), "code": code_fingerprint()}
     local_specs = sorted(paths.instruments.rglob("*.yaml")) if paths.instruments.is_dir() else []
     common |= _files(local_specs, root)
     if stage == "ingest":
@@ -77,14 +55,20 @@ def stage_inputs(
     if stage == "report":
         results = sorted(paths.results.glob("*.csv")) if paths.results.is_dir() else []
         narrative = sorted(paths.narrative.glob("*.md")) if paths.narrative.is_dir() else []
-        return common | _files(results + narrative, root) | {
-            "settings": sha256_bytes(json.dumps(settings, sort_keys=True).encode())
-        }
+        return (
+            common
+            | _files(results + narrative, root)
+            | {
+                "settings": hashlib.sha256(
+                    json.dumps(settings, sort_keys=True).encode()
+                ).hexdigest()
+            }
+        )
     raise ValueError(f"unknown stage {stage!r}")
 
 
 def fingerprint(inputs: dict[str, str]) -> str:
-    return sha256_bytes(json.dumps(inputs, sort_keys=True).encode())
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def read_state(paths: ProjectPaths) -> dict:

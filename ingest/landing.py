@@ -8,7 +8,6 @@ time, kind, instrument, wave.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -18,8 +17,7 @@ from pathlib import Path
 
 from project.errors import ResponseDataError
 from project.layout import ProjectPaths
-
-CHUNK = 1 << 20
+from project.provenance import file_sha256
 
 
 @dataclass(frozen=True)
@@ -33,14 +31,6 @@ class LandedFile:
     wave: str | None
     landed_at: str
     already_landed: bool
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_manifest(paths: ProjectPaths) -> list[dict]:
@@ -62,7 +52,7 @@ def land_file(
     source = Path(source)
     if not source.is_file():
         raise ResponseDataError(f"{source}: no such file. Hint: check the path and file name.")
-    digest = sha256_file(source)
+    digest = file_sha256(source)
     suffix = "".join(source.suffixes[-1:]).lower()
     target = paths.raw / f"{digest}{suffix}"
     paths.raw.mkdir(parents=True, exist_ok=True)

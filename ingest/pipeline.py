@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.landing import land_file, sha256_file
+from ingest.landing import land_file
 from ingest.read import read_table
 from ingest.survey import MappedSurvey, load_profile, map_survey, pseudonymise_survey
 from instruments.spec import InstrumentSpec, load_instrument
@@ -22,6 +22,7 @@ from privacy.keys import ProjectKey, key_path, load_key
 from project.config import Project, Wave, load_project
 from project.errors import ConfigError, KeyMissingError, ResponseDataError
 from project.layout import ProjectPaths
+from project.provenance import file_sha256
 from store import warehouse
 from store.lock import project_lock
 from validation.quarantine import RULES, Verdict, judge
@@ -49,8 +50,10 @@ class IngestReport:
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
         if self.status == "already_loaded":
-            return [f"{self.file_name}: already loaded as {self.instrument} {self.wave} "
-                    f"(same content, sha256 {self.sha256[:12]}); nothing to do."]
+            return [
+                f"{self.file_name}: already loaded as {self.instrument} {self.wave} "
+                f"(same content, sha256 {self.sha256[:12]}); nothing to do."
+            ]
         head = "would load" if self.status == "dry_run" else "loaded"
         out = [
             f"{self.file_name} → {self.instrument} {self.wave}: {self.rows_read} rows read = "
@@ -59,13 +62,17 @@ class IngestReport:
         for rule, n in sorted(self.reasons.items()):
             out.append(f"  quarantined {n} row(s): {rule} ({RULES[rule]})")
         if self.ignored_columns:
-            out.append(f"  {self.ignored_columns} column(s) not used by {self.instrument} were "
-                       f"left in the raw file only")
+            out.append(
+                f"  {self.ignored_columns} column(s) not used by {self.instrument} were "
+                f"left in the raw file only"
+            )
         if self.superseded:
             out.append(f"  replaces the earlier load of {self.superseded} (kept in history)")
         if self.key_created:
-            out.append("  a new pseudonymisation key was created for this project; back it up "
-                       "(see docs/privacy.md)")
+            out.append(
+                "  a new pseudonymisation key was created for this project; back it up "
+                "(see docs/privacy.md)"
+            )
         return out
 
 
@@ -96,8 +103,17 @@ def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd
         status = pd.Series("missing", index=value.index, dtype=object)
         status[na.notna()] = "not_applicable"
         status[value.notna()] = "answered"
-        parts.append(pd.DataFrame({"respondent_id": ids, "item": item.id, "status": status,
-                                   "value": value, "not_applicable": na.astype(object)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": ids,
+                    "item": item.id,
+                    "status": status,
+                    "value": value,
+                    "not_applicable": na.astype(object),
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -129,12 +145,31 @@ def ingest_survey(
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
     if dry_run:
-        return _process(project, spec, wave_cfg, export_profile, file, paths, dry_run=True,
-                        replace=replace, digest=sha256_file(file))
+        return _process(
+            project,
+            spec,
+            wave_cfg,
+            export_profile,
+            file,
+            paths,
+            dry_run=True,
+            replace=replace,
+            digest=file_sha256(file),
+        )
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind="survey", instrument=instrument, wave=wave)
-        report = _process(project, spec, wave_cfg, export_profile, file, paths, dry_run=False,
-                          replace=replace, digest=landed.sha256, raw=landed.raw_path)
+        report = _process(
+            project,
+            spec,
+            wave_cfg,
+            export_profile,
+            file,
+            paths,
+            dry_run=False,
+            replace=replace,
+            digest=landed.sha256,
+            raw=landed.raw_path,
+        )
     return IngestReport(**{**report.__dict__, "already_landed": landed.already_landed})
 
 
@@ -142,7 +177,7 @@ def _process(
     project: Project,
     spec: InstrumentSpec,
     wave: Wave,
-    profile,  # noqa: ANN001
+    profile,
     file: Path,
     paths: ProjectPaths,
     *,
@@ -175,8 +210,7 @@ def _process(
                 f"the same person would get a different pseudonym in each wave."
             )
         table = read_table(raw or file, display_name=file.name)
-        mapped = map_survey(table, spec=spec, project=project, profile=profile,
-                            file_name=file.name)
+        mapped = map_survey(table, spec=spec, project=project, profile=profile, file_name=file.name)
         mapped = pseudonymise_survey(mapped, key)
         verdict = validate_survey(mapped, spec, wave)
         loaded = verdict.is_loaded(mapped.keys["source_row"])
@@ -191,9 +225,17 @@ def _process(
             verdict.reasons.drop_duplicates(["source_row", "rule"])["rule"].value_counts().to_dict()
         )
         report = IngestReport(
-            file.name, spec.id, wave.id, digest, "dry_run" if dry_run else "loaded",
-            n_read, n_loaded, n_quarantined, {str(k): int(v) for k, v in reasons.items()},
-            len(mapped.ignored_columns), created,
+            file.name,
+            spec.id,
+            wave.id,
+            digest,
+            "dry_run" if dry_run else "loaded",
+            n_read,
+            n_loaded,
+            n_quarantined,
+            {str(k): int(v) for k, v in reasons.items()},
+            len(mapped.ignored_columns),
+            created,
             superseded=current["file_name"] if current else None,
         )
         if dry_run:
@@ -201,12 +243,24 @@ def _process(
         with warehouse.transaction(con):
             ingest_id = warehouse.next_ingest_id(con)
             if current:
-                con.execute("UPDATE ingests SET superseded_by = ? WHERE ingest_id = ?",
-                            [ingest_id, current["ingest_id"]])
+                con.execute(
+                    "UPDATE ingests SET superseded_by = ? WHERE ingest_id = ?",
+                    [ingest_id, current["ingest_id"]],
+                )
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, 'survey', ?, ?, ?, ?, ?, ?, ?, NULL)",
-                [ingest_id, digest, file.name, spec.id, wave.id, profile.id, n_read, n_loaded,
-                 n_quarantined, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+                [
+                    ingest_id,
+                    digest,
+                    file.name,
+                    spec.id,
+                    wave.id,
+                    profile.id,
+                    n_read,
+                    n_loaded,
+                    n_quarantined,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                ],
             )
             if stored is None:
                 warehouse.set_meta(con, "key_fingerprint", key.fingerprint)

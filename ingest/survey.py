@@ -230,7 +230,7 @@ def map_survey(
     unit_col = _find_column(columns, profile.unit) if profile.unit else None
     units = project.unit_lookup
     unit_ids = []
-    for row, value in (table[unit_col].items() if unit_col else []):
+    for row, value in table[unit_col].items() if unit_col else []:
         if _blank(value):
             unit_ids.append(None)
             continue
@@ -267,14 +267,22 @@ def map_survey(
         c
         for c in columns
         if c not in set(item_cols.values()) | {id_col, ts_col, unit_col}
-        and _norm_header(c) not in {_norm_header(x) for x in profile.organisation + profile.staff_group}
+        and _norm_header(c)
+        not in {_norm_header(x) for x in profile.organisation + profile.staff_group}
     ]
-    return MappedSurvey(keys.reset_index(drop=True), codes.reset_index(drop=True),
-                        nas.reset_index(drop=True), problems, ignored)
+    return MappedSurvey(
+        keys.reset_index(drop=True),
+        codes.reset_index(drop=True),
+        nas.reset_index(drop=True),
+        problems,
+        ignored,
+    )
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+    return (
+        value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
+    )
 
 
 def _problem(row: object, column: str, rule: str, detail: object) -> dict:

@@ -12,6 +12,7 @@ property of the export, not of the instrument, and is mapped at ingest.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import cache
@@ -130,7 +131,7 @@ class Scale(_Strict):
         if self.min_answered is not None:
             return self.min_answered
         if self.min_answered_share is not None:
-            return max(1, -(-int(round(self.min_answered_share * k * 1000)) // 1000))
+            return max(1, math.ceil(round(self.min_answered_share * k, 9)))
         return k
 
 
@@ -177,7 +178,9 @@ class InstrumentSpec(_Strict):
                 )
             sets = {by_id[i].response_set for i in scale.items}
             if len(sets) > 1:
-                raise ValueError(f"scale {scale.id}: items use different response sets {sorted(sets)}")
+                raise ValueError(
+                    f"scale {scale.id}: items use different response sets {sorted(sets)}"
+                )
         return self
 
     # -- look-ups -------------------------------------------------------------------------------
@@ -232,9 +235,7 @@ def _spec_path(instrument_id: str, search: tuple[Path, ...]) -> Path:
         candidate = base / instrument_id / "instrument.yaml"
         if candidate.is_file():
             return candidate
-    known = sorted(
-        {p.parent.name for base in search for p in base.glob("*/instrument.yaml")}
-    )
+    known = sorted({p.parent.name for base in search for p in base.glob("*/instrument.yaml")})
     raise InstrumentSpecError(
         f"instrument {instrument_id!r}: no instrument.yaml found. Expected one of "
         f"{', '.join(known) or '(none)'}. Hint: check the instrument id, or add "

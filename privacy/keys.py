@@ -42,7 +42,9 @@ def key_path(project_id: str) -> Path:
     return base / "impleval" / "keys" / f"{project_id}.key"
 
 
-def load_key(project_id: str, *, project_has_data: bool, create: bool = True) -> tuple[ProjectKey, bool]:
+def load_key(
+    project_id: str, *, project_has_data: bool, create: bool = True
+) -> tuple[ProjectKey, bool]:
     """Load the project's key, creating it only for a project without data.
 
     Returns
@@ -67,7 +69,9 @@ def load_key(project_id: str, *, project_has_data: bool, create: bool = True) ->
                 f"it from your backup; a new key would break linkage across waves."
             ) from exc
         if len(secret) < 16:
-            raise KeyMissingError(f"{path.name}: the key is too short ({len(secret)} bytes; need 32).")
+            raise KeyMissingError(
+                f"{path.name}: the key is too short ({len(secret)} bytes; need 32)."
+            )
         return ProjectKey(secret, path), False
     if project_has_data or not create:
         raise KeyMissingError(

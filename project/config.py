@@ -60,7 +60,9 @@ class Wave(_Strict):
     @model_validator(mode="after")
     def _dates(self) -> Wave:
         if self.closes < self.opens:
-            raise ValueError(f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})")
+            raise ValueError(
+                f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})"
+            )
         return self
 
     def label(self, lang: str) -> str:

@@ -32,8 +32,10 @@ def project_lock(path: Path, *, timeout: float = 600.0, poll: float = 0.2) -> It
                         f"for over {timeout:.0f} s. Hint: let it finish, or stop it and run again."
                     ) from None
                 if not told:
-                    print("Waiting for another impleval command on this project to finish ...",
-                          file=sys.stderr)
+                    print(
+                        "Waiting for another impleval command on this project to finish ...",
+                        file=sys.stderr,
+                    )
                     told = True
                 time.sleep(poll)
         os.ftruncate(fd, 0)

@@ -138,7 +138,9 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def read_survey(con: duckdb.DuckDBPyConnection, instrument: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_survey(
+    con: duckdb.DuckDBPyConnection, instrument: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The active answers of one instrument as (respondents, long responses)."""
     respondents = con.execute(
         f"SELECT instrument, wave, respondent_id, submitted_at, organisation, unit, staff_group "

@@ -22,6 +22,8 @@ def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")]:
+        logging.getLogger(name).setLevel(logging.ERROR)
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -68,8 +70,12 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation], *, name:
         column = cfg.kwargs.get("column", "")
         for pos in res.result.get("unexpected_index_list") or []:
             failures.append(
-                {"position": int(pos), "rule": meta.get("rule", cfg.type), "column": column,
-                 "detail": _describe(meta, frame.at[int(pos), column] if column else None)}
+                {
+                    "position": int(pos),
+                    "rule": meta.get("rule", cfg.type),
+                    "column": column,
+                    "detail": _describe(meta, frame.at[int(pos), column] if column else None),
+                }
             )
     return failures
 

@@ -43,8 +43,12 @@ def judge(source_rows: pd.Series, problems: list[dict], failures: list[dict]) ->
     """Combine mapping problems (by source row) and suite failures (by position) into a verdict."""
     rows = list(source_rows)
     records = list(problems) + [
-        {"source_row": int(rows[f["position"]]), "column": f["column"], "rule": f["rule"],
-         "detail": f["detail"]}
+        {
+            "source_row": int(rows[f["position"]]),
+            "column": f["column"],
+            "rule": f["rule"],
+            "detail": f["detail"],
+        }
         for f in failures
     ]
     reasons = pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)

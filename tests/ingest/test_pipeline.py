@@ -67,18 +67,22 @@ def test_a_different_file_for_a_loaded_wave_needs_replace(example_project: Path)
     text = (example_project / "inbox" / "nomad_T1.csv").read_text(encoding="utf-8-sig")
     lines = text.splitlines()
     dup = [i for i, line in enumerate(lines) if line.startswith("67;")]
-    corrected.write_text("\n".join(line for i, line in enumerate(lines) if i not in dup),
-                         encoding="utf-8")
+    corrected.write_text(
+        "\n".join(line for i, line in enumerate(lines) if i not in dup), encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as info:
         ingest_survey(example_project, corrected, instrument="nomad", wave="T1")
     assert re.fullmatch(
         r"nomad_T1_fixed\.csv: nomad wave T1 already holds data from nomad_T1\.csv \(sha256 "
         r"[0-9a-f]{12}\)\. Hint: to load this file instead, run again with --replace \(the "
-        r"earlier load stays in history\)\.", str(info.value))
+        r"earlier load stays in history\)\.",
+        str(info.value),
+    )
     report = ingest_survey(example_project, corrected, instrument="nomad", wave="T1", replace=True)
     assert (report.rows_read, report.rows_loaded, report.superseded) == (151, 151, "nomad_T1.csv")
-    with warehouse.open_warehouse(example_project / ".impleval" / "warehouse.duckdb",
-                                  read_only=True) as con:
+    with warehouse.open_warehouse(
+        example_project / ".impleval" / "warehouse.duckdb", read_only=True
+    ) as con:
         respondents, _ = warehouse.read_survey(con, "nomad")
         history = con.execute("SELECT count(*) FROM ingests").fetchone()[0]  # type: ignore[index]
     assert len(respondents) == 151 and history == 2
@@ -89,8 +93,10 @@ def test_no_email_address_reaches_the_store(example_project: Path) -> None:
     _ingest(example_project, "T1")
     emails = set()
     for name in ("nomad_T0.xlsx", "nomad_T1.csv"):
-        emails |= {str(e).strip().casefold()
-                   for e in read_table(example_project / "inbox" / name)["E-post"]}
+        emails |= {
+            str(e).strip().casefold()
+            for e in read_table(example_project / "inbox" / name)["E-post"]
+        }
     assert len(emails) > 200
     con = duckdb.connect(str(example_project / ".impleval" / "warehouse.duckdb"), read_only=True)
     try:
@@ -111,7 +117,7 @@ def test_a_failure_while_loading_leaves_the_store_as_it_was(
     before = _counts(example_project)
     real = warehouse.insert_frame
 
-    def broken(con, table, frame):  # noqa: ANN001
+    def broken(con, table, frame):
         if table == "responses":
             raise OSError("disk full")
         real(con, table, frame)
@@ -172,8 +178,7 @@ def test_unknown_wave_and_instrument(example_project: Path) -> None:
 
 def test_missing_file(example_project: Path) -> None:
     with pytest.raises(ResponseDataError) as info:
-        ingest_survey(example_project, example_project / "nope.xlsx", instrument="nomad",
-                      wave="T0")
+        ingest_survey(example_project, example_project / "nope.xlsx", instrument="nomad", wave="T0")
     assert str(info.value).endswith("nope.xlsx: no such file. Hint: check the path and file name.")
 
 
@@ -187,12 +192,13 @@ def test_answers_outside_the_wave_window_and_codes_outside_the_set(
     path = example_project / "edited_T1.csv"
     frame.to_csv(path, sep=";", index=False)
     report = ingest_survey(example_project, path, instrument="nomad", wave="T1")
-    assert report.reasons == {"duplicate_respondent": 2, "outside_wave_window": 1,
-                              "out_of_set": 2}
+    assert report.reasons == {"duplicate_respondent": 2, "outside_wave_window": 1, "out_of_set": 2}
     target = pipeline.write_quarantine_report(pipeline.ProjectPaths(example_project))
     quarantine = pd.read_csv(target)
     rows = quarantine.set_index("rule")
     assert rows.loc["outside_wave_window", "row"] == 2
     assert set(quarantine.loc[quarantine.rule == "out_of_set", "detail"]) == {
-        "code 7 not in response set agree_5", "code 11 not in response set scale_0_10"}
+        "code 7 not in response set agree_5",
+        "code 11 not in response set scale_0_10",
+    }
     assert report.rows_read == report.rows_loaded + report.rows_quarantined

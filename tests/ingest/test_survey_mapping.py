@@ -11,7 +11,6 @@ from instruments.spec import load_instrument
 from privacy.keys import ProjectKey
 from project.config import load_project
 from project.errors import ResponseDataError
-
 from tests.conftest import EXAMPLE
 
 SPEC = load_instrument("nomad")
@@ -27,30 +26,50 @@ def _table(rows: list[dict]) -> pd.DataFrame:
 
 
 def _map(rows: list[dict], profile: ExportProfile | None = None):
-    return map_survey(_table(rows), spec=SPEC, project=PROJECT,
-                      profile=profile or load_profile(), file_name="x.csv")
+    return map_survey(
+        _table(rows),
+        spec=SPEC,
+        project=PROJECT,
+        profile=profile or load_profile(),
+        file_name="x.csv",
+    )
 
 
 def test_swedish_english_and_variant_labels_map_to_the_same_code() -> None:
-    labels = ["Instämmer helt", "Strongly agree", "  INSTÄMMER   helt ", "Instammer helt",
-              "Håller helt med"]
+    labels = [
+        "Instämmer helt",
+        "Strongly agree",
+        "  INSTÄMMER   helt ",
+        "Instammer helt",
+        "Håller helt med",
+    ]
     mapped = _map([{"CO1": lab} for lab in labels])
     assert mapped.codes["nomad_co1"].tolist() == [5.0] * 5
     assert mapped.problems == []
 
 
 def test_not_relevant_options_are_kept_apart_from_codes() -> None:
-    mapped = _map([{"CA4": "Inte relevant för min roll"}, {"CA4": "Not relevant at this stage"},
-                   {"CA4": "Inte relevant för ”interventionen”".replace("”", "")}])
+    mapped = _map(
+        [
+            {"CA4": "Inte relevant för min roll"},
+            {"CA4": "Not relevant at this stage"},
+            {"CA4": "Inte relevant för ”interventionen”".replace("”", "")},
+        ]
+    )
     assert mapped.codes["nomad_ca4"].isna().all()
     assert mapped.not_applicable["nomad_ca4"].tolist() == [
-        "not_relevant_role", "not_relevant_stage", "not_relevant_intervention"]
+        "not_relevant_role",
+        "not_relevant_stage",
+        "not_relevant_intervention",
+    ]
 
 
 def test_numeric_codes_follow_the_declared_direction() -> None:
     ascending = _map([{"CO1": 1}, {"CO1": "5"}])
-    descending = _map([{"CO1": 1}, {"CO1": "5"}],
-                      ExportProfile(**{**load_profile().model_dump(), "code_direction": "descending"}))
+    descending = _map(
+        [{"CO1": 1}, {"CO1": "5"}],
+        ExportProfile(**{**load_profile().model_dump(), "code_direction": "descending"}),
+    )
     assert ascending.codes["nomad_co1"].tolist() == [1.0, 5.0]
     assert descending.codes["nomad_co1"].tolist() == [5.0, 1.0]
 
@@ -58,7 +77,8 @@ def test_numeric_codes_follow_the_declared_direction() -> None:
 def test_unknown_label_is_a_problem_naming_row_column_and_label() -> None:
     mapped = _map([{}, {"CP1": "Instämer helt"}])
     assert mapped.problems == [
-        {"source_row": 3, "column": "CP1", "rule": "unknown_label", "detail": "Instämer helt"}]
+        {"source_row": 3, "column": "CP1", "rule": "unknown_label", "detail": "Instämer helt"}
+    ]
 
 
 def test_long_free_text_in_an_answer_cell_is_not_copied_into_the_problem() -> None:
@@ -80,9 +100,16 @@ def test_empty_response_and_blank_cells() -> None:
 
 
 def test_organisation_unit_and_staff_group_map_to_project_ids() -> None:
-    mapped = _map([{"Organisation": "Fjallby sjukhus", "Enhet": "Ortopedavdelning",
-                    "Yrkesgrupp": "Sjukgymnast"},
-                   {"Organisation": "Okänd klinik", "Yrkesgrupp": "Läkare"}])
+    mapped = _map(
+        [
+            {
+                "Organisation": "Fjallby sjukhus",
+                "Enhet": "Ortopedavdelning",
+                "Yrkesgrupp": "Sjukgymnast",
+            },
+            {"Organisation": "Okänd klinik", "Yrkesgrupp": "Läkare"},
+        ]
+    )
     keys = mapped.keys.astype(object).where(mapped.keys.notna(), None)
     assert keys["organisation"].tolist() == ["hosp_fjallby", None]
     assert keys["unit"].tolist() == ["fja_orto", None]
@@ -92,8 +119,9 @@ def test_organisation_unit_and_staff_group_map_to_project_ids() -> None:
 
 def test_item_headers_with_text_after_the_code_are_found() -> None:
     table = _table([{}]).rename(columns={"CO1": "CO1. Skillnad mot tidigare", "CA2": "nomad_ca2"})
-    mapped = map_survey(table, spec=SPEC, project=PROJECT, profile=load_profile(),
-                        file_name="x.csv")
+    mapped = map_survey(
+        table, spec=SPEC, project=PROJECT, profile=load_profile(), file_name="x.csv"
+    )
     assert mapped.codes["nomad_co1"].iloc[0] == 4.0 and mapped.codes["nomad_ca2"].iloc[0] == 4.0
 
 
@@ -122,6 +150,7 @@ def test_missing_item_columns() -> None:
 def test_pseudonymise_replaces_identifiers_and_links_spellings() -> None:
     key = ProjectKey(b"k" * 32, path=EXAMPLE)
     mapped = pseudonymise_survey(
-        _map([{"E-post": "Anna.L@x.example "}, {"E-post": "anna.l@x.example"}]), key)
+        _map([{"E-post": "Anna.L@x.example "}, {"E-post": "anna.l@x.example"}]), key
+    )
     ids = mapped.keys["respondent_id"].tolist()
     assert ids[0] == ids[1] and ids[0].startswith("p") and "@" not in ids[0]

@@ -1,0 +1,101 @@
+"""Flow ``analyse-surveys``: scale scores, reliability and item summaries per instrument and wave.
+
+Reads the active data from the store and writes tidy, unrounded CSV to ``output/results/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from analysis.reliability import reliability_by_scale
+from analysis.scoring import score_scales
+from analysis.summaries import item_distributions, summarise_items, summarise_scores
+from instruments.spec import InstrumentSpec, load_instrument
+from project.config import load_project
+from project.layout import ProjectPaths
+from store import warehouse
+
+GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("staff_group",), ("organisation",))
+
+
+@task(name="read-survey", cache_policy=NO_CACHE)
+def read_survey(paths: ProjectPaths, spec: InstrumentSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with warehouse.open_warehouse(paths.warehouse, read_only=True) as con:
+        return warehouse.read_survey_frames(con, spec)
+
+
+@task(name="score-scales", cache_policy=NO_CACHE)
+def score(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
+    return score_scales(wide, spec)
+
+
+@task(name="describe-scale-scores", cache_policy=NO_CACHE)
+def describe_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([summarise_scores(scores, by=by) for by in GROUPINGS], ignore_index=True)
+
+
+@task(name="reliability", cache_policy=NO_CACHE)
+def reliability(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
+    return reliability_by_scale(wide, spec, by=("wave",))
+
+
+@task(name="describe-items", cache_policy=NO_CACHE)
+def describe_items(
+    wide: pd.DataFrame, long: pd.DataFrame, spec: InstrumentSpec
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return summarise_items(wide, spec, response_type="numeric"), item_distributions(long, spec)
+
+
+@task(name="ingest-accounting", cache_policy=NO_CACHE)
+def ingest_accounting(paths: ProjectPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with warehouse.open_warehouse(paths.warehouse, read_only=True) as con:
+        summary = warehouse.ingest_summary(con)
+        reasons = con.execute(
+            "SELECT instrument, wave, rule, count(DISTINCT source_row) AS n FROM quarantine "
+            "WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE superseded_by IS NULL) "
+            "GROUP BY ALL ORDER BY ALL"
+        ).df()
+    return summary.drop(columns=["loaded_at"]), reasons
+
+
+@task(name="write-results", cache_policy=NO_CACHE)
+def write_results(results_dir: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    """Tidy CSV, unrounded (full float precision), one file per table."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        target = results_dir / f"{name}.csv"
+        tmp = target.with_suffix(".csv.tmp")
+        frame.to_csv(tmp, index=False)
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+@flow(name="analyse-surveys", validate_parameters=False)
+def analyse_surveys(project_dir: Path) -> list[Path]:
+    """Score, summarise and check the reliability of every instrument's answers."""
+    paths = ProjectPaths(Path(project_dir))
+    project = load_project(paths.root)
+    parts: dict[str, list[pd.DataFrame]] = {
+        "scale_scores": [],
+        "reliability": [],
+        "item_summaries": [],
+        "item_distributions": [],
+    }
+    for instrument in project.instruments:
+        spec = load_instrument(instrument, project_dir=paths.root)
+        wide, long = read_survey(paths, spec)
+        scores = score(wide, spec)
+        parts["scale_scores"].append(describe_scores(scores))
+        parts["reliability"].append(reliability(wide, spec))
+        numeric, distributions = describe_items(wide, long, spec)
+        parts["item_summaries"].append(numeric)
+        parts["item_distributions"].append(distributions)
+    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    tables["ingest_summary"], tables["quarantine_reasons"] = ingest_accounting(paths)
+    return write_results(paths.results, tables)

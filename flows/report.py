@@ -1,0 +1,44 @@
+"""Flow ``render-report``: figures, the report's Markdown, HTML/PDF/DOCX and the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from instruments.spec import load_instrument
+from project.config import load_project
+from project.layout import ProjectPaths
+
+
+def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
+    """Render the report in ``settings['lang']`` and ``settings['formats']`` from the results."""
+    from reports.document import build_report
+
+    paths = ProjectPaths(Path(project_dir))
+    project = load_project(paths.root)
+    spec = load_instrument(project.instruments[0], project_dir=paths.root)
+    outputs = build_report(
+        project=project,
+        spec=spec,
+        results_dir=paths.results,
+        narrative_dir=paths.narrative,
+        out_dir=paths.reports,
+        lang=settings["lang"],
+        formats=settings["formats"],
+        figures_dir=paths.figures,
+        project_dir=paths.root,
+    )
+    return outputs.files
+
+
+@task(name="write-report", cache_policy=NO_CACHE)
+def write_report_task(project_dir: Path, settings: dict) -> list[Path]:
+    return write_report(project_dir, settings=settings)
+
+
+@flow(name="render-report", validate_parameters=False)
+def render_report(project_dir: Path, *, settings: dict) -> list[Path]:
+    """Render the funder-template report from ``output/results``."""
+    return write_report_task(project_dir, settings)

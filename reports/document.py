@@ -1,0 +1,876 @@
+"""Build the evaluator's report: Markdown from a Jinja2 template, figures, rendering, manifest.
+
+The report follows Tillväxtverket's template for the final report of an ongoing evaluation
+(``shared/seeds/000_*``): nine numbered sections, each opened by the evaluator's own text from
+``narrative/<section>.<lang>.md`` (or ``narrative/<section>.md`` for Swedish). Generated content
+goes where the template asks for it:
+
+- **1 Grundinformation** gets a table of basic facts from ``project.yaml``;
+- **8 N3 Nyckeltal** ("quantitative measures of the project's delivery and results; how many or
+  what share of the target group think the efforts were good") gets the staff survey: responses
+  per wave, construct means (table and figure), the general items, answer distributions and means
+  by staff group and organisation. N2 Nyckelpersoner is about what interviewed key persons say,
+  which a staff survey is not;
+- a **statistical appendix** after section 9 gives reliability and the methods, including the
+  small-cell rule.
+
+Every number passes through :mod:`reports.disclosure` (rounding and small-cell rule) before it
+reaches the Markdown; the template only arranges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from matplotlib.figure import Figure
+
+from instruments.spec import InstrumentSpec
+from project.config import Project
+from reports import disclosure, figures
+from reports.disclosure import Column
+from reports.errors import ResultsFileError
+from reports.manifest import write_manifest
+from reports.render import render_report
+from reports.strings import TEMPLATES_DIR, Strings, report_strings
+
+SECTION_IDS = (
+    "basic_information",
+    "design",
+    "p1_project_logic",
+    "p2_process",
+    "p3_public_debate",
+    "n1_key_activities",
+    "n2_key_persons",
+    "n3_key_figures",
+    "summary",
+)
+"""The funder's nine sections, in order; also the narrative file names."""
+
+SURVEY_SECTION = "n3_key_figures"
+"""Where the staff survey results go (see the module docstring for why)."""
+
+TEMPLATE = "report.md.j2"
+FIGURE_DPI = 150
+
+RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "reliability": (
+        "instrument", "wave", "scale", "n", "k_items", "estimate", "ci_low", "ci_high", "method",
+    ),
+    "scale_scores": (
+        "instrument", "wave", "scale", "group_by", "group", "n", "mean", "sd", "ci_low", "ci_high",
+    ),
+    "item_summaries": ("instrument", "wave", "item", "n", "mean", "sd", "median"),
+    "item_distributions": (
+        "instrument", "wave", "item", "response_kind", "response", "n", "share", "share_of_scored",
+    ),
+    "ingest_summary": (
+        "instrument", "wave", "file", "rows_read", "rows_loaded", "rows_quarantined",
+    ),
+    "quarantine_reasons": ("instrument", "wave", "rule", "n"),
+}  # fmt: skip
+"""The results files the report reads, with the columns it needs from each."""
+
+_TEXT_COLUMNS = {
+    c: str
+    for c in ("instrument", "wave", "scale", "group_by", "group", "item", "response",
+              "response_kind", "file", "rule", "method")
+}  # fmt: skip
+
+
+# -- inputs ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SurveyResults:
+    """The results tables of one instrument (``None`` where the file is absent or has no rows)."""
+
+    tables: Mapping[str, pd.DataFrame | None]
+    files: Mapping[str, Path] = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def load_results(results_dir: Path, *, instrument: str) -> SurveyResults:
+    """Read the results CSVs the report uses, keeping one instrument's rows.
+
+    Raises
+    ------
+    ResultsFileError
+        When a file exists but cannot be read or lacks a column the report needs.
+    """
+    results_dir = Path(results_dir)
+    tables: dict[str, pd.DataFrame | None] = {}
+    files: dict[str, Path] = {}
+    for name, needed in RESULT_COLUMNS.items():
+        path = results_dir / f"{name}.csv"
+        if not path.is_file():
+            tables[name] = None
+            continue
+        try:
+            df = pd.read_csv(path, dtype=_TEXT_COLUMNS, keep_default_na=True)
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise ResultsFileError(
+                f"{path.name}: cannot be read as CSV ({exc}). Hint: rerun the analyse stage."
+            ) from exc
+        missing = [c for c in needed if c not in df.columns]
+        if missing:
+            raise ResultsFileError(
+                f"{path.name}: missing columns {', '.join(missing)}. Expected at least "
+                f"{', '.join(needed)}; found {', '.join(map(str, df.columns))}. Hint: rerun the "
+                f"analyse stage with this version of impleval."
+            )
+        files[name] = path
+        df = df[df["instrument"] == instrument].reset_index(drop=True)
+        tables[name] = df if not df.empty else None
+    return SurveyResults(tables=tables, files=files)
+
+
+def narrative_file(narrative_dir: Path, section: str, lang: str) -> Path | None:
+    """The evaluator's text for a section: ``<section>.<lang>.md``, else ``<section>.md`` (sv)."""
+    candidates = [Path(narrative_dir) / f"{section}.{lang}.md"]
+    if lang == "sv":
+        candidates.append(Path(narrative_dir) / f"{section}.md")
+    return next((p for p in candidates if p.is_file()), None)
+
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^(\s{0,3})(#{1,5})(\s|$)")
+
+
+def demote_headings(markdown: str, *, by: int = 1) -> str:
+    """Push the narrative's ATX headings down ``by`` levels so they sit under the section heading.
+
+    >>> demote_headings("# Bakgrund\\ntext\\n```\\n# kod\\n```")
+    '## Bakgrund\\ntext\\n```\\n# kod\\n```'
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        m = _FENCE.match(line)
+        if m:
+            marker = m.group(1)[0] * 3
+            if fence is None:
+                fence = marker
+            elif marker == fence:
+                fence = None
+        elif fence is None:
+            h = _ATX.match(line)
+            if h:
+                level = min(6, len(h.group(2)) + by)
+                line = h.group(1) + "#" * level + line[h.end(2) :]
+        out.append(line)
+    return "\n".join(out)
+
+
+def read_narrative(
+    narrative_dir: Path, section: str, lang: str, *, strings: Strings | None = None
+) -> tuple[str, Path | None]:
+    """The section's narrative Markdown (headings demoted), or a visible placeholder.
+
+    Returns
+    -------
+    (text, path)
+        ``path`` is ``None`` when the placeholder was used.
+    """
+    s = strings or report_strings(lang)
+    path = narrative_file(narrative_dir, section, lang)
+    if path is None:
+        wanted = f"narrative/{section}.md" if lang == "sv" else f"narrative/{section}.{lang}.md"
+        return f"> {s('placeholder', path=wanted)}", None
+    text = path.read_text(encoding="utf-8-sig").strip()
+    return demote_headings(text), path
+
+
+# -- Markdown tables ---------------------------------------------------------------------------
+_ESCAPE = re.compile(r"([\\|*_`\[\]])")
+
+
+def _cell(text: object) -> str:
+    return _ESCAPE.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def pipe_table(frame: pd.DataFrame, *, caption: str, note_prefix: str | None = None) -> str:
+    """A pandoc pipe table with a caption (no number: the output formats number captions).
+
+    ``frame`` is the output of :func:`reports.disclosure.format_table` (strings; ``attrs`` with
+    ``align`` and ``notes``). The separator line's dashes are proportional to the columns' content
+    and the line is longer than pandoc's 72 columns, so pandoc uses these relative widths in every
+    format (DOCX otherwise squeezes columns).
+    """
+    headers = [str(c) for c in frame.columns]
+    align = list(frame.attrs.get("align", ["left"] * len(headers)))
+    body = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
+
+    def width(col: int) -> int:
+        # Room for the header on at most two lines without breaking a word, and for the content
+        # (long texts wrap).
+        header = headers[col]
+        longest_word = max((len(w) for w in header.split()), default=1)
+        longest_cell = max((len(r[col]) for r in body), default=1)
+        return (
+            max(longest_word, min(len(header), 14), -(-len(header) // 2), min(longest_cell, 36), 3)
+            + 2
+        )
+
+    widths = [width(i) for i in range(len(headers))]
+    total = sum(widths)
+    dashes = [max(3, round(100 * w / total)) for w in widths]
+    seps = [
+        (":" + "-" * (d - 1)) if a == "left" else ("-" * (d - 1) + ":")
+        for d, a in zip(dashes, align, strict=True)
+    ]
+    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |", "|" + "|".join(seps) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    text = "\n".join(lines) + f"\n\n: {caption}\n"
+    notes = list(frame.attrs.get("notes", []))
+    if notes:
+        prefix = f"{note_prefix} " if note_prefix else ""
+        text += "\n[" + prefix + " ".join(_cell(n) for n in notes) + "]{.table-note}\n"
+    return text
+
+
+def _blank_repeats(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Show a label only where it changes (easier to read in long tables)."""
+    out = frame.copy()
+    values = out[column].tolist()
+    out[column] = [v if i == 0 or v != values[i - 1] else "" for i, v in enumerate(values)]
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def _join(words: Sequence[str], s: Strings) -> str:
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {s('methods.and')} " + words[-1]
+
+
+def _quote(text: str, s: Strings) -> str:
+    return f"{s('methods.quote_open')}{text}{s('methods.quote_close')}"
+
+
+# -- the survey section ------------------------------------------------------------------------
+def _wave_sort(project: Project, instrument: str, df: pd.DataFrame) -> list[str]:
+    return figures.ordered_waves(project, instrument, df["wave"].astype(str).unique())
+
+
+def _accounting(results: SurveyResults, *, project: Project, spec: InstrumentSpec, s: Strings):
+    ingest = results.get("ingest_summary")
+    if ingest is None:
+        return None, []
+    lang = s.lang
+    sums: dict[Hashable, dict[Hashable, Any]] = (
+        ingest.groupby("wave", sort=False)[["rows_read", "rows_loaded", "rows_quarantined"]]
+        .sum()
+        .to_dict(orient="index")
+    )
+    rows = []
+    for wave in _wave_sort(project, spec.id, ingest):
+        declared = next(
+            (w for w in project.waves if w.instrument == spec.id and w.id == wave), None
+        )
+        invited = declared.invited if declared else None
+        loaded = sums[wave]["rows_loaded"]
+        rows.append(
+            {
+                "wave": figures.wave_label(project, spec.id, wave, lang),
+                "period": f"{declared.opens.isoformat()} – {declared.closes.isoformat()}"
+                if declared
+                else "",
+                "invited": invited,
+                "rows_read": sums[wave]["rows_read"],
+                "rows_loaded": loaded,
+                "rows_quarantined": sums[wave]["rows_quarantined"],
+                "rate": (loaded / invited) if invited else float("nan"),
+            }
+        )
+    h = "headers."
+    columns = [
+        Column(s(h + "wave"), "wave", "text"),
+        Column(s(h + "period"), "period", "text"),
+        Column(s(h + "invited"), "invited", "integer"),
+        Column(s(h + "rows_read"), "rows_read", "integer"),
+        Column(s(h + "rows_loaded"), "rows_loaded", "integer"),
+        Column(s(h + "rows_quarantined"), "rows_quarantined", "integer"),
+        Column(s(h + "response_rate"), "rate", "percent"),
+    ]
+    # Row counts of files, not answers about people: no small-cell rule here.
+    table = disclosure.format_table(pd.DataFrame(rows), columns, lang=lang, threshold=None)
+    markdown = pipe_table(
+        table, caption=s("survey.accounting_caption"), note_prefix=s("note_prefix")
+    )
+    sentences = []
+    reasons = results.get("quarantine_reasons")
+    if reasons is not None:
+        for wave in _wave_sort(project, spec.id, reasons):
+            rows_of_wave = reasons[reasons["wave"].astype(str) == wave]
+            per_rule = rows_of_wave.groupby("rule", sort=True)["n"].sum()
+            per_rule = per_rule[per_rule > 0]
+            if per_rule.empty:
+                continue
+            listed = ", ".join(
+                f"`{rule}` {disclosure.format_number(n, decimals=0, lang=lang)}"
+                for rule, n in per_rule.items()
+            )
+            sentences.append(s("survey.quarantine_sentence", wave=wave, reasons=listed))
+    return markdown, sentences
+
+
+def _scale_order(spec: InstrumentSpec) -> dict[str, int]:
+    return {sc.id: i for i, sc in enumerate(spec.scales)}
+
+
+def _constructs_table(scores: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
+    lang = s.lang
+    order = _scale_order(spec)
+    df = scores[(scores["group_by"] == "all") & scores["scale"].isin(order)].copy()
+    if df.empty:
+        return None
+    waves = _wave_sort(project, spec.id, df)
+    df["_s"] = df["scale"].map(order)
+    df["_w"] = df["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
+    df = df.sort_values(["_s", "_w"], kind="stable")
+    df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    h = "headers."
+    columns = [
+        Column(s(h + "construct"), "construct", "text"),
+        Column(s(h + "wave"), "wave", "text"),
+        Column(s(h + "n"), "n", "n"),
+        Column(s(h + "mean"), "mean", "number"),
+        Column(s(h + "sd"), "sd", "number"),
+        Column(s(h + "ci"), ("ci_low", "ci_high"), "ci"),
+    ]
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    table = _blank_repeats(table, s(h + "construct"))
+    return pipe_table(table, caption=s("survey.constructs_caption"), note_prefix=s("note_prefix"))
+
+
+def _general_table(summaries: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
+    lang = s.lang
+    numeric = [it.id for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
+    df = summaries[summaries["item"].isin(numeric)].copy()
+    if df.empty:
+        return None
+    waves = _wave_sort(project, spec.id, df)
+    df["_i"] = df["item"].map({k: i for i, k in enumerate(numeric)})
+    df["_w"] = df["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
+    df = df.sort_values(["_i", "_w"], kind="stable")
+    df["question"] = [
+        f"{spec.item(i).source_code} {spec.item(i).label.get(lang)}" for i in df["item"]
+    ]
+    h = "headers."
+    columns = [
+        Column(s(h + "question"), "question", "text"),
+        Column(s(h + "wave"), "wave", "text"),
+        Column(s(h + "n"), "n", "n"),
+        Column(s(h + "mean"), "mean", "number"),
+        Column(s(h + "sd"), "sd", "number"),
+        Column(s(h + "median"), "median", "number", decimals=1),
+    ]
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    table = _blank_repeats(table, s(h + "question"))
+    return pipe_table(table, caption=s("survey.general_caption"), note_prefix=s("note_prefix"))
+
+
+def _group_table(
+    scores: pd.DataFrame, group_by: str, *, project: Project, spec: InstrumentSpec, s: Strings
+) -> str | None:
+    """Construct means by group and wave, one column per construct: ``M (n)``."""
+    lang = s.lang
+    order = _scale_order(spec)
+    df = scores[(scores["group_by"] == group_by) & scores["scale"].isin(order)].copy()
+    if df.empty:
+        return None
+    waves = _wave_sort(project, spec.id, df)
+    groups = figures.ordered_groups(project, group_by, df["group"].astype(str).unique())
+    long = disclosure.format_table(
+        df,
+        [
+            Column("group", "group", "text"),
+            Column("wave", "wave", "text"),
+            Column("scale", "scale", "text"),
+            Column("cell", ("mean", "n"), "mean_n"),
+        ],
+        lang=lang,
+        threshold=project.privacy.min_cell_size,
+        complement_within=["instrument", "wave", "scale", "group_by"],
+    )
+    cells = {(r.group, r.wave, r.scale): r.cell for r in long.itertuples(index=False)}
+    h = "headers."
+    group_header = s(h + group_by)
+    scale_headers = [spec.scale(sc).label.get(lang) for sc in order]
+    rows = []
+    for g in groups:
+        for w in waves:
+            if not any((g, w, sc) in cells for sc in order):
+                continue
+            row: dict[str, object] = {
+                group_header: figures.group_label(project, group_by, g, lang),
+                s(h + "wave"): w,
+            }
+            for sc, header in zip(order, scale_headers, strict=True):
+                row[header] = cells.get((g, w, sc), disclosure.NOT_AVAILABLE)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=[group_header, s(h + "wave"), *scale_headers], dtype=object)
+    notes = list(long.attrs["notes"])
+    if any(v == disclosure.NOT_AVAILABLE for v in table.to_numpy().ravel()):
+        note = disclosure.not_available_note(lang=lang)
+        notes += [] if note in notes else [note]
+    # Group names are repeated on every row: this table can run over a page break.
+    table.attrs = {"align": ["left", "left"] + ["right"] * len(scale_headers), "notes": notes}
+    return pipe_table(
+        table, caption=s(f"survey.groups_caption.{group_by}"), note_prefix=s("note_prefix")
+    )
+
+
+def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
+    lang = s.lang
+    order = _scale_order(spec)
+    df = reliability[reliability["scale"].isin(order)].copy()
+    if df.empty:
+        return None
+    waves = _wave_sort(project, spec.id, df)
+    df["_s"] = df["scale"].map(order)
+    df["_w"] = df["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
+    df = df.sort_values(["_s", "_w"], kind="stable")
+    df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    df["method_text"] = [method_in_words(m, s) for m in df["method"]]
+    h = "headers."
+    columns = [
+        Column(s(h + "construct"), "construct", "text"),
+        Column(s(h + "wave"), "wave", "text"),
+        Column(s(h + "n"), "n", "n"),
+        Column(s(h + "k"), "k_items", "integer"),
+        Column(s(h + "alpha"), "estimate", "number"),
+        Column(s(h + "ci"), ("ci_low", "ci_high"), "ci"),
+    ]
+    methods = list(dict.fromkeys(df["method_text"]))
+    if len(methods) > 1:  # one method for all rows goes into a note instead of every row
+        columns.append(Column(s(h + "method"), "method_text", "text"))
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    table = _blank_repeats(table, s(h + "construct"))
+    if len(methods) == 1:
+        table.attrs["notes"] = [f"{s(h + 'method')}: {methods[0]}.", *table.attrs["notes"]]
+    return pipe_table(table, caption=s("survey.reliability_caption"), note_prefix=s("note_prefix"))
+
+
+def method_in_words(method: object, s: Strings) -> str:
+    """A results file's ``method`` (a code or analysis' English text) in the report's language.
+
+    >>> method_in_words("Cronbach's alpha, listwise; 97.5% CI Feldt (F distribution)",
+    ...                 report_strings("sv"))
+    'Cronbachs alfa (listvis bortfall), 97,5 % KI enligt Feldt'
+    >>> method_in_words("cronbach_alpha", report_strings("en"))
+    "Cronbach's alpha"
+    """
+    text = "" if method is None or pd.isna(method) else str(method)  # type: ignore[call-overload]
+    named = s.get(f"methods_names.{text}", "")
+    if named:
+        return named
+    for pattern in s.raw("methods_patterns"):
+        m = re.match(pattern["match"], text)
+        if m:
+            values = {
+                k: disclosure.format_number(float(v), decimals=_decimals(v), lang=s.lang)
+                for k, v in m.groupdict().items()
+            }
+            return str(pattern["text"]).format(**values)
+    return text.replace("_", " ")
+
+
+def _decimals(number_text: str) -> int:
+    return len(number_text.split(".")[1]) if "." in number_text else 0
+
+
+def methods_paragraphs(spec: InstrumentSpec, *, threshold: int, s: Strings) -> list[str]:
+    """The methods text, generated from the instrument spec and the small-cell threshold."""
+    lang = s.lang
+    num = lambda x: disclosure.format_number(x, decimals=0, lang=lang)  # noqa: E731
+    paragraphs: list[str] = []
+    scale_items = [i for sc in spec.scales for i in sc.items]
+    sets = {spec.item(i).response_set for i in scale_items}
+    if spec.scales and len(sets) == 1:
+        rs = spec.response_sets[next(iter(sets))]
+        low_opt = min(rs.options, key=lambda o: o.code) if rs.options else None
+        high_opt = max(rs.options, key=lambda o: o.code) if rs.options else None
+        needed = [
+            s(
+                "methods.min_answered_item",
+                k=num(sc.required_answers()),
+                n=num(len(sc.items)),
+                scale=sc.label.get(lang),
+            )
+            for sc in spec.scales
+        ]
+        text = s(
+            "methods.scoring",
+            low=num(rs.low),
+            high=num(rs.high),
+            low_label=low_opt.labels.get(lang) if low_opt else "",
+            high_label=high_opt.labels.get(lang) if high_opt else "",
+            min_answered=_join(needed, s),
+        )
+        reversed_items = [spec.item(i).source_code for i in scale_items if spec.item(i).reverse]
+        if reversed_items:
+            key = "methods.reversed_one" if len(reversed_items) == 1 else "methods.reversed"
+            text += " " + s(key, items=_join(reversed_items, s), rule=num(rs.low + rs.high))
+        if rs.not_applicable:
+            labels = [_quote(na.labels.get(lang), s) for na in rs.not_applicable]
+            text += " " + s("methods.not_applicable", labels=_join(labels, s))
+        numeric = [it for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
+        if numeric:
+            nrs = spec.response_sets[numeric[0].response_set]
+            text += " " + s(
+                "methods.general",
+                items=_join([it.source_code for it in numeric], s),
+                low=num(nrs.low),
+                high=num(nrs.high),
+            )
+        paragraphs.append(text)
+    paragraphs.append(s("methods.reliability"))
+    paragraphs.append(s("methods.small_cells", threshold=threshold))
+    return paragraphs
+
+
+# -- figures -----------------------------------------------------------------------------------
+def make_figures(
+    results: SurveyResults, *, spec: InstrumentSpec, project: Project, lang: str
+) -> dict[str, Figure]:
+    """The report's figures by file stem (``nomad_construct_means_sv``, …); nothing is saved."""
+    out: dict[str, Figure] = {}
+    scores = results.get("scale_scores")
+    if scores is not None and (scores["group_by"] == "all").any():
+        out[f"{spec.id}_construct_means_{lang}"] = figures.plot_construct_means(
+            scores, spec=spec, project=project, lang=lang
+        )
+    dist = results.get("item_distributions")
+    if dist is not None:
+        for wave in _wave_sort(project, spec.id, dist):
+            out[f"{spec.id}_item_distributions_{wave}_{lang}"] = figures.plot_item_distributions(
+                dist, spec=spec, project=project, lang=lang, wave=wave
+            )
+    return out
+
+
+# -- the document ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportOutputs:
+    """What :func:`build_report` wrote."""
+
+    markdown: Path
+    figures: tuple[Path, ...]
+    html: Path | None = None
+    docx: Path | None = None
+    pdf: Path | None = None
+    manifest: Path | None = None
+    inputs: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file written, the manifest last."""
+        rendered = [p for p in (self.html, self.docx, self.pdf) if p is not None]
+        tail = [self.manifest] if self.manifest is not None else []
+        return [self.markdown, *self.figures, *rendered, *tail]
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=False,  # Markdown, not HTML; every value is prepared in Python
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _anchor(ident: str, *classes: str) -> str:
+    return "{#" + ident + "".join(f" .{c}" for c in classes) + "}"
+
+
+def _front_matter(project: Project, *, lang: str, s: Strings, report_date: dt.date) -> str:
+    meta: dict[str, object] = {
+        "title": project.name.get(lang),
+        "subtitle": s(f"report_kind.{project.report.kind}"),
+        "date": report_date.isoformat(),
+        "lang": lang,
+    }
+    if project.report.evaluator:
+        meta["author"] = [project.report.evaluator]
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000).strip()
+
+
+def _basic_table(project: Project, *, s: Strings) -> str:
+    lang = s.lang
+    b = "basic."
+    rows = [(s(b + "project"), project.name.get(lang))]
+    if project.funder:
+        rows.append((s(b + "funder"), project.funder))
+    if project.period:
+        rows.append(
+            (
+                s(b + "period"),
+                f"{project.period.start.isoformat()} – {project.period.end.isoformat()}",
+            )
+        )
+    if project.report.evaluator:
+        rows.append((s(b + "evaluator"), project.report.evaluator))
+    rows.append(
+        (
+            s(b + "organisations"),
+            disclosure.format_number(len(project.organisations), decimals=0, lang=lang),
+        )
+    )
+    rows.append((s(b + "report"), s(f"report_kind.{project.report.kind}")))
+    df = pd.DataFrame(rows, columns=["what", "value"])
+    table = disclosure.format_table(
+        df,
+        [Column(s(b + "what"), "what", "text"), Column(s(b + "value"), "value", "text")],
+        lang=lang,
+        threshold=None,
+    )
+    return pipe_table(table, caption=s(b + "caption"))
+
+
+def build_markdown(
+    *,
+    project: Project,
+    spec: InstrumentSpec,
+    results: SurveyResults,
+    narrative_dir: Path,
+    lang: str,
+    figure_paths: Mapping[str, str] | None = None,
+    report_date: dt.date | None = None,
+) -> tuple[str, list[Path]]:
+    """The report's Markdown and the narrative files it used.
+
+    Parameters
+    ----------
+    figure_paths
+        Figure stem (as from :func:`make_figures`) → path to write in the Markdown, relative to
+        where the Markdown will be. Figures not listed are left out.
+    """
+    s = report_strings(lang)
+    threshold = project.privacy.min_cell_size
+    figure_paths = dict(figure_paths or {})
+    used: list[Path] = []
+    sections = []
+    for section_id in SECTION_IDS:
+        text, path = read_narrative(narrative_dir, section_id, lang, strings=s)
+        if path is not None:
+            used.append(path)
+        sections.append({"id": section_id, "title": s(f"sections.{section_id}"), "narrative": text})
+
+    survey = None
+    appendix = None
+    scores = results.get("scale_scores")
+    has_any = any(results.get(n) is not None for n in RESULT_COLUMNS)
+    if has_any:
+        all_waves: list[str] = []
+        for name in ("ingest_summary", "scale_scores", "item_distributions", "item_summaries"):
+            df = results.get(name)
+            if df is not None:
+                all_waves += [w for w in _wave_sort(project, spec.id, df) if w not in all_waves]
+        all_waves = figures.ordered_waves(project, spec.id, all_waves)
+        wave_texts = [figures.wave_label(project, spec.id, w, lang) for w in all_waves]
+        accounting, quarantine = _accounting(results, project=project, spec=spec, s=s)
+        dist = results.get("item_distributions")
+        distributions = []
+        if dist is not None:
+            for wave in _wave_sort(project, spec.id, dist):
+                stem = f"{spec.id}_item_distributions_{wave}_{lang}"
+                if stem in figure_paths:
+                    label = figures.wave_label(project, spec.id, wave, lang)
+                    distributions.append(
+                        {
+                            "path": figure_paths[stem],
+                            "caption": s("survey.distributions_figure", wave=label),
+                        }
+                    )
+        groups = []
+        if scores is not None:
+            for group_by in ("staff_group", "organisation"):
+                table = _group_table(scores, group_by, project=project, spec=spec, s=s)
+                if table:
+                    groups.append(
+                        {"heading": s(f"survey.groups_heading.{group_by}"), "table": table}
+                    )
+        summaries = results.get("item_summaries")
+        short_name = _short_name(spec, lang)
+        survey = {
+            "instrument": short_name,
+            "intro": s(
+                "survey.intro",
+                instrument=short_name,
+                n_waves=disclosure.format_number(len(all_waves), decimals=0, lang=lang),
+                waves="; ".join(wave_texts),
+                threshold=threshold,
+            ),
+            "accounting": accounting,
+            "quarantine": quarantine,
+            "constructs": _constructs_table(scores, project=project, spec=spec, s=s)
+            if scores is not None
+            else None,
+            "constructs_figure": figure_paths.get(f"{spec.id}_construct_means_{lang}"),
+            "general": _general_table(summaries, project=project, spec=spec, s=s)
+            if summaries is not None
+            else None,
+            "distributions": distributions,
+            "groups": groups,
+        }
+        reliability = results.get("reliability")
+        appendix = {
+            "reliability": _reliability_table(reliability, project=project, spec=spec, s=s)
+            if reliability is not None
+            else None,
+            "methods": methods_paragraphs(spec, threshold=threshold, s=s),
+        }
+
+    template = _environment().get_template(TEMPLATE)
+    markdown = template.render(
+        front_matter=_front_matter(
+            project, lang=lang, s=s, report_date=report_date or dt.date.today()
+        ),
+        synthetic=project.synthetic,
+        sections=sections,
+        basic_table=_basic_table(project, s=s),
+        survey_section=SURVEY_SECTION,
+        survey=survey,
+        appendix=appendix,
+        t=s,
+        anchor=_anchor,
+    )
+    markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
+    return markdown, used
+
+
+def _short_name(spec: InstrumentSpec, lang: str) -> str:
+    """The instrument's name before its explanation ("NoMAD – mätning av …" → "NoMAD")."""
+    return spec.name.get(lang).split(" – ")[0].strip()
+
+
+def _spec_fingerprint(spec: InstrumentSpec) -> str:
+    return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def build_report(
+    *,
+    project: Project,
+    spec: InstrumentSpec,
+    results_dir: Path,
+    narrative_dir: Path,
+    out_dir: Path,
+    lang: str | None = None,
+    formats: Sequence[str] | None = None,
+    figures_dir: Path | None = None,
+    project_dir: Path | None = None,
+    report_date: dt.date | None = None,
+) -> ReportOutputs:
+    """Write the figures, the Markdown, the rendered report and its manifest.
+
+    Parameters
+    ----------
+    project, spec
+        The project (labels, waves, ``privacy.min_cell_size``, report settings) and the instrument
+        whose survey results the report shows.
+    results_dir
+        ``output/results`` (unrounded CSVs from the analyse stage). Missing files leave their
+        parts out; a file with missing columns is an error.
+    narrative_dir
+        ``narrative/`` with the evaluator's text per section.
+    out_dir
+        Where ``report_<lang>.md``, the rendered files and ``manifest_<lang>.json`` go.
+    lang, formats
+        Default to ``project.report.language`` and ``project.report.formats``.
+    figures_dir
+        Where the PNG figures go (default ``out_dir/figures``).
+    project_dir
+        The project folder, for the manifest's relative paths (default: the parent of
+        ``narrative_dir``).
+    report_date
+        The date on the title page (default today).
+
+    Returns
+    -------
+    ReportOutputs
+
+    Raises
+    ------
+    ResultsFileError
+        A results file lacks columns the report needs.
+    RenderError
+        pandoc or typst failed.
+    """
+    lang = lang or project.report.language
+    formats = tuple(formats) if formats is not None else tuple(project.report.formats)
+    out_dir = Path(out_dir)
+    figures_dir = Path(figures_dir) if figures_dir is not None else out_dir / "figures"
+    project_dir = Path(project_dir) if project_dir is not None else Path(narrative_dir).parent
+    report_date = report_date or dt.date.today()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+
+    results = load_results(results_dir, instrument=spec.id)
+    figure_files: list[Path] = []
+    figure_paths: dict[str, str] = {}
+    for stem, fig in make_figures(results, spec=spec, project=project, lang=lang).items():
+        path = figures_dir / f"{stem}.png"
+        fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
+        figure_files.append(path)
+        figure_paths[stem] = Path(os.path.relpath(path, out_dir)).as_posix()
+
+    markdown, narrative_used = build_markdown(
+        project=project,
+        spec=spec,
+        results=results,
+        narrative_dir=narrative_dir,
+        lang=lang,
+        figure_paths=figure_paths,
+        report_date=report_date,
+    )
+    md_path = out_dir / f"report_{lang}.md"
+    md_path.write_text(markdown, encoding="utf-8")
+    rendered = render_report(md_path, formats=formats, lang=lang)
+
+    inputs: dict[str, Path] = {f"results/{n}.csv": p for n, p in results.files.items()}
+    inputs |= {f"narrative/{p.name}": p for p in narrative_used}
+    project_file = project_dir / "project.yaml"
+    if project_file.is_file():
+        inputs["project.yaml"] = project_file
+    settings = {
+        "project_id": project.id,
+        "language": lang,
+        "formats": list(formats),
+        "report_kind": project.report.kind,
+        "report_date": report_date,
+        "min_cell_size": project.privacy.min_cell_size,
+        "instrument": spec.id,
+        "instrument_version": spec.version,
+        "instrument_spec_sha256": _spec_fingerprint(spec),
+        "figure_dpi": FIGURE_DPI,
+    }
+    outputs = [md_path, *figure_files, *rendered.values()]
+    manifest = write_manifest(
+        out_dir,
+        inputs=inputs,
+        settings=settings,
+        outputs=outputs,
+        project_dir=project_dir,
+        filename=f"manifest_{lang}.json",
+    )
+    return ReportOutputs(
+        markdown=md_path,
+        figures=tuple(figure_files),
+        html=rendered.get("html"),
+        docx=rendered.get("docx"),
+        pdf=rendered.get("pdf"),
+        manifest=manifest,
+        inputs=inputs,
+    )

@@ -1,0 +1,199 @@
+"""Render the report's Markdown to HTML, DOCX and PDF with pandoc (pypandoc) and typst.
+
+- HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs,
+  our stylesheet (``templates/report.css``) embedded, no external URL to fetch.
+- DOCX: pandoc's DOCX writer with native caption numbering ("Tabell 1", "Figur 1"); table widths
+  come from the pipe tables' separator lines (see :func:`reports.document.pipe_table`).
+- PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
+  compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
+
+Failures of pandoc or typst are raised as :class:`reports.errors.RenderError` with what they said.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from reports.errors import RenderError
+from reports.strings import TEMPLATES_DIR
+
+CSS_FILE = TEMPLATES_DIR / "report.css"
+TYPST_HEADER = TEMPLATES_DIR / "typst-header.typ"
+FORMATS = ("html", "docx", "pdf")
+_REGION = {"sv": "SE", "en": "GB"}
+_TYPST_MARGINS = "margin:\n  x: 2.3cm\n  y: 2.5cm\n"
+
+
+def _pandoc(source: Path, to: str, *, outputfile: Path | None, extra_args: list[str]) -> str:
+    try:
+        import pypandoc
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise RenderError(
+            "pandoc: pypandoc is not installed. Hint: install impleval's dependencies "
+            "(pypandoc-binary ships pandoc)."
+        ) from exc
+    try:
+        result = pypandoc.convert_file(
+            str(source),
+            to,
+            format="markdown",
+            outputfile=str(outputfile) if outputfile else None,
+            extra_args=extra_args,
+            sandbox=False,
+        )
+    except (RuntimeError, OSError) as exc:
+        message = " ".join(str(exc).split())
+        raise RenderError(
+            f"{source.name}: pandoc could not write {to}. Pandoc said: {message[:800]} "
+            f"Hint: check the Markdown near the place named, and that figure files exist."
+        ) from exc
+    return result or ""
+
+
+def _resource_args(markdown: Path) -> list[str]:
+    return [f"--resource-path={markdown.parent}"]
+
+
+def render_html(markdown: Path, output: Path, *, lang: str) -> Path:
+    """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
+    markdown, output = Path(markdown), Path(output)
+    _pandoc(
+        markdown,
+        "html5",
+        outputfile=output,
+        extra_args=[
+            "--standalone",
+            "--embed-resources",
+            f"--css={CSS_FILE}",
+            f"--metadata=lang:{lang}",
+            *_resource_args(markdown),
+        ],
+    )
+    return output
+
+
+def render_docx(
+    markdown: Path, output: Path, *, lang: str, reference_doc: Path | None = None
+) -> Path:
+    """An editable DOCX (Word's own caption numbering; an optional reference doc for styles)."""
+    markdown, output = Path(markdown), Path(output)
+    extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
+    if reference_doc is not None:
+        extra.append(f"--reference-doc={reference_doc}")
+    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra)
+    return output
+
+
+def markdown_to_typst(markdown: Path, *, lang: str) -> str:
+    """The typst source pandoc writes for the report (A4, language and region set)."""
+    markdown = Path(markdown)
+    with tempfile.TemporaryDirectory(prefix="impleval-typst-") as tmp:
+        meta = Path(tmp) / "typst-metadata.yaml"
+        meta.write_text(_TYPST_MARGINS, encoding="utf-8")
+        return _pandoc(
+            markdown,
+            "typst",
+            outputfile=None,
+            extra_args=[
+                "--standalone",
+                "-V",
+                "papersize=a4",
+                "-V",
+                f"lang={lang}",
+                "-V",
+                f"region={_REGION.get(lang, 'SE')}",
+                f"--metadata-file={meta}",
+                f"--include-in-header={TYPST_HEADER}",
+                *_resource_args(markdown),
+            ],
+        )
+
+
+_IMAGE_PATH = re.compile(r'image\("((?:[^"\\]|\\.)*)"')
+
+
+def _typst_root(typ_file: Path, source: str) -> Path:
+    """The smallest folder holding the typst file and every image it names."""
+    paths = [typ_file.parent.resolve()]
+    for match in _IMAGE_PATH.finditer(source):
+        target = Path(match.group(1).replace('\\"', '"'))
+        if not target.is_absolute():
+            target = typ_file.parent / target
+        paths.append(target.resolve().parent)
+    return Path(os.path.commonpath([str(p) for p in paths]))
+
+
+def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = False) -> Path:
+    """An A4 PDF through typst.
+
+    The typst source is written next to the Markdown (so the figures' relative paths resolve) and
+    removed after a successful compile unless ``keep_typst``; on failure it is kept for inspection.
+    """
+    markdown, output = Path(markdown), Path(output)
+    try:
+        import typst
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise RenderError("typst: the typst package is not installed.") from exc
+    source = markdown_to_typst(markdown, lang=lang)
+    typ_file = markdown.with_suffix(".typ")
+    typ_file.write_text(source, encoding="utf-8")
+    root = _typst_root(typ_file, source)
+    try:
+        typst.compile(
+            str(typ_file),
+            output=str(output),
+            root=str(root),
+            ignore_system_fonts=True,
+        )
+    except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+        message = " ".join(str(exc).split())
+        raise RenderError(
+            f"{typ_file.name}: typst could not compile the PDF. Typst said: {message[:800]} "
+            f"Hint: the typst source is kept beside the report for inspection."
+        ) from exc
+    if not keep_typst:
+        typ_file.unlink(missing_ok=True)
+    return output
+
+
+def render_report(
+    markdown: Path,
+    *,
+    formats: Iterable[str],
+    lang: str,
+    out_dir: Path | None = None,
+    reference_doc: Path | None = None,
+) -> dict[str, Path]:
+    """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
+
+    Outputs are named after the Markdown file (``report_sv.md`` → ``report_sv.html`` …) and written
+    to ``out_dir`` (default: beside the Markdown).
+
+    Returns
+    -------
+    dict
+        Format → path written.
+    """
+    markdown = Path(markdown)
+    out_dir = Path(out_dir) if out_dir is not None else markdown.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise RenderError(
+            f"report: unknown format {', '.join(unknown)}. Expected one of {', '.join(FORMATS)}."
+        )
+    written: dict[str, Path] = {}
+    for fmt in wanted:
+        target = out_dir / f"{markdown.stem}.{fmt}"
+        if fmt == "html":
+            written[fmt] = render_html(markdown, target, lang=lang)
+        elif fmt == "docx":
+            written[fmt] = render_docx(markdown, target, lang=lang, reference_doc=reference_doc)
+        else:
+            written[fmt] = render_pdf(markdown, target, lang=lang)
+    return written

@@ -1,0 +1,82 @@
+"""Rendering: self-contained HTML, a DOCX Word can open, an A4 PDF with Swedish text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from reports.errors import RenderError
+from reports.render import render_report
+
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import""",
+    re.IGNORECASE,
+)
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text, read with pypdf (a locked dev dependency, so this never skips)."""
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    return text.replace("\u00a0", " ")  # typst joins "Tabell 1" with a no-break space
+
+
+def test_html_is_self_contained(report_sv):
+    html = report_sv.html.read_text(encoding="utf-8")
+    assert not EXTERNAL.search(html), EXTERNAL.search(html).group(0)
+    assert html.count("data:image/png;base64,") == len(report_sv.figures)
+    assert 'lang="sv"' in html
+    assert "Tabell " in html  # the stylesheet (embedded) numbers captions
+    assert "1. Grundinformation" in html
+
+
+def test_docx_opens_and_has_tables(report_sv):
+    document = docx.Document(str(report_sv.docx))
+    assert len(document.tables) >= 6
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == "1. Grundinformation"
+    assert "8. N3 – Nyckeltal" in headings
+    assert len(document.inline_shapes) == len(report_sv.figures)
+    first = document.tables[0]
+    assert [c.text for c in first.rows[0].cells] == ["Uppgift", "Värde"]
+
+
+def test_pdf_is_a4_with_swedish_text(report_sv):
+    data = report_sv.pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    text = pdf_text(report_sv.pdf)
+    assert "1. Grundinformation" in text
+    assert "Sammanfattande kommentar och analys" in text
+    for ch in "åäöÅÄÖ":
+        assert ch in text or ch.lower() in text
+    assert "Tabell 1:" in text and "Figur 1:" in text  # numbered once, by typst
+    assert "Tabell 1: Tabell" not in text
+    assert not report_sv.markdown.with_suffix(".typ").exists()  # intermediate removed
+    for page in PdfReader(report_sv.pdf).pages:  # A4: 595.28 x 841.89 pt
+        assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == (
+            595.28,
+            841.89,
+        )
+
+
+def test_english_pdf(report_en):
+    text = pdf_text(report_en.pdf)
+    assert "1. Basic information" in text and "Table 1:" in text
+
+
+def test_typst_failure_is_a_clear_error(tmp_path):
+    md = tmp_path / "report_sv.md"
+    md.write_text("---\ntitle: T\n---\n\n# Rubrik\n\n![Saknas](figures/finns_inte.png)\n")
+    with pytest.raises(RenderError, match=r"report_sv\.typ: typst could not compile the PDF"):
+        render_report(md, formats=["pdf"], lang="sv")
+    assert md.with_suffix(".typ").exists()  # kept for inspection
+
+
+def test_unknown_format(tmp_path):
+    md = tmp_path / "r.md"
+    md.write_text("# x\n")
+    with pytest.raises(RenderError, match="unknown format odt"):
+        render_report(md, formats=["odt"], lang="sv")
