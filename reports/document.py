@@ -318,7 +318,10 @@ def _accounting(results: SurveyResults, *, project: Project, spec: InstrumentSpe
             if per_rule.empty:
                 continue
             listed = ", ".join(
-                f"`{rule}` {disclosure.format_number(n, decimals=0, lang=lang)}"
+                s(
+                    f"quarantine_rules.{rule}",
+                    n=disclosure.format_number(n, decimals=0, lang=lang),
+                )
                 for rule, n in per_rule.items()
             )
             sentences.append(s("survey.quarantine_sentence", wave=wave, reasons=listed))

@@ -160,7 +160,7 @@ def test_response_accounting(md_sv):
     cells = [c.strip() for c in rows[0].strip("|").split("|")]
     assert cells[2:6] == ["262", "52", "50", "2"]  # invited, read, loaded, quarantined
     assert cells[6] == "19\u00a0%"
-    assert "`duplicate_respondent` 1" in md_sv
+    assert "1 där samma person svarat mer än en gång" in md_sv
 
 
 def test_small_group_never_shown(md_sv, md_en, scale_scores, project):
@@ -231,3 +231,13 @@ def test_outputs_listed(report_sv):
     assert files[0] == report_sv.markdown and files[-1] == report_sv.manifest
     assert all(Path(p).is_file() for p in files)
     assert len(report_sv.figures) == 3  # construct means, distributions T0 and T1
+
+
+def test_every_quarantine_rule_has_words_in_both_languages():
+    from reports.strings import report_strings
+    from validation.quarantine import RULES
+
+    for lang in ("sv", "en"):
+        s = report_strings(lang)
+        for rule in RULES:
+            assert "{n}" in s.raw(f"quarantine_rules.{rule}"), (lang, rule)

@@ -205,7 +205,7 @@ def main() -> None:
         )
         reasons += [
             {"instrument": "nomad", "wave": wave, "rule": "duplicate_respondent", "n": 1},
-            {"instrument": "nomad", "wave": wave, "rule": "code_out_of_set", "n": 1},
+            {"instrument": "nomad", "wave": wave, "rule": "out_of_set", "n": 1},
         ]
     for name, rows in (
         ("reliability", rel),

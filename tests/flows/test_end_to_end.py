@@ -1,0 +1,173 @@
+"""The whole path through the real command, Prefect engine included: `impleval demo`, then
+`impleval run` (up to date, then after a narrative edit), then an English report.
+
+These are the only tests that start a Prefect engine (about 10 s each run); everything else
+tests plain functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import duckdb
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from ingest.read import read_table
+from tests.conftest import EXAMPLE
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("e2e-home")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environ |= {
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "PREFECT_HOME": str(base / "prefect"),
+    }
+    environ.pop("IMPLEVAL_KEY_FILE", None)
+    return environ
+
+
+def impleval(*args: str, env: dict[str, str], cwd: Path | None = None):
+    return subprocess.run(
+        [str(BIN / "impleval"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
+    target = tmp_path_factory.mktemp("e2e") / "demo"
+    done = impleval("demo", str(target), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    tail = done.stdout.strip().splitlines()[-3:]
+    assert tail == [f"  {target}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
+    return target
+
+
+def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
+    reports = demo / "output" / "reports"
+    text = "\n".join(p.extract_text() for p in PdfReader(reports / "report_sv.pdf").pages)
+    assert "Syntetiskt exempel" in text and "8. N3 – Nyckeltal" in text
+    assert all(ch in text for ch in "åäö")
+    document = docx.Document(str(reports / "report_sv.docx"))
+    assert len(document.tables) >= 5
+    html = (reports / "report_sv.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and "http://" not in html.replace(
+        "http://www.w3.org", ""
+    )
+    manifest = json.loads((reports / "manifest_sv.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["min_cell_size"] == 5
+    assert not any(str(demo) in json.dumps(v) for v in manifest.values())
+
+
+def test_results_hold_both_waves(demo: Path) -> None:
+    reliability = pd.read_csv(demo / "output" / "results" / "reliability.csv")
+    assert list(reliability.columns)[:9] == [
+        "instrument",
+        "wave",
+        "scale",
+        "n",
+        "k_items",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "method",
+    ]
+    assert set(zip(reliability.wave, reliability.scale, strict=True)) == {
+        (w, s)
+        for w in ("T0", "T1")
+        for s in (
+            "coherence",
+            "cognitive_participation",
+            "collective_action",
+            "reflexive_monitoring",
+        )
+    }
+    assert reliability.estimate.between(0.5, 0.95).all()
+    scores = pd.read_csv(demo / "output" / "results" / "scale_scores.csv")
+    overall = scores[scores.group_by == "all"]
+    assert set(overall.wave) == {"T0", "T1"} and len(overall) == 8
+    summary = pd.read_csv(demo / "output" / "results" / "ingest_summary.csv")
+    assert (summary.rows_read == summary.rows_loaded + summary.rows_quarantined).all()
+
+
+def test_no_email_address_anywhere_in_output_or_store(demo: Path) -> None:
+    emails = set()
+    for name in ("nomad_T0.xlsx", "nomad_T1.csv"):
+        emails |= {
+            str(e).strip().casefold() for e in read_table(EXAMPLE / "inbox" / name)["E-post"]
+        }
+    texts = []
+    for path in (demo / "output").rglob("*"):
+        if path.suffix in {".csv", ".md", ".html", ".json", ".typ"}:
+            texts.append(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".pdf":
+            texts.extend(p.extract_text() for p in PdfReader(path).pages)
+        elif path.suffix == ".docx":
+            document = docx.Document(str(path))
+            texts.extend(p.text for p in document.paragraphs)
+            texts.extend(c.text for t in document.tables for r in t.rows for c in r.cells)
+    con = duckdb.connect(str(demo / ".impleval" / "warehouse.duckdb"), read_only=True)
+    try:
+        for (table,) in con.execute("SHOW TABLES").fetchall():
+            texts.append(con.execute(f"SELECT * FROM {table}").df().to_csv())
+    finally:
+        con.close()
+    blob = "\n".join(texts).casefold()
+    leaked = [e for e in emails if e in blob or e.split("@")[0] in blob]
+    assert leaked == []
+    assert len(emails) == 244  # 203 at T0 + 151 at T1 - 110 who answered both
+
+
+def test_run_after_a_run_is_up_to_date_without_prefect(demo: Path, env: dict[str, str]) -> None:
+    code = (
+        "import sys; from flows import cli; sys.argv = ['impleval', 'run', '-p', sys.argv[1]]; "
+        "cli.main(); print('prefect loaded:', 'prefect' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(demo)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["up to date", "prefect loaded: False"]
+
+
+def test_a_narrative_edit_reruns_only_the_report(demo: Path, env: dict[str, str]) -> None:
+    before = (demo / "output" / "results" / "reliability.csv").stat().st_mtime_ns
+    narrative = demo / "narrative" / "n3_key_figures.md"
+    narrative.write_text("Nyckeltalen redovisas i nästa rapport.\n", encoding="utf-8")
+    done = impleval("run", "-p", str(demo), env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["ingest: up to date", "analyse: up to date", "report: done"]
+    assert (demo / "output" / "results" / "reliability.csv").stat().st_mtime_ns == before
+    assert "Nyckeltalen redovisas i nästa rapport." in (
+        demo / "output" / "reports" / "report_sv.md"
+    ).read_text(encoding="utf-8")
+
+
+def test_english_report_on_request(demo: Path, env: dict[str, str]) -> None:
+    done = impleval("report", "-p", str(demo), "--lang", "en", "--format", "pdf", env=env)
+    assert done.returncode == 0, done.stderr
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(demo / "output" / "reports" / "report_en.pdf").pages
+    )
+    assert "1. Basic information" in text and "Synthetic example" in text
