@@ -49,12 +49,12 @@ def format_pydantic_error(source: str, exc: object) -> str:
     errors = exc.errors()  # type: ignore[attr-defined]
     parts = []
     for err in errors[:3]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"]
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check its spelling, or remove it)"
         elif err["type"] == "missing":
             msg = "required key is missing"
-        parts.append(f"{loc}: {msg}")
+        parts.append(f"{loc}: {msg}" if loc else msg)
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return f"{source}: " + "; ".join(parts) + more

@@ -789,7 +789,8 @@ def build_report(
     narrative_dir
         ``narrative/`` with the evaluator's text per section.
     out_dir
-        Where ``report_<lang>.md``, the rendered files and ``manifest_<lang>.json`` go.
+        Where ``report_<lang>.md``, the rendered files and ``manifest.json`` (one entry per
+        language) go.
     lang, formats
         Default to ``project.report.language`` and ``project.report.formats``.
     figures_dir
@@ -866,7 +867,7 @@ def build_report(
         settings=settings,
         outputs=outputs,
         project_dir=project_dir,
-        filename=f"manifest_{lang}.json",
+        entry=lang,
     )
     return ReportOutputs(
         markdown=md_path,

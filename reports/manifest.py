@@ -74,6 +74,7 @@ def write_manifest(
     outputs: Iterable[Path],
     project_dir: Path | None = None,
     filename: str = MANIFEST_FILE,
+    entry: str | None = None,
     generated_at: dt.datetime | None = None,
 ) -> Path:
     """Write ``out_dir/manifest.json``: hashes of inputs and outputs, versions and settings.
@@ -95,6 +96,10 @@ def write_manifest(
         ``out_dir``. Files outside it and outside the code are recorded by name only.
     filename
         The manifest's file name.
+    entry
+        When given (e.g. the report language), the manifest is stored under
+        ``{"reports": {entry: ...}}`` and other entries already in the file are kept, so one
+        ``manifest.json`` describes the Swedish and the English report side by side.
 
     Returns
     -------
@@ -114,5 +119,16 @@ def write_manifest(
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / filename
-    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    document: dict[str, Any] = manifest
+    if entry is not None:
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8"))
+            reports = dict(previous.get("reports", {})) if isinstance(previous, dict) else {}
+        except (OSError, ValueError):
+            reports = {}
+        reports[entry] = manifest
+        document = {"schema_version": SCHEMA_VERSION, "reports": dict(sorted(reports.items()))}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
     return path

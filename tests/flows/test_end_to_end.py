@@ -71,7 +71,7 @@ def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
     assert "data:image/png;base64," in html and "http://" not in html.replace(
         "http://www.w3.org", ""
     )
-    manifest = json.loads((reports / "manifest_sv.json").read_text(encoding="utf-8"))
+    manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["reports"]["sv"]
     assert manifest["settings"]["min_cell_size"] == 5
     assert not any(str(demo) in json.dumps(v) for v in manifest.values())
 

@@ -22,10 +22,10 @@ def all_strings(value) -> list[str]:
 
 def test_report_manifest(report_sv, project_dir):
     manifest_path = report_sv.manifest
-    assert manifest_path.name == "manifest_sv.json"
+    assert manifest_path.name == "manifest.json"
     assert manifest_path.parent == report_sv.markdown.parent
     raw = manifest_path.read_text(encoding="utf-8")
-    manifest = json.loads(raw)
+    manifest = json.loads(raw)["reports"]["sv"]
 
     # Inputs: results, narrative, project.yaml, each with a hash, paths relative to the project.
     inputs = manifest["inputs"]
@@ -105,3 +105,12 @@ def test_code_fingerprint(tmp_path):
     files = {p.relative_to(provenance.CODE_ROOT).as_posix() for p in provenance.code_files()}
     assert {"reports/disclosure.py", "reports/templates/report.md.j2"} <= files
     assert "instruments/nomad/instrument.yaml" in files
+
+
+def test_one_manifest_describes_both_languages(report_sv, report_en):
+    assert report_sv.manifest == report_en.manifest
+    document = json.loads(report_sv.manifest.read_text(encoding="utf-8"))
+    assert set(document["reports"]) == {"sv", "en"}
+    assert document["reports"]["en"]["settings"]["language"] == "en"
+    outputs = {o["path"] for o in document["reports"]["sv"]["outputs"]}
+    assert any(p.endswith("report_sv.pdf") for p in outputs)

@@ -1,0 +1,71 @@
+"""Stage staleness: plain hashing, no Prefect."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.stages import (
+    fingerprint,
+    inbox_surveys,
+    is_current,
+    read_state,
+    record_stage,
+    stage_inputs,
+)
+from project.config import load_project
+from project.layout import ProjectPaths
+
+SETTINGS = {"lang": "sv", "formats": ["pdf"], "min_cell_size": 5}
+
+
+def _fp(stage: str, paths: ProjectPaths, data_version: str | None = "v1") -> str:
+    project = load_project(paths.root)
+    return fingerprint(
+        stage_inputs(stage, paths, project, settings=SETTINGS, data_version=data_version)
+    )
+
+
+def test_inbox_files_are_matched_to_declared_waves(example_project: Path) -> None:
+    paths = ProjectPaths(example_project)
+    (example_project / "inbox" / "notes.txt").write_text("x")
+    (example_project / "inbox" / "nomad_T9.csv").write_text("x")
+    found = inbox_surveys(paths, load_project(example_project))
+    assert [(p.name, i, w) for p, i, w in found] == [
+        ("nomad_T0.xlsx", "nomad", "T0"),
+        ("nomad_T1.csv", "nomad", "T1"),
+    ]
+
+
+def test_recorded_stage_is_current_until_an_input_changes(example_project: Path) -> None:
+    paths = ProjectPaths(example_project)
+    fp = _fp("ingest", paths)
+    out = example_project / "marker"
+    out.write_text("x")
+    record_stage(paths, "ingest", fp, [out])
+    assert is_current(paths, "ingest", _fp("ingest", paths))
+    (example_project / "inbox" / "nomad_T1.csv").write_bytes(b"changed")
+    assert not is_current(paths, "ingest", _fp("ingest", paths))
+    assert read_state(paths)["stages"]["ingest"]["outputs"] == ["marker"]
+
+
+def test_missing_outputs_make_a_stage_stale(example_project: Path) -> None:
+    paths = ProjectPaths(example_project)
+    out = example_project / "marker"
+    out.write_text("x")
+    record_stage(paths, "analyse", _fp("analyse", paths), [out])
+    out.unlink()
+    assert not is_current(paths, "analyse", _fp("analyse", paths))
+
+
+def test_what_each_stage_depends_on(example_project: Path) -> None:
+    paths = ProjectPaths(example_project)
+    assert _fp("analyse", paths, "v1") != _fp("analyse", paths, "v2")
+    assert _fp("ingest", paths, "v1") == _fp("ingest", paths, "v2")
+    before = _fp("report", paths)
+    (example_project / "narrative" / "summary.md").write_text("Ny text.", encoding="utf-8")
+    assert _fp("report", paths) != before
+    assert _fp("ingest", paths) == _fp("ingest", paths)
+    project_yaml = example_project / "project.yaml"
+    ingest_before = _fp("ingest", paths)
+    project_yaml.write_text(project_yaml.read_text() + "\n# edited\n")
+    assert _fp("ingest", paths) != ingest_before

@@ -1,0 +1,82 @@
+"""project.yaml: strict models, one-line errors that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from project.config import load_project
+from project.errors import ConfigError
+from tests.conftest import EXAMPLE
+
+
+def _write(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "project.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    return tmp_path
+
+
+def _error(tmp_path: Path, change) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_project(_write(tmp_path, change))
+    return str(info.value)
+
+
+def test_the_example_loads() -> None:
+    project = load_project(EXAMPLE)
+    assert project.synthetic and len(project.organisations) == 10
+    assert [w.id for w in project.waves] == ["T0", "T1"]
+    assert project.staff_group_lookup["sjukgymnast"] == "physiotherapist"
+    assert project.unit_lookup["ortopedavdelning"] == ("hosp_fjallby", "fja_orto")
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    def change(d: dict) -> None:
+        d["privacy"]["min_cel_size"] = 3
+
+    assert _error(tmp_path, change) == (
+        "project.yaml: privacy.min_cel_size: unknown key (check its spelling, or remove it)"
+    )
+
+
+def test_missing_key_is_named(tmp_path: Path) -> None:
+    assert _error(tmp_path, lambda d: d.pop("waves")) == (
+        "project.yaml: waves: required key is missing"
+    )
+
+
+def test_wave_dates_in_order(tmp_path: Path) -> None:
+    def change(d: dict) -> None:
+        d["waves"][0]["closes"] = "2017-01-01"
+
+    assert "wave T0: closes (2017-01-01) is before opens (2017-09-04)" in _error(tmp_path, change)
+
+
+def test_wave_of_an_unlisted_instrument(tmp_path: Path) -> None:
+    def change(d: dict) -> None:
+        d["waves"][0]["instrument"] = "pcat"
+
+    assert "wave T0: instrument 'pcat' is not listed under instruments (nomad)" in _error(
+        tmp_path, change
+    )
+
+
+def test_duplicate_ids(tmp_path: Path) -> None:
+    def change(d: dict) -> None:
+        d["staff_groups"].append(dict(d["staff_groups"][0]))
+
+    assert "staff group ids must be unique; repeated: nurse" in _error(tmp_path, change)
+
+
+def test_not_yaml(tmp_path: Path) -> None:
+    (tmp_path / "project.yaml").write_text("name: [unclosed\n  waves: x", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^project.yaml line \d+: not valid YAML"):
+        load_project(tmp_path)
+
+
+def test_no_project_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no project\.yaml here"):
+        load_project(tmp_path)
