@@ -7,9 +7,11 @@ transaction, so a failure at any point leaves the store as it was. The Prefect f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -144,33 +146,15 @@ def ingest_survey(
     file = Path(file)
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
+    process = partial(
+        _process, project, spec, wave_cfg, export_profile, file, paths, replace=replace
+    )
     if dry_run:
-        return _process(
-            project,
-            spec,
-            wave_cfg,
-            export_profile,
-            file,
-            paths,
-            dry_run=True,
-            replace=replace,
-            digest=file_sha256(file),
-        )
+        return process(dry_run=True, digest=file_sha256(file))
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind="survey", instrument=instrument, wave=wave)
-        report = _process(
-            project,
-            spec,
-            wave_cfg,
-            export_profile,
-            file,
-            paths,
-            dry_run=False,
-            replace=replace,
-            digest=landed.sha256,
-            raw=landed.raw_path,
-        )
-    return IngestReport(**{**report.__dict__, "already_landed": landed.already_landed})
+        report = process(dry_run=False, digest=landed.sha256, raw=landed.raw_path)
+    return dataclasses.replace(report, already_landed=landed.already_landed)
 
 
 def _process(

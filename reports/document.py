@@ -332,17 +332,25 @@ def _scale_order(spec: InstrumentSpec) -> dict[str, int]:
     return {sc.id: i for i, sc in enumerate(spec.scales)}
 
 
+def _by_construct_and_wave(
+    df: pd.DataFrame, *, project: Project, spec: InstrumentSpec, lang: str
+) -> pd.DataFrame:
+    """Rows in spec order of scales, then wave order, with the construct's label added."""
+    waves = _wave_sort(project, spec.id, df)
+    df = df.assign(
+        _s=df["scale"].map(_scale_order(spec)),
+        _w=df["wave"].astype(str).map({w: i for i, w in enumerate(waves)}),
+    ).sort_values(["_s", "_w"], kind="stable")
+    return df.assign(construct=[spec.scale(x).label.get(lang) for x in df["scale"]])
+
+
 def _constructs_table(scores: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
     lang = s.lang
     order = _scale_order(spec)
     df = scores[(scores["group_by"] == "all") & scores["scale"].isin(order)].copy()
     if df.empty:
         return None
-    waves = _wave_sort(project, spec.id, df)
-    df["_s"] = df["scale"].map(order)
-    df["_w"] = df["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
-    df = df.sort_values(["_s", "_w"], kind="stable")
-    df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    df = _by_construct_and_wave(df, project=project, spec=spec, lang=lang)
     h = "headers."
     columns = [
         Column(s(h + "construct"), "construct", "text"),
@@ -441,11 +449,7 @@ def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) 
     df = reliability[reliability["scale"].isin(order)].copy()
     if df.empty:
         return None
-    waves = _wave_sort(project, spec.id, df)
-    df["_s"] = df["scale"].map(order)
-    df["_w"] = df["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
-    df = df.sort_values(["_s", "_w"], kind="stable")
-    df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    df = _by_construct_and_wave(df, project=project, spec=spec, lang=lang)
     df["method_text"] = [method_in_words(m, s) for m in df["method"]]
     h = "headers."
     columns = [
