@@ -18,7 +18,7 @@ import pandas as pd
 
 from ingest.landing import land_file
 from ingest.read import read_table
-from ingest.survey import MappedSurvey, load_profile, map_survey, pseudonymise_survey
+from ingest.survey import ExportProfile, MappedSurvey, load_profile, map_survey, pseudonymise_survey
 from instruments.spec import InstrumentSpec, load_instrument
 from privacy.keys import ProjectKey, key_path, load_key
 from project.config import Project, Wave, load_project
@@ -161,7 +161,7 @@ def _process(
     project: Project,
     spec: InstrumentSpec,
     wave: Wave,
-    profile,
+    profile: ExportProfile,
     file: Path,
     paths: ProjectPaths,
     *,
