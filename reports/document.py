@@ -589,6 +589,43 @@ class ReportOutputs:
         return [self.markdown, *self.figures, *rendered, *tail]
 
 
+@dataclass(frozen=True)
+class SectionContent:
+    """Generated content that another part of the pipeline adds to one report section.
+
+    Domain modules (indicators, interview codings, ...) build these from their own results, with
+    every number formatted and disclosure-checked through :mod:`reports.disclosure`, and
+    :func:`build_report` places them after the section's narrative (or in the appendix) and records
+    their inputs and figures in the manifest.
+
+    Attributes
+    ----------
+    section
+        One of :data:`SECTION_IDS`, or ``"appendix"`` for the statistical appendix.
+    markdown
+        Pandoc Markdown; headings start at level 2 (``##``). Figures are referenced relative to the
+        report folder (see :func:`figure_reference`).
+    inputs
+        Named files the content was made from (hashed into the manifest).
+    figures
+        Figure files the content references (hashed into the manifest as outputs).
+    """
+
+    section: str
+    markdown: str
+    inputs: Mapping[str, Path] = field(default_factory=dict)
+    figures: tuple[Path, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.section not in (*SECTION_IDS, "appendix"):
+            raise ValueError(f"unknown report section {self.section!r}")
+
+
+def figure_reference(path: Path, out_dir: Path) -> str:
+    """How the report's Markdown (in ``out_dir``) refers to a figure file."""
+    return Path(os.path.relpath(path, out_dir)).as_posix()
+
+
 def _environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -655,6 +692,7 @@ def build_markdown(
     lang: str,
     figure_paths: Mapping[str, str] | None = None,
     report_date: dt.date | None = None,
+    extra: Sequence[SectionContent] = (),
 ) -> tuple[str, list[Path]]:
     """The report's Markdown and the narrative files it used.
 
@@ -663,6 +701,9 @@ def build_markdown(
     figure_paths
         Figure stem (as from :func:`make_figures`) → path to write in the Markdown, relative to
         where the Markdown will be. Figures not listed are left out.
+    extra
+        Generated content from other parts of the pipeline, placed after each section's
+        narrative (and, for ``"appendix"``, in the statistical appendix), in the order given.
     """
     s = report_strings(lang)
     threshold = project.privacy.min_cell_size
@@ -673,7 +714,15 @@ def build_markdown(
         text, path = read_narrative(narrative_dir, section_id, lang, strings=s)
         if path is not None:
             used.append(path)
-        sections.append({"id": section_id, "title": s(f"sections.{section_id}"), "narrative": text})
+        sections.append(
+            {
+                "id": section_id,
+                "title": s(f"sections.{section_id}"),
+                "narrative": text,
+                "extra": [c.markdown.strip() for c in extra if c.section == section_id],
+            }
+        )
+    appendix_extra = [c.markdown.strip() for c in extra if c.section == "appendix"]
 
     survey = None
     appendix = None
@@ -751,6 +800,7 @@ def build_markdown(
         survey_section=SURVEY_SECTION,
         survey=survey,
         appendix=appendix,
+        appendix_extra=appendix_extra,
         t=s,
         anchor=_anchor,
     )
@@ -779,6 +829,7 @@ def build_report(
     figures_dir: Path | None = None,
     project_dir: Path | None = None,
     report_date: dt.date | None = None,
+    extra: Sequence[SectionContent] = (),
 ) -> ReportOutputs:
     """Write the figures, the Markdown, the rendered report and its manifest.
 
@@ -832,7 +883,7 @@ def build_report(
         path = figures_dir / f"{stem}.png"
         fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
         figure_files.append(path)
-        figure_paths[stem] = Path(os.path.relpath(path, out_dir)).as_posix()
+        figure_paths[stem] = figure_reference(path, out_dir)
 
     markdown, narrative_used = build_markdown(
         project=project,
@@ -842,6 +893,7 @@ def build_report(
         lang=lang,
         figure_paths=figure_paths,
         report_date=report_date,
+        extra=extra,
     )
     md_path = out_dir / f"report_{lang}.md"
     md_path.write_text(markdown, encoding="utf-8")
@@ -849,6 +901,8 @@ def build_report(
 
     inputs: dict[str, Path] = {f"results/{n}.csv": p for n, p in results.files.items()}
     inputs |= {f"narrative/{p.name}": p for p in narrative_used}
+    for content in extra:
+        inputs |= dict(content.inputs)
     project_file = project_dir / "project.yaml"
     if project_file.is_file():
         inputs["project.yaml"] = project_file
@@ -864,7 +918,8 @@ def build_report(
         "instrument_spec_sha256": _spec_fingerprint(spec),
         "figure_dpi": FIGURE_DPI,
     }
-    outputs = [md_path, *figure_files, *rendered.values()]
+    extra_figures = [f for c in extra for f in c.figures if f not in figure_files]
+    outputs = [md_path, *figure_files, *extra_figures, *rendered.values()]
     manifest = write_manifest(
         out_dir,
         inputs=inputs,

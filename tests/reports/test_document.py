@@ -241,3 +241,36 @@ def test_every_quarantine_rule_has_words_in_both_languages():
         s = report_strings(lang)
         for rule in RULES:
             assert "{n}" in s.raw(f"quarantine_rules.{rule}"), (lang, rule)
+
+
+def test_section_content_from_other_stages_lands_in_its_section(project, spec, project_dir):
+    from reports.document import SectionContent, build_markdown, load_results
+
+    results = load_results(project_dir / "output" / "results", instrument=spec.id)
+    extra = [
+        SectionContent("p1_project_logic", "## Logikmodell\n\nGenererad logik."),
+        SectionContent("appendix", "## ITS-modeller\n\nModelldetaljer."),
+    ]
+    md, _ = build_markdown(
+        project=project,
+        spec=spec,
+        results=results,
+        narrative_dir=project_dir / "narrative",
+        lang="sv",
+        extra=extra,
+    )
+    p1 = md.index("# 3. P1")
+    p2 = md.index("# 4. P2")
+    assert p1 < md.index("## Logikmodell") < p2
+    appendix = md.index("# Statistisk bilaga")
+    assert md.index("## Reliabilitet") < md.index("## ITS-modeller")
+    assert appendix < md.index("## ITS-modeller")
+
+
+def test_section_content_checks_its_section():
+    import pytest
+
+    from reports.document import SectionContent
+
+    with pytest.raises(ValueError, match="unknown report section 'n4'"):
+        SectionContent("n4", "x")
