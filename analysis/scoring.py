@@ -116,7 +116,8 @@ def score_scales(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
     (``method: mean``) or the sum (``method: sum``) of the respondent's *scored* answers to the
     scale's items. Items that are NaN in ``wide`` — left blank or answered "not applicable" — are
     never scored and do not count as answered. When fewer than ``scale.required_answers()`` items
-    are answered the score is NaN (for a sum that means every item must be answered).
+    are answered the score is NaN. A ``sum`` over fewer than all items (allowed only when the scale
+    sets a minimum) is prorated: mean of the answered items × number of items.
 
     Parameters
     ----------
@@ -143,7 +144,7 @@ def score_scales(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
         ``n_answered`` : int64
             number of those items with a scored answer;
         ``score`` : float64
-            mean or sum of the answered items after reversing; NaN when
+            mean or (prorated) sum of the answered items after reversing; NaN when
             ``n_answered < scale.required_answers()``.
 
     Raises
@@ -217,7 +218,10 @@ def score_scales(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
         n_answered = answered.sum(axis=1).astype("int64")
         total = np.where(answered, values, 0.0).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            raw = total / n_answered if scale.method == "mean" else total
+            mean = total / n_answered
+        # A sum over fewer items than the scale has is prorated (mean × k) so that it stays on
+        # the scale's full range; with every item answered it is the plain sum.
+        raw = mean if scale.method == "mean" else mean * len(scale.items)
         score = np.where(n_answered >= scale.required_answers(), raw, np.nan)
         block = keys.copy()
         block["instrument"] = spec.id

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from instruments.spec import InstrumentSpec, ResponseSet, normalise_label
 from privacy.keys import ProjectKey, pseudonymise
@@ -42,6 +42,11 @@ class ExportProfile(BaseModel):
     unit: tuple[str, ...] = ()
     staff_group: tuple[str, ...] = ()
     code_direction: Literal["ascending", "descending"] = "ascending"
+    not_applicable_codes: dict[int, str] = Field(
+        default_factory=dict,
+        description="Numeric codes the export uses for not-applicable answers, e.g. {6: "
+        "not_relevant_role}; keys of the instrument's not_applicable options.",
+    )
 
 
 def load_profile(name: str = "generic", *, project_dir: Path | None = None) -> ExportProfile:
@@ -141,7 +146,9 @@ def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
     return lookup
 
 
-def _map_cell(value: object, rs: ResponseSet, lookup: dict, flip: bool) -> tuple[str, object]:
+def _map_cell(
+    value: object, rs: ResponseSet, lookup: dict, flip: bool, na_codes: dict[int, str]
+) -> tuple[str, object]:
     """→ ("missing", None) | ("scored", code) | ("na", key) | ("unknown", detail)."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
         return "missing", None
@@ -154,6 +161,8 @@ def _map_cell(value: object, rs: ResponseSet, lookup: dict, flip: bool) -> tuple
     number = _as_number(value)
     if number is None:
         return "unknown", _detail(value)
+    if na_codes and number.is_integer() and int(number) in na_codes:
+        return "na", na_codes[int(number)]
     if rs.type == "ordinal" and flip:
         number = rs.low + rs.high - number
     return "scored", number
@@ -207,6 +216,13 @@ def map_survey(
             f"{spec.items[0].source_code}). Hint: check that this is a {spec.id} export and that "
             f"the headers carry the item codes."
         )
+    known_na = {n.key for rs in spec.response_sets.values() for n in rs.not_applicable}
+    unknown_na = sorted(set(profile.not_applicable_codes.values()) - known_na)
+    if unknown_na:
+        raise ConfigError(
+            f"profiles/{profile.id}.yaml: not_applicable_codes names {', '.join(unknown_na)}, "
+            f"which {spec.id} does not have. Expected one of {', '.join(sorted(known_na)) or '(none)'}."
+        )
     problems: list[dict] = []
     flip = profile.code_direction == "descending"
     keys = pd.DataFrame(index=table.index)
@@ -249,7 +265,15 @@ def map_survey(
         col = item_cols[item.id]
         rs = spec.response_sets[item.response_set]
         lookup = _label_lookup(rs)
-        mapped = {v: _map_cell(v, rs, lookup, flip) for v in pd.unique(table[col].astype(object))}
+        na_codes = {
+            code: key
+            for code, key in profile.not_applicable_codes.items()
+            if key in {n.key for n in rs.not_applicable}
+        }
+        mapped = {
+            v: _map_cell(v, rs, lookup, flip, na_codes)
+            for v in pd.unique(table[col].astype(object))
+        }
         kinds = table[col].map(lambda v, m=mapped: m[v][0])
         payload = table[col].map(lambda v, m=mapped: m[v][1])
         target = spec.column(item.id)

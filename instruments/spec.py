@@ -122,17 +122,37 @@ class Scale(_Strict):
     method: Literal["mean", "sum"] = "mean"
     min_answered: int | None = Field(default=None, ge=1)
     min_answered_share: float | None = Field(default=None, gt=0, le=1)
+    range: tuple[float, float] | None = Field(
+        default=None, description="The possible scores, as a check on the spec (e.g. [13, 65])."
+    )
+
+    @model_validator(mode="after")
+    def _one_minimum(self) -> Scale:
+        if self.min_answered is not None and self.min_answered_share is not None:
+            raise ValueError(f"scale {self.id}: give min_answered or min_answered_share, not both")
+        return self
 
     def required_answers(self) -> int:
-        """The number of answered items a respondent needs for a score on this scale."""
+        """The number of answered items a respondent needs for a score on this scale.
+
+        Without a minimum every item is needed. A ``sum`` over fewer items is prorated by the
+        scorer (mean of the answered items × number of items), so it stays on the full range.
+        """
         k = len(self.items)
-        if self.method == "sum":
-            return k  # a sum over fewer items is not comparable
         if self.min_answered is not None:
             return self.min_answered
         if self.min_answered_share is not None:
             return max(1, math.ceil(round(self.min_answered_share * k, 9)))
         return k
+
+
+class Variant(_Strict):
+    """Another scale structure of the same items (e.g. a translation's factor solution)."""
+
+    label: Labels
+    source: str
+    scales: tuple[Scale, ...]
+    notes: tuple[str, ...] = ()
 
 
 class InstrumentSpec(_Strict):
@@ -146,6 +166,16 @@ class InstrumentSpec(_Strict):
     response_sets: dict[str, ResponseSet]
     items: tuple[Item, ...]
     scales: tuple[Scale, ...] = ()
+    variants: dict[str, Variant] = Field(default_factory=dict)
+    default_variant: str | None = None
+    variant: str | None = Field(
+        default=None, description="Set by the loader: the variant whose scales are in use."
+    )
+    reverse_keys_confirmed: bool = Field(
+        default=True,
+        description="False when the source does not say which items are reverse-keyed; reports "
+        "then say that the reverse keys are the project's decision.",
+    )
     notes: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -181,6 +211,29 @@ class InstrumentSpec(_Strict):
                 raise ValueError(
                     f"scale {scale.id}: items use different response sets {sorted(sets)}"
                 )
+            if scale.range is not None:
+                rs = self.response_sets[by_id[scale.items[0]].response_set]
+                k = len(scale.items) if scale.method == "sum" else 1
+                expected = (rs.low * k, rs.high * k)
+                if tuple(float(x) for x in scale.range) != expected:
+                    raise ValueError(
+                        f"scale {scale.id}: range {[f'{x:g}' for x in scale.range]} does not "
+                        f"match its items and method; expected [{expected[0]:g}, {expected[1]:g}]"
+                    )
+        for name, variant in self.variants.items():
+            base = self.model_dump(exclude={"variants", "default_variant", "variant"})
+            try:
+                InstrumentSpec.model_validate(
+                    {**base, "scales": [sc.model_dump() for sc in variant.scales]}
+                )
+            except ValidationError as exc:
+                message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                raise ValueError(f"variant {name}: {message}") from None
+        if self.default_variant is not None and self.default_variant not in self.variants:
+            raise ValueError(
+                f"default_variant {self.default_variant!r} is not among the variants "
+                f"({', '.join(self.variants) or 'none'})"
+            )
         return self
 
     # -- look-ups -------------------------------------------------------------------------------
@@ -206,6 +259,43 @@ class InstrumentSpec(_Strict):
             if scale.id == scale_id:
                 return scale
         raise KeyError(scale_id)
+
+    def score_range(self, scale_id: str) -> tuple[float, float]:
+        """The lowest and highest possible score of a scale."""
+        scale = self.scale(scale_id)
+        rs = self.response_set_of(scale.items[0])
+        k = len(scale.items) if scale.method == "sum" else 1
+        return rs.low * k, rs.high * k
+
+    def with_variant(self, variant: str | None) -> InstrumentSpec:
+        """The spec with the scales of ``variant`` (default: ``default_variant``, if any)."""
+        chosen = variant or self.default_variant
+        if chosen is None:
+            return self
+        if chosen not in self.variants:
+            raise InstrumentSpecError(
+                f"instrument {self.id}: variant {chosen!r} does not exist. Expected one of "
+                f"{', '.join(self.variants) or '(none)'}. Hint: check the variant in project.yaml."
+            )
+        return self.model_copy(update={"scales": self.variants[chosen].scales, "variant": chosen})
+
+    def with_reverse(self, item_ids: tuple[str, ...]) -> InstrumentSpec:
+        """The spec with exactly ``item_ids`` reverse-keyed (a project's scoring decision)."""
+        known = {i.id for i in self.items}
+        unknown = [i for i in item_ids if i not in known]
+        if unknown:
+            raise InstrumentSpecError(
+                f"instrument {self.id}: reverse lists unknown items {', '.join(unknown)}. "
+                f"Expected item ids such as {self.items[0].id}."
+            )
+        wrong = [i for i in item_ids if self.response_set_of(i).type != "ordinal"]
+        if wrong:
+            raise InstrumentSpecError(
+                f"instrument {self.id}: only items on an ordinal response set can be reversed; "
+                f"not {', '.join(wrong)}."
+            )
+        items = tuple(i.model_copy(update={"reverse": i.id in item_ids}) for i in self.items)
+        return self.model_copy(update={"items": items})
 
 
 def normalise_label(text: str, *, fold_diacritics: bool = False) -> str:
@@ -243,43 +333,83 @@ def _spec_path(instrument_id: str, search: tuple[Path, ...]) -> Path:
     )
 
 
-def load_instrument(instrument_id: str, *, project_dir: Path | None = None) -> InstrumentSpec:
+def _search_path(project_dir: Path | None) -> tuple[Path, ...]:
+    return ((Path(project_dir) / "instruments",) if project_dir else ()) + (BUILTIN_DIR,)
+
+
+def load_instrument(
+    instrument_id: str, *, project_dir: Path | None = None, variant: str | None = None
+) -> InstrumentSpec:
     """Load an instrument spec by id; a project's own ``instruments/<id>/`` overrides a built-in.
+
+    Parameters
+    ----------
+    instrument_id
+        The instrument's folder name, e.g. ``nomad``.
+    project_dir
+        A project folder whose ``instruments/`` is searched first.
+    variant
+        A scale structure among the spec's ``variants`` (default: its ``default_variant``).
 
     Raises
     ------
     InstrumentSpecError
         When no spec exists or it is malformed; the message names the file and the key.
     """
-    search = ((project_dir / "instruments",) if project_dir else ()) + (BUILTIN_DIR,)
-    return load_instrument_file(_spec_path(instrument_id, search))
+    search = _search_path(project_dir)
+    path = _spec_path(instrument_id, search)
+    return load_instrument_file(path, search=search).with_variant(variant)
 
 
-@cache
-def _load_cached(path: Path, mtime_ns: int) -> InstrumentSpec:
+def _read_yaml(path: Path) -> dict:
+    where = f"{path.parent.name}/{path.name}"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise InstrumentSpecError(f"{path.name}{where}: not valid YAML ({exc}).") from exc
+        line = f" line {mark.line + 1}" if mark else ""
+        raise InstrumentSpecError(
+            f"{where}{line}: not valid YAML. Hint: check the indentation and quotes there."
+        ) from exc
     if not isinstance(raw, dict):
-        raise InstrumentSpecError(f"{path}: expected a mapping of keys at the top level.")
+        raise InstrumentSpecError(f"{where}: expected a mapping of keys (id:, items:, ...).")
+    return raw
+
+
+def _resolve(path: Path, search: tuple[Path, ...], seen: tuple[Path, ...] = ()) -> dict:
+    """The YAML of ``path`` with ``extends: <id>`` resolved (top-level keys replace the base's)."""
+    if path in seen:
+        chain = " → ".join(p.parent.name for p in (*seen, path))
+        raise InstrumentSpecError(f"{path.parent.name}/instrument.yaml: extends loops ({chain}).")
+    raw = _read_yaml(path)
+    base_id = raw.pop("extends", None)
+    if base_id is None:
+        return raw
+    # A project-local spec may extend the built-in of the same id: skip its own folder.
+    base_search = tuple(b for b in search if (b / str(base_id) / "instrument.yaml") != path)
+    base = _resolve(_spec_path(str(base_id), base_search), base_search, (*seen, path))
+    return {**base, **raw}
+
+
+@cache
+def _load_cached(path: Path, mtime_ns: int, search: tuple[Path, ...]) -> InstrumentSpec:
+    raw = _resolve(path, search)
+    where = f"{path.parent.name}/{path.name}"
     try:
         spec = InstrumentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise InstrumentSpecError(
-            format_pydantic_error(f"{path.parent.name}/{path.name}", exc)
-        ) from exc
+        raise InstrumentSpecError(format_pydantic_error(where, exc)) from exc
     if spec.id != path.parent.name:
         raise InstrumentSpecError(
-            f"{path.parent.name}/{path.name}: id is {spec.id!r} but the folder is "
-            f"{path.parent.name!r}. Hint: make them the same."
+            f"{where}: id is {spec.id!r} but the folder is {path.parent.name!r}. Hint: make them "
+            f"the same."
         )
     return spec
 
 
-def load_instrument_file(path: Path) -> InstrumentSpec:
-    """Load and check one ``instrument.yaml``."""
-    path = path.resolve()
-    return _load_cached(path, path.stat().st_mtime_ns)
+def load_instrument_file(
+    path: Path, *, search: tuple[Path, ...] = (BUILTIN_DIR,)
+) -> InstrumentSpec:
+    """Load and check one ``instrument.yaml`` (``extends`` resolved along ``search``)."""
+    path = Path(path).resolve()
+    return _load_cached(path, path.stat().st_mtime_ns, tuple(p.resolve() for p in search))

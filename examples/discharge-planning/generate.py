@@ -660,16 +660,24 @@ class _FixedDateZip(ZipFile):
 
 def write_xlsx(responses: list[Response], spec: InstrumentSpec, path: Path) -> None:
     """An xlsx export with one sheet "Svar"; ``Inskickad`` as a datetime cell."""
+    rows = [_row(r, spec) for r in responses]
+    write_table_xlsx(header(spec), rows, path, title="NoMAD T0 – syntetiskt exempel")
+
+
+def write_table_xlsx(
+    columns: list[str], rows: list[list[object]], path: Path, *, title: str
+) -> None:
+    """A one-sheet ("Svar") xlsx whose bytes do not depend on the clock; column 2 is a datetime."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Svar"
-    ws.append(header(spec))
-    for r in responses:
-        ws.append(_row(r, spec))
+    ws.append(columns)
+    for row in rows:
+        ws.append(row)
     for (cell,) in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         cell.number_format = "yyyy-mm-dd hh:mm"
     wb.properties.creator = "Enkätverktyget (syntetiskt exempel)"
-    wb.properties.title = "NoMAD T0 – syntetiskt exempel"
+    wb.properties.title = title
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     buffer = io.BytesIO()

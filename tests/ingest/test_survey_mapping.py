@@ -154,3 +154,31 @@ def test_pseudonymise_replaces_identifiers_and_links_spellings() -> None:
     )
     ids = mapped.keys["respondent_id"].tolist()
     assert ids[0] == ids[1] and ids[0].startswith("p") and "@" not in ids[0]
+
+
+def test_exports_that_code_not_relevant_as_numbers() -> None:
+    profile = ExportProfile(
+        **{
+            **load_profile().model_dump(),
+            "code_direction": "descending",
+            "not_applicable_codes": {6: "not_relevant_role", 7: "not_relevant_stage"},
+        }
+    )
+    mapped = _map([{"CO1": 1}, {"CO1": 6}, {"CO1": "7"}, {"CO1": "Instämmer"}], profile)
+    assert mapped.codes["nomad_co1"].tolist()[0] == 5.0  # descending: the export's 1 = agree
+    assert mapped.not_applicable["nomad_co1"].tolist()[1:3] == [
+        "not_relevant_role",
+        "not_relevant_stage",
+    ]
+    assert mapped.codes["nomad_co1"].tolist()[3] == 4.0  # labels are direction-free
+    assert mapped.codes["nomad_g1"].notna().all()  # 0–10 items have no such options
+
+
+def test_not_applicable_codes_must_name_the_instruments_options() -> None:
+    from project.errors import ConfigError
+
+    profile = ExportProfile(
+        **{**load_profile().model_dump(), "not_applicable_codes": {9: "dont_know"}}
+    )
+    with pytest.raises(ConfigError, match="not_applicable_codes names dont_know"):
+        _map([{}], profile)

@@ -88,7 +88,7 @@ def test_unknown_instrument() -> None:
     with pytest.raises(InstrumentSpecError) as info:
         load_instrument("nomadd")
     assert str(info.value).startswith(
-        "instrument 'nomadd': no instrument.yaml found. Expected one of nomad."
+        "instrument 'nomadd': no instrument.yaml found. Expected one of nomad, pcat, s-nomad."
     )
 
 
