@@ -1,0 +1,241 @@
+"""Proportions and means before and after an intervention, with confidence intervals.
+
+For indicators measured only a few times (a share per year, a count per year): Wilson score
+intervals for each share, Newcombe's hybrid score interval for the difference of two independent
+shares, and means per period before and after.
+
+References
+----------
+Wilson EB. Probable inference, the law of succession, and statistical inference. J Am Stat Assoc
+1927;22:209–212.
+Newcombe RG. Two-sided confidence intervals for the single proportion: comparison of seven methods.
+Stat Med 1998;17:857–872 (method 3).
+Newcombe RG. Interval estimation for the difference between independent proportions: comparison of
+eleven methods. Stat Med 1998;17:873–890 (method 10, the hybrid score interval).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+BEFORE_AFTER_COLUMNS = [
+    "measure",
+    "before_n",
+    "before_estimate",
+    "before_ci_low",
+    "before_ci_high",
+    "after_n",
+    "after_estimate",
+    "after_ci_low",
+    "after_ci_high",
+    "difference",
+    "difference_ci_low",
+    "difference_ci_high",
+    "p_value",
+    "method",
+]
+
+
+def _z(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1; got {confidence}")
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson_ci(successes: float, n: float, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for ``successes / n`` (no continuity correction).
+
+    Examples
+    --------
+    Newcombe (1998a), Table I, 81/263:
+
+    >>> [round(v, 4) for v in wilson_ci(81, 263)]
+    [0.2553, 0.3662]
+    """
+    if n <= 0:
+        return (math.nan, math.nan)
+    if not 0 <= successes <= n:
+        raise ValueError(f"successes must be between 0 and n; got {successes} of {n}")
+    z = _z(confidence)
+    p = successes / n
+    centre = p + z * z / (2 * n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    denom = 1 + z * z / n
+    low = (centre - half) / denom
+    high = (centre + half) / denom
+    return (0.0 if successes == 0 else low, 1.0 if successes == n else high)
+
+
+def newcombe_difference_ci(
+    x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Newcombe's hybrid score interval for ``x1/n1 − x2/n2`` (independent samples).
+
+    Returns
+    -------
+    (difference, low, high)
+
+    Examples
+    --------
+    Newcombe (1998b), Table II, example (a) 56/70 − 48/80, method 10:
+
+    >>> [round(v, 4) for v in newcombe_difference_ci(56, 70, 48, 80)]
+    [0.2, 0.0524, 0.3339]
+    """
+    if n1 <= 0 or n2 <= 0:
+        return (math.nan, math.nan, math.nan)
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson_ci(x1, n1, confidence=confidence)
+    l2, u2 = wilson_ci(x2, n2, confidence=confidence)
+    d = p1 - p2
+    delta = math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    epsilon = math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return (d, d - delta, d + epsilon)
+
+
+def compare_proportions(
+    before: tuple[float, float], after: tuple[float, float], *, confidence: float = 0.95
+) -> dict:
+    """One before/after row for a share: ``(successes, n)`` before and after.
+
+    The difference is ``after − before`` with Newcombe's interval; the p-value is the
+    two-sample score (χ², no continuity correction) test.
+    """
+    xb, nb = before
+    xa, na = after
+    lb, ub = wilson_ci(xb, nb, confidence=confidence)
+    la, ua = wilson_ci(xa, na, confidence=confidence)
+    d, dl, du = newcombe_difference_ci(xa, na, xb, nb, confidence=confidence)
+    pooled = (xa + xb) / (na + nb) if (na + nb) > 0 else math.nan
+    se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if na > 0 and nb > 0 else math.nan
+    p = float(2 * stats.norm.sf(abs(d / se))) if se and se > 0 else math.nan
+    return {
+        "measure": "proportion",
+        "before_n": float(nb),
+        "before_estimate": xb / nb if nb > 0 else math.nan,
+        "before_ci_low": lb,
+        "before_ci_high": ub,
+        "after_n": float(na),
+        "after_estimate": xa / na if na > 0 else math.nan,
+        "after_ci_low": la,
+        "after_ci_high": ua,
+        "difference": d,
+        "difference_ci_low": dl,
+        "difference_ci_high": du,
+        "p_value": p,
+        "method": "Wilson score intervals; difference after − before, Newcombe hybrid score "
+        "interval; p from the two-sample score test",
+    }
+
+
+def compare_means(
+    before: Sequence[float], after: Sequence[float], *, confidence: float = 0.95
+) -> dict:
+    """One before/after row for values per period (counts or means): mean per period each side.
+
+    Intervals are t intervals over the periods (none with one period); the difference is
+    ``after − before`` with Welch's interval.
+    """
+    b = np.asarray(before, dtype=float)
+    a = np.asarray(after, dtype=float)
+
+    def mean_ci(v: np.ndarray) -> tuple[float, float, float, float]:
+        m = float(v.mean()) if v.size else math.nan
+        if v.size < 2:
+            return m, math.nan, math.nan, math.nan
+        se = float(v.std(ddof=1) / math.sqrt(v.size))
+        q = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1))
+        return m, m - q * se, m + q * se, se
+
+    mb, lb, ub, seb = mean_ci(b)
+    ma, la, ua, sea = mean_ci(a)
+    d = ma - mb
+    dl = du = p = math.nan
+    if b.size >= 2 and a.size >= 2:
+        se = math.sqrt(seb**2 + sea**2)
+        if se > 0:
+            dof = se**4 / (seb**4 / (b.size - 1) + sea**4 / (a.size - 1))
+            q = float(stats.t.ppf(0.5 + confidence / 2, dof))
+            dl, du = d - q * se, d + q * se
+            p = float(2 * stats.t.sf(abs(d / se), dof))
+    return {
+        "measure": "mean_per_period",
+        "before_n": float(b.size),
+        "before_estimate": mb,
+        "before_ci_low": lb,
+        "before_ci_high": ub,
+        "after_n": float(a.size),
+        "after_estimate": ma,
+        "after_ci_low": la,
+        "after_ci_high": ua,
+        "difference": d,
+        "difference_ci_low": dl,
+        "difference_ci_high": du,
+        "p_value": p,
+        "method": "mean per period; t intervals over periods; difference after − before, Welch",
+    }
+
+
+def before_after(
+    data: pd.DataFrame,
+    *,
+    measure: str,
+    post: str = "post",
+    value: str = "value",
+    denominator: str = "denominator",
+    by: Sequence[str] = (),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Before/after comparison per group.
+
+    Parameters
+    ----------
+    data
+        One row per period (and group): ``post`` (bool), ``value`` and for proportions
+        ``denominator``. Not modified.
+    measure
+        ``"proportion"``: ``value`` successes of ``denominator``, pooled over the periods of each
+        side (:func:`compare_proportions`). Anything else: values per period
+        (:func:`compare_means`).
+    by
+        Group columns; one output row per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` columns, ``before_periods``, ``after_periods`` and :data:`BEFORE_AFTER_COLUMNS`.
+    """
+    keys = list(by)
+    groups = data.groupby(keys, sort=False, dropna=False) if keys else [((), data)]
+    rows = []
+    for key, part in groups:
+        pre = part[~part[post].astype(bool)]
+        aft = part[part[post].astype(bool)]
+        if pre.empty or aft.empty:
+            continue
+        if measure == "proportion":
+            row = compare_proportions(
+                (float(pre[value].sum()), float(pre[denominator].sum())),
+                (float(aft[value].sum()), float(aft[denominator].sum())),
+                confidence=confidence,
+            )
+        else:
+            row = compare_means(pre[value].tolist(), aft[value].tolist(), confidence=confidence)
+        key_t = key if isinstance(key, tuple) else (key,)
+        row = (
+            dict(zip(keys, key_t, strict=True))
+            | {
+                "before_periods": len(pre),
+                "after_periods": len(aft),
+            }
+            | row
+        )
+        rows.append(row)
+    return pd.DataFrame(
+        rows, columns=[*keys, "before_periods", "after_periods", *BEFORE_AFTER_COLUMNS]
+    )

@@ -1,0 +1,330 @@
+"""The indicator registry, goals and project logic of ``project.yaml`` (strict pydantic models).
+
+This module must not import :mod:`project.config` (which imports it). Cross-checks between sections
+(a goal naming an unknown indicator, an activity serving an unknown goal) are in
+:func:`check_references`, which ``Project`` calls.
+
+Indicator values (see ``docs/indicators.md``)
+---------------------------------------------
+- ``measure: count`` — ``value`` is a count (days, plans, discharges); an optional ``denominator``
+  is the exposure (bed-days, population) used as an offset;
+- ``measure: proportion`` — ``value`` is the number with the attribute and ``denominator`` the
+  number of cases (both counts of persons: the small-cell rule applies);
+- ``measure: mean`` — ``value`` is a mean and ``denominator`` the number of records behind it.
+
+Participant outcomes (``outcomes:``) are counts of persons per category (:class:`Outcome`); they
+share the indicators' files, with a ``category`` column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from instruments.spec import Labels
+
+_ID = r"^[a-z0-9][a-z0-9_]*$"
+
+Status = Literal["reached", "partly_reached", "not_reached", "not_measured"]
+Frequency = Literal["month", "quarter", "year"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Strict):
+    """A stretch of calendar time (inclusive)."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> Window:
+        if self.end < self.start:
+            raise ValueError(f"window end ({self.end}) is before its start ({self.start})")
+        return self
+
+
+class Baseline(_Strict):
+    """The value before the project, with the period it refers to (e.g. ``2016–2017``)."""
+
+    value: float
+    period: str | None = None
+
+
+class Target(_Strict):
+    """Where a goal or indicator should be by ``deadline``: an absolute ``value`` or a
+    ``relative`` change from the baseline (``-0.5`` = halve it)."""
+
+    value: float | None = None
+    relative: float | None = Field(default=None, ge=-1)
+    deadline: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Target:
+        if (self.value is None) == (self.relative is None):
+            raise ValueError("a target needs exactly one of value (absolute) or relative")
+        return self
+
+    def resolve(self, baseline: float | None) -> float | None:
+        """The target as a value (``None`` when relative and there is no baseline)."""
+        if self.value is not None:
+            return self.value
+        if baseline is None or self.relative is None:
+            return None
+        return baseline * (1 + self.relative)
+
+
+class Model(_Strict):
+    """How the indicator is analysed.
+
+    ``its``: segmented regression (``family`` gaussian, poisson, quasipoisson, negbin); needs at
+    least 3 periods on each side of the intervention. ``before_after``: shares (Wilson/Newcombe)
+    or means per period before and after. ``none``: shown, not modelled.
+    """
+
+    type: Literal["its", "before_after", "none"] = "none"
+    family: Literal["gaussian", "poisson", "quasipoisson", "negbin"] = "quasipoisson"
+    offset: bool = Field(
+        default=False, description="use log(denominator) as offset (count families)"
+    )
+    seasonality: Literal["none", "fourier", "month"] = "none"
+    fourier_order: int = Field(default=2, ge=1, le=6)
+    hac_lags: int | None = Field(default=None, ge=0, description="None = automatic")
+    effect_times: tuple[int, ...] = Field(default=(12,), description="periods after the start")
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+
+    @model_validator(mode="after")
+    def _offset(self) -> Model:
+        if self.offset and self.family == "gaussian":
+            raise ValueError("offset: true needs a count family (poisson, quasipoisson, negbin)")
+        return self
+
+
+class Indicator(_Strict):
+    """One entry of the indicator registry."""
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    definition: Labels | None = None
+    measure: Literal["count", "proportion", "mean"]
+    unit_of_measure: Labels | None = Field(default=None, description="e.g. days, plans, patients")
+    denominator_unit: Labels | None = Field(
+        default=None, description="what one unit of the denominator is (for rates), e.g. patient"
+    )
+    direction: Literal["lower", "higher"]
+    frequency: Frequency
+    level: Literal["region", "municipality", "organisation", "unit"] = "region"
+    units: tuple[str, ...] = Field(
+        default=("all",), description="the values the unit column may take"
+    )
+    disaggregations: tuple[str, ...] = ()
+    source: str | None = None
+    baseline: Baseline | None = None
+    target: Target | None = None
+    intervention: dt.date | None = None
+    observed: Window | None = Field(
+        default=None,
+        description="when data may fall (default: the project period); baseline data often "
+        "precede the project",
+    )
+    model: Model = Model()
+    persons: bool = Field(
+        default=False,
+        description="values count persons (apply the small-cell rule)",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Indicator:
+        if self.model.type in ("its", "before_after") and self.intervention is None:
+            raise ValueError(f"indicator {self.id}: model {self.model.type} needs intervention:")
+        if self.model.offset and self.measure != "count":
+            raise ValueError(f"indicator {self.id}: offset: true is for counts only")
+        if self.measure == "proportion" and self.model.type == "its" and not self.model.offset:
+            raise ValueError(
+                f"indicator {self.id}: an ITS on a proportion needs a count family with offset: "
+                f"true (successes with log(cases) as offset)"
+            )
+        for name in self.disaggregations:
+            if name in _RESERVED:
+                raise ValueError(
+                    f"indicator {self.id}: disaggregation {name!r} clashes with a data column"
+                )
+        return self
+
+
+_RESERVED = {"indicator", "unit", "period", "value", "denominator", "category"}
+
+
+class OutcomeCategory(_Strict):
+    """One category of a participant outcome (e.g. ``work``: "Arbete" / "Work").
+
+    ``phrase`` completes a sentence after "58 of 98 (59 %, …)": "gick vidare till fortsatt
+    rehabilitering" / "went on to further rehabilitation". Without it the report writes
+    "<label>: 58 of 98 (…)".
+    """
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    phrase: Labels | None = None
+
+
+class OutcomeTarget(_Strict):
+    """At least ``share`` (0–1) of the participants should end in one of ``categories`` by
+    ``deadline`` (e.g. 70 % took a step towards work). ``baseline`` (a share) lets the status be
+    ``partly_reached`` (the goal rule of :mod:`analysis.goals`)."""
+
+    categories: tuple[str, ...] = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+    deadline: dt.date | None = None
+    baseline: float | None = Field(default=None, ge=0, le=1)
+    labels: Labels | None = Field(
+        default=None, description='what the target counts, e.g. "tog ett steg mot arbete"'
+    )
+
+
+class Outcome(_Strict):
+    """One categorical participant outcome: how many persons ended in each category.
+
+    The data are counts of persons per category (× unit × period × subgroup) in the same long
+    files as indicator values; the ``indicator`` column names the outcome and a ``category``
+    column the category. The categories are exhaustive: their sum is everyone who started.
+    """
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    definition: Labels | None = None
+    population: Labels | None = Field(
+        default=None, description='who is counted, e.g. "deltagare som startat" / "participants"'
+    )
+    categories: tuple[OutcomeCategory, ...] = Field(min_length=2)
+    target: OutcomeTarget | None = None
+    subgroups: tuple[str, ...] = Field(
+        default=(), description="breakdown columns of the data, e.g. sex, age_group, programme"
+    )
+    frequency: Frequency = "year"
+    units: tuple[str, ...] = ("all",)
+    observed: Window | None = None
+    source: str | None = None
+    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Outcome:
+        ids = [c.id for c in self.categories]
+        dup = _dupes(ids)
+        if dup:
+            raise ValueError(f"outcome {self.id}: category ids repeated: {', '.join(dup)}")
+        if self.target is not None:
+            unknown = [c for c in self.target.categories if c not in ids]
+            if unknown:
+                raise ValueError(
+                    f"outcome {self.id}: target categories {', '.join(unknown)} are not among "
+                    f"its categories ({', '.join(ids)})"
+                )
+        for name in self.subgroups:
+            if name in _RESERVED:
+                raise ValueError(f"outcome {self.id}: subgroup {name!r} clashes with a data column")
+        return self
+
+    def category_label(self, category: str, lang: str) -> str:
+        for c in self.categories:
+            if c.id == category:
+                return c.labels.get(lang)
+        return category
+
+
+class Goal(_Strict):
+    """An impact goal, project goal or sub-goal, optionally measured by an indicator.
+
+    ``target`` overrides the indicator's target; ``status`` and ``evidence`` are the evaluator's
+    judgement for goals the data cannot measure.
+    """
+
+    id: str = Field(pattern=_ID)
+    level: Literal["impact", "project", "sub_goal"]
+    labels: Labels
+    parent: str | None = None
+    indicator: str | None = None
+    baseline: Baseline | None = None
+    target: Target | None = None
+    deadline: dt.date | None = None
+    status: Status | None = None
+    evidence: Labels | None = None
+
+
+class Activity(_Strict):
+    """An activity of the project plan, the goals it serves and its activity indicators."""
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    goals: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = ()
+    period: Window | None = None
+    budget: float | None = Field(default=None, ge=0)
+    status: Status | None = None
+    evidence: Labels | None = None
+
+
+_LEVEL_ORDER = {"impact": 0, "project": 1, "sub_goal": 2}
+
+
+def _dupes(ids: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: set[str] = set()
+    for i in ids:
+        (out if i in seen else seen).add(i)
+    return sorted(out)
+
+
+def check_references(
+    indicators: tuple[Indicator, ...],
+    goals: tuple[Goal, ...],
+    activities: tuple[Activity, ...],
+    outcomes: tuple[Outcome, ...] = (),
+) -> None:
+    """Raise ``ValueError`` (shown as a project.yaml error) for broken references."""
+    for what, ids in (
+        ("indicator and outcome", [i.id for i in indicators] + [o.id for o in outcomes]),
+        ("goal", [g.id for g in goals]),
+        ("activity", [a.id for a in activities]),
+    ):
+        dup = _dupes(ids)
+        if dup:
+            raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+    known_ind = {i.id for i in indicators}
+    by_id = {g.id: g for g in goals}
+    for g in goals:
+        if g.indicator is not None and g.indicator not in known_ind:
+            raise ValueError(
+                f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
+                f"(known: {', '.join(sorted(known_ind)) or 'none'})"
+            )
+        if g.parent is not None:
+            parent = by_id.get(g.parent)
+            if parent is None:
+                raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
+            if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
+                raise ValueError(
+                    f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
+                    f"{parent.level.replace('_', '-')} goal {parent.id}"
+                )
+        if g.indicator is None and g.target is not None and g.status is None:
+            raise ValueError(
+                f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
+                f"manual status: with evidence:"
+            )
+        if g.status is not None and g.evidence is None:
+            raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+    for a in activities:
+        for gid in a.goals:
+            if gid not in by_id:
+                raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
+        for iid in a.indicators:
+            if iid not in known_ind:
+                raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
+        if a.status is not None and a.evidence is None:
+            raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")

@@ -1,0 +1,73 @@
+"""The indicator registry, goals and activities in project.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from project.config import load_project
+from project.errors import ConfigError
+from tests.conftest import EXAMPLE
+
+
+def _write(tmp_path: Path, **changes) -> Path:
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    raw.update(changes)
+    (tmp_path / "project.yaml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_example_registry_loads():
+    project = load_project(EXAMPLE)
+    ids = {i.id for i in project.indicators}
+    assert {"days_ready_for_discharge", "patient_participation", "named_care_contact"} <= ids
+    assert any(g.status for g in project.goals) and any(g.indicator for g in project.goals)
+
+
+def test_goal_with_unknown_indicator(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    raw["goals"][5]["indicator"] = "no_such"
+    with pytest.raises(ConfigError, match=r"no_such.*not in the indicator registry"):
+        load_project(_write(tmp_path, goals=raw["goals"]))
+
+
+def test_unknown_key_in_an_indicator(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    raw["indicators"][0]["modell"] = {}
+    with pytest.raises(ConfigError, match=r"indicators\.0\.modell: unknown key"):
+        load_project(_write(tmp_path, indicators=raw["indicators"]))
+
+
+def test_its_needs_an_intervention(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    del raw["indicators"][0]["intervention"]
+    with pytest.raises(ConfigError, match="needs intervention"):
+        load_project(_write(tmp_path, indicators=raw["indicators"]))
+
+
+def test_target_needs_exactly_one_form(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    raw["indicators"][-1]["target"] = {"value": 3, "relative": 0.5}
+    with pytest.raises(ConfigError, match="exactly one of value"):
+        load_project(_write(tmp_path, indicators=raw["indicators"]))
+
+
+def test_manual_status_needs_evidence(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    g = next(g for g in raw["goals"] if g.get("status"))
+    del g["evidence"]
+    with pytest.raises(ConfigError, match="manual status needs evidence"):
+        load_project(_write(tmp_path, goals=raw["goals"]))
+
+
+def test_sub_goal_cannot_be_parent_of_project_goal(tmp_path):
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    for g in raw["goals"]:
+        if g["id"] == "plans_on_1177":
+            g["parent"] = "fewer_days_ready"
+    with pytest.raises(ConfigError, match="cannot sit under"):
+        load_project(_write(tmp_path, goals=raw["goals"]))

@@ -1,0 +1,105 @@
+"""analyse_indicators and report_sections on the example project."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from indicators.analyse import ITS_COLUMNS, analyse_indicators
+from indicators.ingest import ingest_indicators
+from indicators.report import report_sections
+from project.config import load_project
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    project_dir = tmp_path_factory.mktemp("ind") / "project"
+    shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".impleval", "output"))
+    for f in sorted((project_dir / "inbox").glob("indicators_*.csv")):
+        ingest_indicators(project_dir, f)
+    results = analyse_indicators(project_dir)
+    out = project_dir / "output" / "results"
+    out.mkdir(parents=True)
+    for name, df in results.items():
+        df.to_csv(out / f"{name}.csv", index=False)
+    return project_dir, results
+
+
+def test_its_table_and_published_figures(analysed):
+    _, r = analysed
+    its = r["its"]
+    assert list(its.columns) == ITS_COLUMNS
+    days = its[its["indicator"] == "days_ready_for_discharge"].set_index("term")
+    assert set(days.index) == {"pre_trend", "level_change", "slope_change",
+                               "effect_12m_absolute", "effect_12m_relative"}  # fmt: skip
+    # about 1,700 → 700 a month: a level drop of roughly 55–65 %
+    assert 0.35 < days.at["level_change", "estimate"] < 0.45
+    assert days.at["level_change", "scale"] == "ratio"
+    assert days.at["effect_12m_absolute", "scale"] == "difference"
+    series = r["its_series"]
+    assert len(series[series["indicator"] == "days_ready_for_discharge"]) == 38
+
+
+def test_goals_and_logic(analysed):
+    _, r = analysed
+    goals = r["goals"].set_index("goal")
+    assert set(goals["status"]) <= {"reached", "partly_reached", "not_reached", "not_measured"}
+    assert goals.at["fewer_days_ready", "status"] == "reached"
+    # mean stay Mar 2018 – Feb 2019 about 11.7 days, ~72 % below the year before
+    assert goals.at["fewer_days_ready", "achieved"] == pytest.approx(11.73, abs=0.3)
+    assert goals.at["participation_80", "status"] == "reached"
+    assert goals.at["admission_messages", "status"] == "partly_reached"
+    assert goals.at["children_sip", "status_source"] == "manual"
+    logic = r["logic"].set_index("node")
+    assert logic.at["process", "status_source"] == "rolled_up"
+    assert set(logic["kind"]) == {"impact", "project", "sub_goal", "activity", "indicator"}
+
+
+def test_before_after_named_care_contact_by_age(analysed):
+    _, r = analysed
+    ba = r["before_after"]
+    ncc = ba[ba["indicator"] == "named_care_contact"].set_index("group")
+    assert ncc.at["age_group=65+", "after_estimate"] == pytest.approx(1048 / 1205)
+    assert ncc.at["age_group=18-64", "before_periods"] == "2016–2017"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_report_sections(analysed, lang):
+    project_dir, _ = analysed
+    project = load_project(project_dir)
+    out = project_dir / "output" / "reports"
+    sections = report_sections(
+        project=project, results_dir=project_dir / "output" / "results",
+        figures_dir=out / "figures", out_dir=out, lang=lang,
+    )  # fmt: skip
+    by = {s.section: s for s in sections}
+    assert set(by) == {"n3_key_figures", "p1_project_logic", "appendix"}
+    n3 = by["n3_key_figures"].markdown
+    assert "figures/its_days_ready_for_discharge_all_" in n3
+    assert ("Nivåförändring" if lang == "sv" else "Change in level") in n3
+    assert all(p.is_file() for s in sections for p in s.figures)
+    assert "project_logic" in by["p1_project_logic"].markdown
+
+
+def test_small_cells_are_masked(analysed, tmp_path):
+    project_dir, r = analysed
+    results = tmp_path / "results"
+    results.mkdir()
+    ba = r["before_after"].copy()
+    ba.loc[ba["indicator"] == "patient_participation", "before_n"] = 3
+    ba.to_csv(results / "before_after.csv", index=False)
+    project = load_project(project_dir)
+    (n3,) = [
+        s for s in report_sections(project=project, results_dir=results, figures_dir=tmp_path,
+                                   out_dir=tmp_path, lang="en")
+        if s.section == "n3_key_figures"
+    ]  # fmt: skip
+    assert "<5" in n3.markdown and "fewer than 5" in n3.markdown
+
+
+def test_no_indicators_gives_nothing(example_project):
+    text = (example_project / "project.yaml").read_text(encoding="utf-8")
+    (example_project / "project.yaml").write_text(text.split("\n# -- key figures")[0] + "\n")
+    assert analyse_indicators(example_project) == {}
