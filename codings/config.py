@@ -1,0 +1,198 @@
+"""The ``interviews:`` section of ``project.yaml``: codes, groups, rounds, coders, redaction.
+
+Strict models (unknown keys are errors). This module must not import :mod:`project.config`, which
+imports it.
+
+Example
+-------
+.. code-block:: yaml
+
+    interviews:
+      stakeholder_groups:
+        - {id: staff, labels: {sv: Personal, en: Staff},
+           speaker: {sv: Medarbetare, en: Staff member}}
+      rounds:
+        - {id: r1, labels: {sv: Omgång 1, en: Round 1}}
+      documents:                       # which document belongs to which group and round
+        - {match: "^Personal", stakeholder_group: staff, round: r1}
+      coders:
+        - {id: coder_a, accept: [Kodare A]}
+      project_codes:
+        - {id: it_support, labels: {sv: IT-stöd, en: IT support}, construct: collective_action}
+      code_map:                        # the tool's code path → codebook code
+        "Projektkoder > IT": it_support
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from instruments.spec import Labels, normalise_label
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProjectCode(_Strict):
+    """A project's own code; ``children`` make a hierarchy. ``construct`` links it to NPT."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    definition: Labels | None = None
+    npt_construct: str | None = Field(default=None, alias="construct")
+    children: tuple[ProjectCode, ...] = ()
+
+
+class StakeholderGroup(_Strict):
+    """A group of key persons (staff, steering group, relatives' organisations …).
+
+    ``speaker`` is the role word quotes are attributed with (``Styrgruppsledamot 3``).
+    """
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    speaker: Labels
+    accept: tuple[str, ...] = ()
+
+    def spellings(self) -> set[str]:
+        return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
+
+
+class Round(_Strict):
+    """A data-collection round (interviews in spring 2017, after the pilot, …)."""
+
+    id: str = Field(pattern=_ID)
+    labels: Labels
+    start: dt.date | None = None
+    end: dt.date | None = None
+    accept: tuple[str, ...] = ()
+
+    def spellings(self) -> set[str]:
+        return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
+
+
+class DocumentRule(_Strict):
+    """Documents whose name (or document group) matches ``match`` belong to a group and round.
+
+    ``match`` is a regular expression searched case-insensitively; the first matching rule wins.
+    """
+
+    match: str
+    field: Literal["document", "document_group"] = "document"
+    stakeholder_group: str
+    round: str
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from exc
+        return value
+
+
+class Coder(_Strict):
+    """A coder: the id stored and reported, and the user names the QDA tool exports."""
+
+    id: str = Field(pattern=_ID)
+    accept: tuple[str, ...] = ()
+
+    def spellings(self) -> set[str]:
+        return {normalise_label(s) for s in (self.id, *self.accept)}
+
+
+class Quotes(_Strict):
+    """How exemplar quotes are chosen (see ``codings/analyse.py``)."""
+
+    per_cell: int = Field(default=1, ge=0, le=5)
+    min_chars: int = Field(default=60, ge=1)
+    max_chars: int = Field(default=320, ge=20)
+
+
+class InterviewsConfig(_Strict):
+    """Interview codings: codebook additions, mapping, groups, rounds, coders, redaction."""
+
+    npt: bool = True
+    project_codes: tuple[ProjectCode, ...] = ()
+    code_map: dict[str, str] = Field(default_factory=dict)
+    auto_map: bool = True
+    stakeholder_groups: tuple[StakeholderGroup, ...]
+    rounds: tuple[Round, ...]
+    documents: tuple[DocumentRule, ...] = ()
+    coders: tuple[Coder, ...]
+    primary_coder: str | None = None
+    unit_of_analysis: Literal["segment", "document"] = "segment"
+    min_overlap: float = Field(default=0.5, gt=0, le=1)
+    redact_names: tuple[str, ...] = ()
+    roster: str | None = None
+    quotes: Quotes = Quotes()
+
+    @model_validator(mode="after")
+    def _check(self) -> InterviewsConfig:
+        from codings.codebook import build_codebook
+
+        for what, ids in (
+            ("stakeholder group", [g.id for g in self.stakeholder_groups]),
+            ("round", [r.id for r in self.rounds]),
+            ("coder", [c.id for c in self.coders]),
+        ):
+            dup = sorted({i for i in ids if ids.count(i) > 1})
+            if dup:
+                raise ValueError(
+                    f"interviews: {what} ids must be unique; repeated: {', '.join(dup)}"
+                )
+        groups = {g.id for g in self.stakeholder_groups}
+        rounds = {r.id for r in self.rounds}
+        for i, rule in enumerate(self.documents):
+            if rule.stakeholder_group not in groups:
+                raise ValueError(
+                    f"interviews.documents[{i}]: stakeholder group {rule.stakeholder_group!r} is "
+                    f"not declared (expected one of {', '.join(sorted(groups))})"
+                )
+            if rule.round not in rounds:
+                raise ValueError(
+                    f"interviews.documents[{i}]: round {rule.round!r} is not declared (expected "
+                    f"one of {', '.join(sorted(rounds))})"
+                )
+        if self.primary_coder and self.primary_coder not in {c.id for c in self.coders}:
+            raise ValueError(f"interviews.primary_coder {self.primary_coder!r} is not a coder")
+        codebook = build_codebook(self)
+        known = set(codebook.ids())
+        constructs = {c.id for c in codebook.constructs()}
+        bad = sorted({v for v in self.code_map.values() if v not in known})
+        if bad:
+            raise ValueError(
+                f"interviews.code_map: target code(s) not in the codebook: {', '.join(bad)}"
+            )
+        for code in codebook.codes:
+            if code.level == "project" and code.construct and code.construct not in constructs:
+                raise ValueError(
+                    f"interviews.project_codes: {code.id}: construct {code.construct!r} is not an "
+                    f"NPT construct"
+                )
+        return self
+
+    def group(self, group_id: str) -> StakeholderGroup:
+        return next(g for g in self.stakeholder_groups if g.id == group_id)
+
+    def round_label(self, round_id: str, lang: str) -> str:
+        for r in self.rounds:
+            if r.id == round_id:
+                return r.labels.get(lang)
+        return round_id
+
+    def group_label(self, group_id: str, lang: str) -> str:
+        for g in self.stakeholder_groups:
+            if g.id == group_id:
+                return g.labels.get(lang)
+        return group_id

@@ -1,0 +1,442 @@
+"""Read coded segments from a QDA tool: CSV/XLSX exports through profiles, or a REFI-QDA ``.qdpx``.
+
+Both paths give the same long table, :data:`SEGMENT_COLUMNS`, one row per *coding* (one code
+applied to one segment by one coder), with the raw values as the tool wrote them: document
+name, code path, segment text, coder name. Nothing is mapped, redacted or pseudonymised here;
+:mod:`codings.ingest` does that before anything is stored.
+
+Row numbers (``source_row``) are those a person can find: the spreadsheet row for CSV/XLSX (header
+= row 1; an ATLAS.ti quotation with three codes gives three codings with the same row), and the
+coding's number in document order for ``.qdpx``.
+
+REFI-QDA project exchange (QDA-XML 1.0, https://www.qdasoftware.org): ``project.qde`` holds
+``Users/User``, ``CodeBook/Codes/Code`` (nested), ``Variables/Variable``, ``Sources/TextSource``
+(text in ``PlainTextContent`` or a file in the zip's ``Sources/`` folder named by
+``plainTextPath="internal://…"``) with ``PlainTextSelection`` (``startPosition``/``endPosition``
+character offsets) → ``Coding`` (``creatingUser``) → ``CodeRef targetGUID``. The coder is the
+coding's ``creatingUser`` (else the selection's).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from codings.codebook import PATH_SEPARATOR, canonical_path
+from ingest.read import read_table
+from instruments.spec import normalise_label
+from project.errors import ConfigError, PipelineError, format_pydantic_error
+
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+
+SEGMENT_COLUMNS = (
+    "source_row",
+    "document",
+    "document_group",
+    "round_value",
+    "code_path",
+    "text",
+    "coder",
+    "start",
+    "end",
+    "speaker",
+    "segment_ref",
+)
+
+GROUP_VARIABLES = ("stakeholder group", "intressentgrupp", "document group", "dokumentgrupp",
+                   "group", "grupp")  # fmt: skip
+ROUND_VARIABLES = ("round", "omgång", "datainsamlingsomgång", "wave")
+
+
+class CodingsDataError(PipelineError):
+    """A codings export cannot be read at all (nothing is loaded)."""
+
+
+class CodingProfile(BaseModel):
+    """How one QDA tool's coded-segment export is laid out (``codings/profiles/<id>.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    tool: str
+    description: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    code_separators: tuple[str, ...] = ("\\",)
+    multi_code_separator: str | None = None
+    drop_roots: tuple[str, ...] = ()
+    position_unit: str = Field(default="paragraph", pattern="^(paragraph|character)$")
+
+    def match(self, headers: list[str]) -> dict[str, str]:
+        """Role → the header that fills it (first accepted spelling present)."""
+        by_norm = {normalise_label(h): h for h in headers}
+        found: dict[str, str] = {}
+        for role, spellings in self.columns.items():
+            for s in spellings:
+                if normalise_label(s) in by_norm:
+                    found[role] = by_norm[normalise_label(s)]
+                    break
+        return found
+
+
+def profile_ids() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yaml"))
+
+
+@cache
+def load_coding_profile(profile_id: str) -> CodingProfile:
+    """A bundled export profile by id (``maxqda``, ``nvivo``, ``atlasti``)."""
+    path = PROFILES_DIR / f"{profile_id}.yaml"
+    if not path.is_file():
+        raise ConfigError(
+            f"codings profile {profile_id!r} does not exist. Expected one of "
+            f"{', '.join(profile_ids())}. Hint: check --profile, or leave it out to detect the "
+            f"layout from the headers."
+        )
+    try:
+        return CodingProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except ValidationError as exc:
+        raise ConfigError(format_pydantic_error(path.name, exc)) from exc
+
+
+@dataclass(frozen=True)
+class CodedSegments:
+    """What was read: the codings, how, and rows with unreadable positions."""
+
+    frame: pd.DataFrame  # SEGMENT_COLUMNS
+    tool: str
+    profile: str
+    rows: int  # source rows (file rows, or codings in a .qdpx)
+    problems: list[dict] = field(default_factory=list)
+
+
+def is_qdpx(path: Path) -> bool:
+    """A REFI-QDA project: a zip holding ``project.qde``."""
+    path = Path(path)
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as zf:
+        return any(n.lower().endswith(".qde") for n in zf.namelist())
+
+
+def read_codings(path: Path, *, profile: str | None = None, display_name: str | None = None):
+    """Read a ``.qdpx`` or a CSV/XLSX coded-segment export.
+
+    Parameters
+    ----------
+    path
+        The file.
+    profile
+        A profile id for CSV/XLSX; ``None`` detects it from the headers.
+    display_name
+        The name used in messages (the user's file name).
+
+    Returns
+    -------
+    CodedSegments
+
+    Raises
+    ------
+    CodingsDataError, ConfigError
+        When the file cannot be read or its layout is not recognised.
+    """
+    path = Path(path)
+    name = display_name or path.name
+    if path.suffix.lower() == ".qdpx" or (path.suffix.lower() not in (".csv", ".xlsx", ".tsv",
+                                                                       ".txt") and is_qdpx(path)):  # fmt: skip
+        return read_qdpx(path, display_name=name)
+    try:
+        table = read_table(path, display_name=name)
+    except PipelineError as exc:
+        raise CodingsDataError(str(exc).replace("survey", "coded segments")) from exc
+    headers = [str(c) for c in table.columns]
+    prof = load_coding_profile(profile) if profile else detect_profile(headers, name)
+    return read_export(table, prof, display_name=name)
+
+
+def detect_profile(headers: list[str], name: str) -> CodingProfile:
+    """The profile whose required columns are all present (most matched columns wins)."""
+    scored = []
+    for pid in profile_ids():
+        prof = load_coding_profile(pid)
+        found = prof.match(headers)
+        if all(r in found for r in prof.required):
+            scored.append((len(found), pid, prof))
+    if not scored:
+        expected = "; ".join(
+            f"{pid}: " + ", ".join(load_coding_profile(pid).columns[r][0]
+                                   for r in load_coding_profile(pid).required)
+            for pid in profile_ids()
+        )  # fmt: skip
+        raise CodingsDataError(
+            f"{name}: the columns are not those of a known coded-segment export. Expected "
+            f"({expected}); found {', '.join(headers[:8])}. Hint: export the coded segments "
+            f"again, or name the layout with --profile."
+        )
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        raise CodingsDataError(
+            f"{name}: the headers fit the {scored[0][1]} and {scored[1][1]} layouts equally. "
+            f"Hint: name the layout with --profile."
+        )
+    return scored[0][2]
+
+
+def _path_from_tool(raw: str, prof: CodingProfile) -> str:
+    text = str(raw)
+    for sep in sorted(prof.code_separators, key=len, reverse=True):
+        text = text.replace(sep, PATH_SEPARATOR)
+    path = canonical_path(text)
+    parts = path.split(PATH_SEPARATOR)
+    roots = {normalise_label(r) for r in prof.drop_roots}
+    while len(parts) > 1 and normalise_label(parts[0]) in roots:
+        parts = parts[1:]
+    return PATH_SEPARATOR.join(parts)
+
+
+def _cell(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: Any) -> float | str | None:
+    """A position as float; None when empty; the raw text when unreadable."""
+    text = _cell(value)
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except ValueError:
+        return text
+
+
+_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(?:[-–—]\s*(\d+(?:[.,]\d+)?))?\s*$")
+
+
+def read_export(table: pd.DataFrame, prof: CodingProfile, *, display_name: str) -> CodedSegments:
+    """Turn a tool export (as from :func:`ingest.read.read_table`) into :data:`SEGMENT_COLUMNS`."""
+    found = prof.match([str(c) for c in table.columns])
+    missing = [r for r in prof.required if r not in found]
+    if missing:
+        raise CodingsDataError(
+            f"{display_name}: the {prof.tool} layout needs the columns "
+            + ", ".join(f"{r} ({prof.columns[r][0]})" for r in missing)
+            + f"; found {', '.join(map(str, table.columns[:10]))}. Hint: include them in the "
+            f"export, or choose another --profile."
+        )
+    rows: list[dict] = []
+    problems: list[dict] = []
+
+    def get(row: pd.Series, role: str) -> Any:
+        return row[found[role]] if role in found else None
+
+    for source_row, row in table.iterrows():
+        r = int(source_row)  # type: ignore[call-overload]
+        start: float | str | None = _number(get(row, "start"))
+        end: float | str | None = _number(get(row, "end"))
+        if "length" in found and end is None and isinstance(start, float):
+            length = _number(get(row, "length"))
+            end = start + length if isinstance(length, float) else length
+        if "reference" in found:
+            ref = _cell(get(row, "reference"))
+            m = _RANGE.match(ref or "") if ref else None
+            if m:
+                start = float(m.group(1).replace(",", "."))
+                end = float((m.group(2) or m.group(1)).replace(",", "."))
+            elif ref:
+                start = end = None  # e.g. media time codes: no text position
+        bad = [(c, v) for c, v in (("start", start), ("end", end)) if isinstance(v, str)]
+        for column, _ in bad:
+            problems.append(
+                {
+                    "source_row": r,
+                    "column": found.get(column, column),
+                    "rule": "bad_position",
+                    "detail": f"{column} is not a number",
+                }
+            )
+        start_f = start if isinstance(start, float) else None
+        end_f = end if isinstance(end, float) else None
+        codes_cell = _cell(get(row, "code"))
+        codes = (
+            [c for c in (codes_cell or "").split(prof.multi_code_separator) if c.strip()]
+            if prof.multi_code_separator
+            else [codes_cell]
+        ) or [None]
+        for code in codes:
+            rows.append(
+                {
+                    "source_row": r,
+                    "document": _cell(get(row, "document")),
+                    "document_group": _cell(get(row, "document_group")),
+                    "round_value": _cell(get(row, "round")),
+                    "code_path": _path_from_tool(code, prof) if code else None,
+                    "text": _cell(get(row, "text")),
+                    "coder": _cell(get(row, "coder")),
+                    "start": start_f,
+                    "end": end_f,
+                    "speaker": _cell(get(row, "speaker")),
+                    "segment_ref": _cell(get(row, "segment_ref")),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
+    frame["start"] = frame["start"].astype("float64")
+    frame["end"] = frame["end"].astype("float64")
+    return CodedSegments(frame, prof.tool, prof.id, len(table), problems)
+
+
+# -- REFI-QDA ------------------------------------------------------------------------------------
+def _ns(root: ET.Element) -> str:
+    m = re.match(r"^\{([^}]*)\}", root.tag)
+    return m.group(1) if m else ""
+
+
+def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
+    """Read the codings of a REFI-QDA project file (text sources only).
+
+    Raises
+    ------
+    CodingsDataError
+        When the file is not a zip with a ``project.qde``, or the XML is not QDA-XML.
+    """
+    name = display_name or Path(path).name
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CodingsDataError(
+            f"{name}: not a REFI-QDA project (.qdpx is a zip file). Hint: export the project "
+            f"again with 'REFI-QDA Project' / 'Export to QDPX'."
+        ) from exc
+    with zf:
+        qde = [n for n in zf.namelist() if n.lower().endswith(".qde")]
+        if not qde:
+            raise CodingsDataError(
+                f"{name}: the zip holds no project.qde. Hint: export again as a REFI-QDA project."
+            )
+        try:
+            root = ET.fromstring(zf.read(qde[0]))
+        except ET.ParseError as exc:
+            raise CodingsDataError(
+                f"{name}: project.qde is not well-formed XML ({exc}). Hint: export again."
+            ) from exc
+        ns = _ns(root)
+        if root.tag != f"{{{ns}}}Project" or "QDA-XML" not in ns:
+            raise CodingsDataError(
+                f"{name}: project.qde is not a QDA-XML project (root {root.tag}). Hint: export "
+                f"again as a REFI-QDA project."
+            )
+
+        def q(tag: str) -> str:
+            return f"{{{ns}}}{tag}"
+
+        users = {
+            u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
+            for u in root.iter(q("User"))
+        }
+        paths: dict[str | None, str] = {}
+
+        def walk(node: ET.Element, prefix: list[str]) -> None:
+            for code in node.findall(q("Code")):
+                parts = [*prefix, " ".join(str(code.get("name", "")).split())]
+                paths[code.get("guid")] = PATH_SEPARATOR.join(p for p in parts if p)
+                walk(code, parts)
+
+        codes_el = root.find(f"{q('CodeBook')}/{q('Codes')}")
+        if codes_el is not None:
+            walk(codes_el, [])
+        variables = {
+            v.get("guid"): normalise_label(v.get("name", "")) for v in root.iter(q("Variable"))
+        }
+        rows: list[dict] = []
+        problems: list[dict] = []
+        n = 0
+        sources = root.find(q("Sources"))
+        for src in list(sources) if sources is not None else []:
+            if src.tag != q("TextSource"):
+                continue
+            text = _source_text(src, zf, q)
+            group = round_value = None
+            for vv in src.findall(q("VariableValue")):
+                ref = vv.find(q("VariableRef"))
+                var = variables.get(ref.get("targetGUID")) if ref is not None else None
+                value = next((c.text for c in vv if c.tag != q("VariableRef")), None)
+                if var in GROUP_VARIABLES:
+                    group = _cell(value)
+                elif var in ROUND_VARIABLES:
+                    round_value = _cell(value)
+            for sel in src.findall(q("PlainTextSelection")):
+                try:
+                    start = float(sel.get("startPosition", ""))
+                    end = float(sel.get("endPosition", ""))
+                except ValueError:
+                    start = end = float("nan")
+                segment = (
+                    text[int(start) : int(end)]
+                    if text is not None and start == start and end == end
+                    else sel.get("name")
+                )
+                for coding in sel.findall(q("Coding")):
+                    n += 1
+                    if start != start:
+                        problems.append(
+                            {
+                                "source_row": n,
+                                "column": "startPosition",
+                                "rule": "bad_position",
+                                "detail": "startPosition/endPosition is not a number",
+                            }
+                        )
+                    ref = coding.find(q("CodeRef"))
+                    guid = ref.get("targetGUID") if ref is not None else None
+                    user = coding.get("creatingUser") or sel.get("creatingUser")
+                    rows.append(
+                        {
+                            "source_row": n,
+                            "document": _cell(src.get("name")),
+                            "document_group": group,
+                            "round_value": round_value,
+                            "code_path": paths.get(guid),
+                            "text": _cell(segment),
+                            "coder": _cell(users.get(user, user)),
+                            "start": start,
+                            "end": end,
+                            "speaker": None,
+                            "segment_ref": sel.get("guid"),
+                        }
+                    )
+    frame = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
+    frame["start"] = frame["start"].astype("float64")
+    frame["end"] = frame["end"].astype("float64")
+    origin = root.get("origin") or "REFI-QDA"
+    if frame.empty:
+        raise CodingsDataError(
+            f"{name}: the project holds no codings of text sources. Hint: check that the "
+            f"project was exported with its codings."
+        )
+    return CodedSegments(frame, f"REFI-QDA ({origin})", "qdpx", n, problems)
+
+
+def _source_text(src: ET.Element, zf: zipfile.ZipFile, q) -> str | None:
+    content = src.find(q("PlainTextContent"))
+    if content is not None and content.text is not None:
+        return content.text
+    ref = src.get("plainTextPath")
+    if not ref:
+        return None
+    member = ref.removeprefix("internal://")
+    names = {n.lower(): n for n in zf.namelist()}
+    for candidate in (f"Sources/{member}", member):
+        if candidate.lower() in names:
+            return zf.read(names[candidate.lower()]).decode("utf-8-sig")
+    return None
