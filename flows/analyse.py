@@ -1,4 +1,5 @@
-"""Flow ``analyse-surveys``: scale scores, reliability and item summaries per instrument and wave.
+"""Flow ``analyse``: survey statistics per instrument and wave, indicator series and goals, and
+interview codings.
 
 Reads the active data from the store and writes tidy, unrounded CSV to ``output/results/``.
 """
@@ -11,11 +12,11 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from analysis.reliability import reliability_by_scale
+from analysis.reliability import item_rest_statistics, reliability_by_scale
 from analysis.scoring import score_scales
 from analysis.summaries import item_distributions, summarise_items, summarise_scores
-from instruments.spec import InstrumentSpec, load_instrument
-from project.config import load_project
+from instruments.spec import InstrumentSpec
+from project.config import load_project, project_instrument
 from project.layout import ProjectPaths
 from store import warehouse
 
@@ -39,8 +40,8 @@ def describe_scores(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 @task(name="reliability", cache_policy=NO_CACHE)
-def reliability(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
-    return reliability_by_scale(wide, spec, by=("wave",))
+def reliability(wide: pd.DataFrame, spec: InstrumentSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return reliability_by_scale(wide, spec, by=("wave",)), item_rest_statistics(wide, spec)
 
 
 @task(name="describe-items", cache_policy=NO_CACHE)
@@ -62,6 +63,22 @@ def ingest_accounting(paths: ProjectPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
     return summary.drop(columns=["loaded_at"]), reasons
 
 
+@task(name="analyse-indicators", cache_policy=NO_CACHE)
+def indicator_tables(project_dir: Path) -> dict[str, pd.DataFrame]:
+    """ITS, before/after, participant outcomes, goals and the project logic."""
+    from indicators.analyse import analyse_indicators
+
+    return analyse_indicators(project_dir)
+
+
+@task(name="analyse-codings", cache_policy=NO_CACHE)
+def coding_tables(project_dir: Path) -> dict[str, pd.DataFrame]:
+    """Code frequencies, co-occurrence, inter-coder agreement and quotes."""
+    from codings.analyse import analyse_codings
+
+    return analyse_codings(project_dir)
+
+
 @task(name="write-results", cache_policy=NO_CACHE)
 def write_results(results_dir: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     """Tidy CSV, unrounded (full float precision), one file per table."""
@@ -76,26 +93,33 @@ def write_results(results_dir: Path, tables: dict[str, pd.DataFrame]) -> list[Pa
     return written
 
 
-@flow(name="analyse-surveys", validate_parameters=False)
-def analyse_surveys(project_dir: Path) -> list[Path]:
-    """Score, summarise and check the reliability of every instrument's answers."""
+@flow(name="analyse", validate_parameters=False)
+def analyse_project(project_dir: Path) -> list[Path]:
+    """Surveys (scores, reliability, item summaries), indicators and interview codings."""
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     parts: dict[str, list[pd.DataFrame]] = {
         "scale_scores": [],
         "reliability": [],
+        "item_statistics": [],
         "item_summaries": [],
         "item_distributions": [],
     }
-    for instrument in project.instruments:
-        spec = load_instrument(instrument, project_dir=paths.root)
+    for instrument in project.instrument_ids:
+        spec = project_instrument(project, instrument, paths.root)
         wide, long = read_survey(paths, spec)
         scores = score(wide, spec)
         parts["scale_scores"].append(describe_scores(scores))
-        parts["reliability"].append(reliability(wide, spec))
+        alpha, item_stats = reliability(wide, spec)
+        parts["reliability"].append(alpha)
+        parts["item_statistics"].append(item_stats)
         numeric, distributions = describe_items(wide, long, spec)
         parts["item_summaries"].append(numeric)
         parts["item_distributions"].append(distributions)
     tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
     tables["ingest_summary"], tables["quarantine_reasons"] = ingest_accounting(paths)
+    if project.indicators:
+        tables |= indicator_tables(paths.root)
+    if project.interviews is not None:
+        tables |= coding_tables(paths.root)
     return write_results(paths.results, tables)

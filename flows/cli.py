@@ -172,10 +172,14 @@ def init(
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(help="The export file (.xlsx or .csv).")],
-    kind: Annotated[str, typer.Option(help="What the file holds: survey.")] = "survey",
+    kind: Annotated[
+        str, typer.Option(help="What the file holds: survey, indicators or codings.")
+    ] = "survey",
     instrument: Annotated[str | None, typer.Option(help="Instrument id, e.g. nomad.")] = None,
     wave: Annotated[str | None, typer.Option(help="Wave id from project.yaml, e.g. T0.")] = None,
-    profile: Annotated[str, typer.Option(help="Export profile name.")] = "generic",
+    profile: Annotated[
+        str | None, typer.Option(help="Export profile name (default: the wave's, or generic).")
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Load this file instead of the wave's earlier one.")
     ] = False,
@@ -188,31 +192,27 @@ def ingest(
 
     Example: impleval ingest inbox/nomad_T0.xlsx --kind survey --instrument nomad --wave T0
     """
-    if kind != "survey":
-        raise PipelineError(f"--kind {kind}: only survey exports can be ingested so far.")
-    if not instrument or not wave:
+    if kind not in ("survey", "indicators", "codings"):
+        raise PipelineError(f"--kind {kind}: expected survey, indicators or codings.")
+    if kind == "survey" and (not instrument or not wave):
         raise PipelineError(
             "ingest: --instrument and --wave are required for a survey, e.g. "
             "--instrument nomad --wave T0."
         )
-    from ingest.pipeline import ingest_survey, write_quarantine_report
+    from ingest.kinds import ingest_any
+    from ingest.pipeline import write_quarantine_report
 
-    report = ingest_survey(
-        project_dir,
-        file,
-        instrument=instrument,
-        wave=wave,
-        profile=profile,
-        replace=replace,
-        dry_run=dry_run,
-    )
-    for line in report.lines():
+    options: dict[str, object] = {"replace": replace, "dry_run": dry_run, "profile": profile}
+    if kind == "survey":
+        options |= {"instrument": instrument, "wave": wave}
+    report = ingest_any(project_dir, kind, file, **options)
+    for line in report.lines():  # type: ignore[attr-defined]
         _echo(line)
     if not dry_run:
         from project.layout import ProjectPaths
 
         target = write_quarantine_report(ProjectPaths(project_dir))
-        if report.rows_quarantined and target:
+        if report.rows_quarantined and target:  # type: ignore[attr-defined]
             _echo(f"Quarantined rows and reasons: {target}")
 
 
@@ -262,6 +262,20 @@ def _main(
         os.environ["IMPLEVAL_DEBUG"] = "1"
 
 
+def _release(exc: BaseException) -> None:
+    """Drop what the failed run's frames still hold (closed store connections among them).
+
+    Prefect keeps the exception of a failed task in its state; without this, DuckDB's bindings
+    list every object still alive at interpreter exit as a "leak" after the one-line message.
+    """
+    import gc
+    import traceback
+
+    traceback.clear_frames(exc.__traceback__)
+    exc.__traceback__ = None
+    gc.collect()
+
+
 def main() -> None:
     """Console entry point: user errors as one line and exit code 2, no traceback."""
     debug = "--debug" in sys.argv or os.environ.get("IMPLEVAL_DEBUG") == "1"
@@ -271,6 +285,7 @@ def main() -> None:
         if debug:
             raise
         typer.echo(f"error: {exc}", err=True)
+        _release(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         typer.echo("interrupted; the store is left as it was before the unfinished step.", err=True)

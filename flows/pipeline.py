@@ -10,8 +10,8 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.analyse import analyse_surveys
-from flows.ingest import ingest_surveys
+from flows.analyse import analyse_project
+from flows.ingest import ingest_inbox
 from flows.report import render_report
 from flows.stages import (
     STAGES,
@@ -49,14 +49,14 @@ def run_pipeline(
             print(f"{stage}: up to date")
             continue
         if stage == "ingest":
-            reports = ingest_surveys(paths.root)
+            reports = ingest_inbox(paths.root)
             for report in reports:
                 for line in report.lines():
                     print(f"  {line}")
             outputs = [paths.warehouse] if paths.warehouse.exists() else []
             # The data the next stages see is what the store holds now.
         elif stage == "analyse":
-            outputs = analyse_surveys(paths.root)
+            outputs = analyse_project(paths.root)
         else:
             outputs = render_report(paths.root, settings=settings)
         # Re-hash after the stage: a stage's own outputs must not make it look stale next time.

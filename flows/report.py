@@ -7,8 +7,7 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from instruments.spec import load_instrument
-from project.config import load_project
+from project.config import load_project, project_instrument
 from project.layout import ProjectPaths
 
 
@@ -18,10 +17,27 @@ def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
 
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
-    spec = load_instrument(project.instruments[0], project_dir=paths.root)
+    specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
+    lang = settings["lang"]
+    extra = []
+    place = {
+        "project": project,
+        "results_dir": paths.results,
+        "figures_dir": paths.figures,
+        "out_dir": paths.reports,
+        "lang": lang,
+    }
+    if project.indicators:
+        from indicators.report import report_sections as indicator_sections
+
+        extra += indicator_sections(**place)
+    if project.interviews is not None:
+        from codings.report import report_sections as interview_sections
+
+        extra += interview_sections(**place)
     outputs = build_report(
         project=project,
-        spec=spec,
+        specs=specs,
         results_dir=paths.results,
         narrative_dir=paths.narrative,
         out_dir=paths.reports,
@@ -29,6 +45,7 @@ def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
         formats=settings["formats"],
         figures_dir=paths.figures,
         project_dir=paths.root,
+        extra=extra,
     )
     return outputs.files
 

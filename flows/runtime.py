@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 QUIET = {
-    "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_ENABLED": "true",
@@ -31,5 +30,9 @@ def configure_prefect() -> None:
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     for key, value in QUIET.items():
         os.environ.setdefault(key, value)
+    # Locally nobody reads Prefect's logs: a failed task's traceback would only repeat, as noise,
+    # the one-line error the CLI prints. With a team server (PREFECT_API_URL) or --debug they stay.
+    local = not os.environ.get("PREFECT_API_URL") and os.environ.get("IMPLEVAL_DEBUG") != "1"
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL" if local else "WARNING")
     # The temporary server logs a closed-stream error at interpreter exit; it is noise, not a failure.
     logging.raiseExceptions = False

@@ -19,9 +19,9 @@ import pandas as pd
 from ingest.landing import land_file
 from ingest.read import read_table
 from ingest.survey import ExportProfile, MappedSurvey, load_profile, map_survey, pseudonymise_survey
-from instruments.spec import InstrumentSpec, load_instrument
+from instruments.spec import InstrumentSpec
 from privacy.keys import ProjectKey, key_path, load_key
-from project.config import Project, Wave, load_project
+from project.config import Project, Wave, load_project, project_instrument
 from project.errors import ConfigError, KeyMissingError, ResponseDataError
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
@@ -125,7 +125,7 @@ def ingest_survey(
     *,
     instrument: str,
     wave: str,
-    profile: str = "generic",
+    profile: str | None = None,
     replace: bool = False,
     dry_run: bool = False,
 ) -> IngestReport:
@@ -139,10 +139,9 @@ def ingest_survey(
     """
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
-    project.check_instrument(instrument)
-    wave_cfg = project.wave(instrument, wave)
-    spec = load_instrument(instrument, project_dir=paths.root)
-    export_profile = load_profile(profile, project_dir=paths.root)
+    wave_cfg = project.wave(project.check_instrument(instrument).id, wave)
+    spec = project_instrument(project, instrument, paths.root)
+    export_profile = load_profile(profile or wave_cfg.profile, project_dir=paths.root)
     file = Path(file)
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")

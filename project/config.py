@@ -8,9 +8,18 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from instruments.spec import Labels, normalise_label
+from codings.config import InterviewsConfig
+from indicators.config import Activity, Goal, Indicator, Outcome, check_references
+from instruments.spec import InstrumentSpec, Labels, load_instrument, normalise_label
 from project.errors import ConfigError, format_pydantic_error
 
 PROJECT_FILE = "project.yaml"
@@ -56,6 +65,7 @@ class Wave(_Strict):
     closes: dt.date
     labels: Labels | None = None
     invited: int | None = Field(default=None, ge=1)
+    profile: str = Field(default="generic", description="Export profile of this wave's files.")
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
@@ -67,6 +77,21 @@ class Wave(_Strict):
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
+
+
+class InstrumentUse(_Strict):
+    """An instrument the project uses, with the project's own scoring decisions.
+
+    In project.yaml either a bare id (``- nomad``) or a mapping
+    (``- {id: pcat, variant: swedish-2, reverse: [q8, q10]}``).
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    variant: str | None = Field(default=None, description="One of the spec's variants.")
+    reverse: tuple[str, ...] | None = Field(
+        default=None,
+        description="Item ids reverse-keyed in this project; replaces the spec's own reverse keys.",
+    )
 
 
 class Privacy(_Strict):
@@ -98,10 +123,27 @@ class Project(_Strict):
     languages: tuple[Literal["sv", "en"], ...] = ("sv", "en")
     organisations: tuple[Organisation, ...]
     staff_groups: tuple[StaffGroup, ...]
-    instruments: tuple[str, ...]
+    instruments: tuple[InstrumentUse, ...]
     waves: tuple[Wave, ...]
     privacy: Privacy = Privacy()
     report: ReportSettings = ReportSettings()
+    interviews: InterviewsConfig | None = None
+    indicators: tuple[Indicator, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_indicator_references(self) -> Project:
+        check_references(self.indicators, self.goals, self.activities, self.outcomes)
+        return self
+
+    @field_validator("instruments", mode="before")
+    @classmethod
+    def _bare_ids(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [{"id": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Project:
@@ -115,10 +157,10 @@ class Project(_Strict):
                 raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
         seen: set[tuple[str, str]] = set()
         for wave in self.waves:
-            if wave.instrument not in self.instruments:
+            if wave.instrument not in self.instrument_ids:
                 raise ValueError(
                     f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instruments)})"
+                    f"instruments ({', '.join(self.instrument_ids)})"
                 )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
@@ -136,13 +178,19 @@ class Project(_Strict):
             f"Expected one of {known}. Hint: add it under waves, or check the --wave value."
         )
 
-    def check_instrument(self, instrument: str) -> None:
-        if instrument not in self.instruments:
-            raise ConfigError(
-                f"project.yaml: instrument {instrument!r} is not used by this project. Expected one "
-                f"of {', '.join(self.instruments)}. Hint: add it under instruments, or check "
-                f"--instrument."
-            )
+    @property
+    def instrument_ids(self) -> tuple[str, ...]:
+        return tuple(use.id for use in self.instruments)
+
+    def check_instrument(self, instrument: str) -> InstrumentUse:
+        for use in self.instruments:
+            if use.id == instrument:
+                return use
+        raise ConfigError(
+            f"project.yaml: instrument {instrument!r} is not used by this project. Expected one "
+            f"of {', '.join(self.instrument_ids)}. Hint: add it under instruments, or check "
+            f"--instrument."
+        )
 
     @cached_property
     def organisation_lookup(self) -> dict[str, str]:
@@ -196,3 +244,18 @@ def load_project(project_dir: Path) -> Project:
         return Project.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(format_pydantic_error("project.yaml", exc)) from exc
+
+
+def project_instrument(project: Project, instrument_id: str, project_dir: Path) -> InstrumentSpec:
+    """The instrument as this project scores it: its variant and its reverse keys applied.
+
+    Raises
+    ------
+    ConfigError
+        When the project does not use the instrument.
+    InstrumentSpecError
+        When the spec, the variant or the reverse list is wrong.
+    """
+    use = project.check_instrument(instrument_id)
+    spec = load_instrument(instrument_id, project_dir=project_dir, variant=use.variant)
+    return spec.with_reverse(use.reverse) if use.reverse is not None else spec

@@ -25,6 +25,8 @@ PACKAGES = (
     "store",
     "privacy",
     "project",
+    "indicators",
+    "codings",
 )
 """Our top-level packages (as in ``pyproject.toml``)."""
 

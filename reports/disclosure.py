@@ -159,6 +159,96 @@ def _is_numeric(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
 
 
+def suppress_breakdowns(
+    cells: pd.DataFrame,
+    *,
+    threshold: int,
+    n_col: str = "n",
+    group_col: str = "group",
+    subgroup_col: str = "subgroup",
+    category_col: str = "category",
+    total: str = "__total__",
+) -> pd.DataFrame:
+    """The small-cell rule for counts of persons per category, in total and by subgroup.
+
+    A table of participant outcomes publishes counts that add up two ways: across the categories
+    of a group to the group's total, and across the groups of one breakdown (the ``sex`` groups,
+    say) to the cell of everyone (``subgroup == ""``). Hiding one small cell is not enough when
+    the others of either sum are shown.
+
+    1. **Primary**: a count with ``0 < n < threshold`` is hidden (shown as ``<5``).
+    2. **Complementary**, repeated until nothing changes: in every sum whose total is shown (a
+       group's categories; a breakdown's groups within one category, totals included), the hidden
+       cells must be none, or at least two holding together at least ``threshold`` persons;
+       otherwise the smallest shown positive cell is hidden too (shown as ``–``, its count
+       withheld as well, since the count is the value). When the cell of everyone is itself
+       hidden, at least one cell of each breakdown under it is hidden as well.
+
+    Parameters
+    ----------
+    cells
+        One row per group × category with the count ``n_col``; ``subgroup_col`` names the
+        breakdown (``""`` for everyone) and ``group_col`` the group; rows with
+        ``category == total`` are the groups' totals. Not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with ``suppressed`` and ``suppression_reason`` (``small_cell``,
+        ``complementary`` or missing).
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"subgroup": "", "group": "", "category": ["a", "b", "c", "__total__"],
+    ...                       "n": [58, 1, 39, 98]})
+    >>> suppress_breakdowns(cells, threshold=5)["suppression_reason"].tolist()
+    [<NA>, 'small_cell', 'complementary', <NA>]
+    """
+    _check_threshold(threshold)
+    out = cells.copy().reset_index(drop=True)
+    n = pd.to_numeric(out[n_col], errors="coerce").fillna(0)
+    primary = (n > 0) & (n < threshold)
+    hidden = primary.copy()
+    reason = pd.Series(pd.NA, index=out.index, dtype="object")
+    reason[primary] = PRIMARY
+    is_total = out[category_col] == total
+    everyone = out[subgroup_col] == ""
+
+    def relations() -> list[tuple[pd.Index, int | None]]:
+        """(members, index of the known total or None)."""
+        rel: list[tuple[pd.Index, int | None]] = []
+        for _, part in out.groupby([subgroup_col, group_col], sort=False):
+            tot = part.index[is_total[part.index]]
+            rel.append((part.index[~is_total[part.index]], int(tot[0]) if len(tot) else None))
+        for (_sub, cat), part in out[~everyone].groupby([subgroup_col, category_col], sort=False):
+            top = out.index[everyone & (out[category_col] == cat)]
+            rel.append((part.index, int(top[0]) if len(top) else None))
+        return rel
+
+    rels = relations()
+    changed = True
+    while changed:
+        changed = False
+        for members, top in rels:
+            shown_total = top is not None and not hidden[top]
+            h = members[hidden[members].to_numpy()]
+            need = (shown_total and len(h) > 0 and (len(h) < 2 or n[h].sum() < threshold)) or (
+                top is not None and bool(hidden[top]) and len(h) == 0 and n[members].sum() > 0
+            )
+            if not need:
+                continue
+            candidates = n[members][~hidden[members].to_numpy() & (n[members] > 0).to_numpy()]
+            if candidates.empty:
+                continue
+            pick = candidates.sort_values(kind="stable").index[0]
+            hidden[pick] = True
+            reason[pick] = COMPLEMENTARY
+            changed = True
+    out[SUPPRESSED_COL] = hidden.astype(bool)
+    out[REASON_COL] = reason
+    return out
+
+
 def suppress_distributions(
     df: pd.DataFrame,
     *,

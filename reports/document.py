@@ -77,6 +77,7 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
         "instrument", "wave", "file", "rows_read", "rows_loaded", "rows_quarantined",
     ),
     "quarantine_reasons": ("instrument", "wave", "rule", "n"),
+    "item_statistics": ("instrument", "wave", "scale", "item", "n", "r_item_rest"),
 }  # fmt: skip
 """The results files the report reads, with the columns it needs from each."""
 
@@ -328,6 +329,30 @@ def _accounting(results: SurveyResults, *, project: Project, spec: InstrumentSpe
     return markdown, sentences
 
 
+def scale_kind(spec: InstrumentSpec) -> str:
+    """``"npt"`` when the scales are NPT constructs (NoMAD), else ``"scale"``: how tables name them."""
+    items = [spec.item(i) for sc in spec.scales for i in sc.items]
+    return "npt" if items and all(it.npt_construct for it in items) else "scale"
+
+
+def _range_words(spec: InstrumentSpec, s: Strings) -> str:
+    """``skala 1–5`` for mean scores on one response set; ``summapoäng`` for sums."""
+    ranges = {spec.score_range(sc.id) for sc in spec.scales}
+    if len(ranges) == 1 and all(sc.method == "mean" for sc in spec.scales):
+        low, high = next(iter(ranges))
+        num = lambda x: disclosure.format_number(x, decimals=0, lang=s.lang)  # noqa: E731
+        return s("survey.range_mean", low=num(low), high=num(high))
+    return s("survey.range_sum")
+
+
+def _scale_header(spec: InstrumentSpec, s: Strings) -> str:
+    return s("headers.construct" if scale_kind(spec) == "npt" else "headers.scale")
+
+
+def _kind_words(spec: InstrumentSpec, s: Strings) -> str:
+    return s(f"survey.kind.{scale_kind(spec)}")
+
+
 def _scale_order(spec: InstrumentSpec) -> dict[str, int]:
     return {sc.id: i for i, sc in enumerate(spec.scales)}
 
@@ -353,7 +378,7 @@ def _constructs_table(scores: pd.DataFrame, *, project, spec, s: Strings) -> str
     df = _by_construct_and_wave(df, project=project, spec=spec, lang=lang)
     h = "headers."
     columns = [
-        Column(s(h + "construct"), "construct", "text"),
+        Column(_scale_header(spec, s), "construct", "text"),
         Column(s(h + "wave"), "wave", "text"),
         Column(s(h + "n"), "n", "n"),
         Column(s(h + "mean"), "mean", "number"),
@@ -361,8 +386,9 @@ def _constructs_table(scores: pd.DataFrame, *, project, spec, s: Strings) -> str
         Column(s(h + "ci"), ("ci_low", "ci_high"), "ci"),
     ]
     table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
-    table = _blank_repeats(table, s(h + "construct"))
-    return pipe_table(table, caption=s("survey.constructs_caption"), note_prefix=s("note_prefix"))
+    table = _blank_repeats(table, _scale_header(spec, s))
+    caption = s("survey.constructs_caption", kind=_kind_words(spec, s), range=_range_words(spec, s))
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
 
 
 def _general_table(summaries: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
@@ -389,7 +415,10 @@ def _general_table(summaries: pd.DataFrame, *, project, spec, s: Strings) -> str
     ]
     table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
     table = _blank_repeats(table, s(h + "question"))
-    return pipe_table(table, caption=s("survey.general_caption"), note_prefix=s("note_prefix"))
+    rs = spec.response_set_of(numeric[0])
+    num = lambda x: disclosure.format_number(x, decimals=0, lang=lang)  # noqa: E731
+    caption = s("survey.general_caption", low=num(rs.low), high=num(rs.high))
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
 
 
 def _group_table(
@@ -438,9 +467,8 @@ def _group_table(
         notes += [] if note in notes else [note]
     # Group names are repeated on every row: this table can run over a page break.
     table.attrs = {"align": ["left", "left"] + ["right"] * len(scale_headers), "notes": notes}
-    return pipe_table(
-        table, caption=s(f"survey.groups_caption.{group_by}"), note_prefix=s("note_prefix")
-    )
+    caption = s(f"survey.groups_caption.{group_by}", kind=_kind_words(spec, s))
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
 
 
 def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
@@ -453,7 +481,7 @@ def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) 
     df["method_text"] = [method_in_words(m, s) for m in df["method"]]
     h = "headers."
     columns = [
-        Column(s(h + "construct"), "construct", "text"),
+        Column(_scale_header(spec, s), "construct", "text"),
         Column(s(h + "wave"), "wave", "text"),
         Column(s(h + "n"), "n", "n"),
         Column(s(h + "k"), "k_items", "integer"),
@@ -464,10 +492,36 @@ def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) 
     if len(methods) > 1:  # one method for all rows goes into a note instead of every row
         columns.append(Column(s(h + "method"), "method_text", "text"))
     table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
-    table = _blank_repeats(table, s(h + "construct"))
+    table = _blank_repeats(table, _scale_header(spec, s))
     if len(methods) == 1:
         table.attrs["notes"] = [f"{s(h + 'method')}: {methods[0]}.", *table.attrs["notes"]]
-    return pipe_table(table, caption=s("survey.reliability_caption"), note_prefix=s("note_prefix"))
+    caption = s(
+        "survey.reliability_caption",
+        kind=_kind_words(spec, s),
+        instrument=_short_name(spec, lang),
+    )
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
+
+
+def _item_rest_warnings(
+    stats: pd.DataFrame | None, *, spec: InstrumentSpec, s: Strings
+) -> list[str]:
+    """A sentence for each item that correlates negatively with the rest of its scale."""
+    if stats is None:
+        return []
+    bad = stats[(stats["r_item_rest"] < 0) & (stats["n"] >= 3)]
+    out = []
+    for row in bad.itertuples(index=False):
+        out.append(
+            s(
+                "survey.negative_item_rest",
+                item=spec.item(str(row.item)).source_code,
+                scale=spec.scale(str(row.scale)).label.get(s.lang),
+                wave=str(row.wave),
+                r=disclosure.format_number(row.r_item_rest, decimals=2, lang=s.lang),
+            )
+        )
+    return out
 
 
 def method_in_words(method: object, s: Strings) -> str:
@@ -498,12 +552,12 @@ def _decimals(number_text: str) -> int:
     return len(number_text.split(".")[1]) if "." in number_text else 0
 
 
-def methods_paragraphs(spec: InstrumentSpec, *, threshold: int, s: Strings) -> list[str]:
-    """The methods text, generated from the instrument spec and the small-cell threshold."""
+def methods_paragraphs(spec: InstrumentSpec, *, s: Strings) -> list[str]:
+    """How one instrument was scored, generated from its spec (variant and reverse keys included)."""
     lang = s.lang
     num = lambda x: disclosure.format_number(x, decimals=0, lang=lang)  # noqa: E731
     paragraphs: list[str] = []
-    scale_items = [i for sc in spec.scales for i in sc.items]
+    scale_items = list(dict.fromkeys(i for sc in spec.scales for i in sc.items))
     sets = {spec.item(i).response_set for i in scale_items}
     if spec.scales and len(sets) == 1:
         rs = spec.response_sets[next(iter(sets))]
@@ -518,8 +572,10 @@ def methods_paragraphs(spec: InstrumentSpec, *, threshold: int, s: Strings) -> l
             )
             for sc in spec.scales
         ]
+        summed = all(sc.method == "sum" for sc in spec.scales)
         text = s(
-            "methods.scoring",
+            "methods.scoring_sum" if summed else "methods.scoring",
+            kind=_kind_words(spec, s),
             low=num(rs.low),
             high=num(rs.high),
             low_label=low_opt.labels.get(lang) if low_opt else "",
@@ -530,6 +586,8 @@ def methods_paragraphs(spec: InstrumentSpec, *, threshold: int, s: Strings) -> l
         if reversed_items:
             key = "methods.reversed_one" if len(reversed_items) == 1 else "methods.reversed"
             text += " " + s(key, items=_join(reversed_items, s), rule=num(rs.low + rs.high))
+        elif not spec.reverse_keys_confirmed:
+            text += " " + s("methods.reverse_none", instrument=_short_name(spec, lang))
         if rs.not_applicable:
             labels = [_quote(na.labels.get(lang), s) for na in rs.not_applicable]
             text += " " + s("methods.not_applicable", labels=_join(labels, s))
@@ -543,8 +601,6 @@ def methods_paragraphs(spec: InstrumentSpec, *, threshold: int, s: Strings) -> l
                 high=num(nrs.high),
             )
         paragraphs.append(text)
-    paragraphs.append(s("methods.reliability"))
-    paragraphs.append(s("methods.small_cells", threshold=threshold))
     return paragraphs
 
 
@@ -683,11 +739,94 @@ def _basic_table(project: Project, *, s: Strings) -> str:
     return pipe_table(table, caption=s(b + "caption"))
 
 
-def build_markdown(
-    *,
+def _survey_content(
     project: Project,
     spec: InstrumentSpec,
     results: SurveyResults,
+    *,
+    figure_paths: Mapping[str, str],
+    s: Strings,
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """One instrument's part of the survey section and of the appendix (None without results)."""
+    if not any(results.get(n) is not None for n in RESULT_COLUMNS):
+        return None
+    lang = s.lang
+    scores = results.get("scale_scores")
+    all_waves: list[str] = []
+    for name in ("ingest_summary", "scale_scores", "item_distributions", "item_summaries"):
+        df = results.get(name)
+        if df is not None:
+            all_waves += [w for w in _wave_sort(project, spec.id, df) if w not in all_waves]
+    all_waves = figures.ordered_waves(project, spec.id, all_waves)
+    wave_texts = [figures.wave_label(project, spec.id, w, lang) for w in all_waves]
+    accounting, quarantine = _accounting(results, project=project, spec=spec, s=s)
+    dist = results.get("item_distributions")
+    distributions = []
+    if dist is not None:
+        for wave in _wave_sort(project, spec.id, dist):
+            stem = f"{spec.id}_item_distributions_{wave}_{lang}"
+            if stem in figure_paths:
+                label = figures.wave_label(project, spec.id, wave, lang)
+                caption = s("survey.distributions_figure", wave=label)
+                distributions.append({"path": figure_paths[stem], "caption": caption})
+    groups = []
+    if scores is not None:
+        for group_by in ("staff_group", "organisation"):
+            table = _group_table(scores, group_by, project=project, spec=spec, s=s)
+            if table:
+                groups.append({"heading": s(f"survey.groups_heading.{group_by}"), "table": table})
+    summaries = results.get("item_summaries")
+    numeric = [it for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
+    short_name = _short_name(spec, lang)
+    kind = _kind_words(spec, s)
+    survey = {
+        "anchor": f"survey-{spec.id}",
+        "instrument": short_name,
+        "intro": s(
+            "survey.intro",
+            instrument=short_name,
+            n_waves=disclosure.format_number(len(all_waves), decimals=0, lang=lang),
+            waves="; ".join(wave_texts),
+            threshold=project.privacy.min_cell_size,
+        ),
+        "accounting": accounting,
+        "quarantine": quarantine,
+        "constructs_heading": s("survey.constructs_heading", kind=kind),
+        "constructs": _constructs_table(scores, project=project, spec=spec, s=s)
+        if scores is not None
+        else None,
+        "constructs_figure": figure_paths.get(f"{spec.id}_construct_means_{lang}"),
+        "constructs_figure_caption": s(
+            "survey.constructs_figure", kind=kind, range=_range_words(spec, s)
+        ),
+        "general_heading": s(
+            "survey.general_heading", codes=_join([it.source_code for it in numeric], s)
+        )
+        if numeric
+        else None,
+        "general": _general_table(summaries, project=project, spec=spec, s=s)
+        if summaries is not None
+        else None,
+        "distributions": distributions,
+        "groups": groups,
+    }
+    reliability = results.get("reliability")
+    appendix = {
+        "instrument": short_name,
+        "warnings": _item_rest_warnings(results.get("item_statistics"), spec=spec, s=s),
+        "reliability": _reliability_table(reliability, project=project, spec=spec, s=s)
+        if reliability is not None
+        else None,
+        "methods": methods_paragraphs(spec, s=s),
+    }
+    return survey, appendix
+
+
+def build_markdown(
+    *,
+    project: Project,
+    specs: Sequence[InstrumentSpec],
+    results: Mapping[str, SurveyResults],
     narrative_dir: Path,
     lang: str,
     figure_paths: Mapping[str, str] | None = None,
@@ -698,6 +837,10 @@ def build_markdown(
 
     Parameters
     ----------
+    specs
+        The instruments whose survey results the report shows, in order.
+    results
+        Instrument id → its results (from :func:`load_results`).
     figure_paths
         Figure stem (as from :func:`make_figures`) → path to write in the Markdown, relative to
         where the Markdown will be. Figures not listed are left out.
@@ -724,70 +867,20 @@ def build_markdown(
         )
     appendix_extra = [c.markdown.strip() for c in extra if c.section == "appendix"]
 
-    survey = None
-    appendix = None
-    scores = results.get("scale_scores")
-    has_any = any(results.get(n) is not None for n in RESULT_COLUMNS)
-    if has_any:
-        all_waves: list[str] = []
-        for name in ("ingest_summary", "scale_scores", "item_distributions", "item_summaries"):
-            df = results.get(name)
-            if df is not None:
-                all_waves += [w for w in _wave_sort(project, spec.id, df) if w not in all_waves]
-        all_waves = figures.ordered_waves(project, spec.id, all_waves)
-        wave_texts = [figures.wave_label(project, spec.id, w, lang) for w in all_waves]
-        accounting, quarantine = _accounting(results, project=project, spec=spec, s=s)
-        dist = results.get("item_distributions")
-        distributions = []
-        if dist is not None:
-            for wave in _wave_sort(project, spec.id, dist):
-                stem = f"{spec.id}_item_distributions_{wave}_{lang}"
-                if stem in figure_paths:
-                    label = figures.wave_label(project, spec.id, wave, lang)
-                    distributions.append(
-                        {
-                            "path": figure_paths[stem],
-                            "caption": s("survey.distributions_figure", wave=label),
-                        }
-                    )
-        groups = []
-        if scores is not None:
-            for group_by in ("staff_group", "organisation"):
-                table = _group_table(scores, group_by, project=project, spec=spec, s=s)
-                if table:
-                    groups.append(
-                        {"heading": s(f"survey.groups_heading.{group_by}"), "table": table}
-                    )
-        summaries = results.get("item_summaries")
-        short_name = _short_name(spec, lang)
-        survey = {
-            "instrument": short_name,
-            "intro": s(
-                "survey.intro",
-                instrument=short_name,
-                n_waves=disclosure.format_number(len(all_waves), decimals=0, lang=lang),
-                waves="; ".join(wave_texts),
-                threshold=threshold,
-            ),
-            "accounting": accounting,
-            "quarantine": quarantine,
-            "constructs": _constructs_table(scores, project=project, spec=spec, s=s)
-            if scores is not None
-            else None,
-            "constructs_figure": figure_paths.get(f"{spec.id}_construct_means_{lang}"),
-            "general": _general_table(summaries, project=project, spec=spec, s=s)
-            if summaries is not None
-            else None,
-            "distributions": distributions,
-            "groups": groups,
+    surveys, appendices = [], []
+    for spec in specs:
+        content = _survey_content(project, spec, results[spec.id], figure_paths=figure_paths, s=s)
+        if content is not None:
+            surveys.append(content[0])
+            appendices.append(content[1])
+    appendix = (
+        {
+            "instruments": appendices,
+            "common": [s("methods.reliability"), s("methods.small_cells", threshold=threshold)],
         }
-        reliability = results.get("reliability")
-        appendix = {
-            "reliability": _reliability_table(reliability, project=project, spec=spec, s=s)
-            if reliability is not None
-            else None,
-            "methods": methods_paragraphs(spec, threshold=threshold, s=s),
-        }
+        if appendices
+        else None
+    )
 
     template = _environment().get_template(TEMPLATE)
     markdown = template.render(
@@ -798,7 +891,7 @@ def build_markdown(
         sections=sections,
         basic_table=_basic_table(project, s=s),
         survey_section=SURVEY_SECTION,
-        survey=survey,
+        surveys=surveys,
         appendix=appendix,
         appendix_extra=appendix_extra,
         t=s,
@@ -820,7 +913,7 @@ def _spec_fingerprint(spec: InstrumentSpec) -> str:
 def build_report(
     *,
     project: Project,
-    spec: InstrumentSpec,
+    specs: Sequence[InstrumentSpec],
     results_dir: Path,
     narrative_dir: Path,
     out_dir: Path,
@@ -835,9 +928,9 @@ def build_report(
 
     Parameters
     ----------
-    project, spec
-        The project (labels, waves, ``privacy.min_cell_size``, report settings) and the instrument
-        whose survey results the report shows.
+    project, specs
+        The project (labels, waves, ``privacy.min_cell_size``, report settings) and the
+        instruments whose survey results the report shows, in order.
     results_dir
         ``output/results`` (unrounded CSVs from the analyse stage). Missing files leave their
         parts out; a file with missing columns is an error.
@@ -876,18 +969,20 @@ def build_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     figures_dir.mkdir(parents=True, exist_ok=True)
 
-    results = load_results(results_dir, instrument=spec.id)
+    results = {spec.id: load_results(results_dir, instrument=spec.id) for spec in specs}
     figure_files: list[Path] = []
     figure_paths: dict[str, str] = {}
-    for stem, fig in make_figures(results, spec=spec, project=project, lang=lang).items():
-        path = figures_dir / f"{stem}.png"
-        fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
-        figure_files.append(path)
-        figure_paths[stem] = figure_reference(path, out_dir)
+    for spec in specs:
+        made = make_figures(results[spec.id], spec=spec, project=project, lang=lang)
+        for stem, fig in made.items():
+            path = figures_dir / f"{stem}.png"
+            fig.savefig(path, dpi=FIGURE_DPI, metadata={"Software": None})
+            figure_files.append(path)
+            figure_paths[stem] = figure_reference(path, out_dir)
 
     markdown, narrative_used = build_markdown(
         project=project,
-        spec=spec,
+        specs=specs,
         results=results,
         narrative_dir=narrative_dir,
         lang=lang,
@@ -899,7 +994,9 @@ def build_report(
     md_path.write_text(markdown, encoding="utf-8")
     rendered = render_report(md_path, formats=formats, lang=lang)
 
-    inputs: dict[str, Path] = {f"results/{n}.csv": p for n, p in results.files.items()}
+    inputs: dict[str, Path] = {
+        f"results/{n}.csv": p for r in results.values() for n, p in r.files.items()
+    }
     inputs |= {f"narrative/{p.name}": p for p in narrative_used}
     for content in extra:
         inputs |= dict(content.inputs)
@@ -913,9 +1010,15 @@ def build_report(
         "report_kind": project.report.kind,
         "report_date": report_date,
         "min_cell_size": project.privacy.min_cell_size,
-        "instrument": spec.id,
-        "instrument_version": spec.version,
-        "instrument_spec_sha256": _spec_fingerprint(spec),
+        "instruments": {
+            spec.id: {
+                "version": spec.version,
+                "variant": spec.variant,
+                "reverse": [i.id for i in spec.items if i.reverse],
+                "spec_sha256": _spec_fingerprint(spec),
+            }
+            for spec in specs
+        },
         "figure_dpi": FIGURE_DPI,
     }
     extra_figures = [f for c in extra for f in c.figures if f not in figure_files]

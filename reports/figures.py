@@ -139,6 +139,9 @@ def plot_construct_means(
             groups = [g for g in palette_order if g in set(part["group"].astype(str))]
             panels.append((wave_label(project, spec.id, wave, lang), part, groups, "group"))
 
+    if group_by == "all" and len({spec.score_range(sc) for sc in scales}) > 1:
+        # Scales on different ranges (e.g. P-CAT sums): one panel per scale, each on its own axis.
+        return _means_by_scale_panels(shown, spec=spec, project=project, lang=lang, waves=waves)
     n_panels = max(1, len(panels))
     fig = Figure(figsize=(7.5, 3.9 * n_panels if group_by != "all" else 4.4), layout="constrained")
     axes = fig.subplots(n_panels, 1, squeeze=False)[:, 0]
@@ -219,6 +222,73 @@ def plot_construct_means(
     if any_hidden and group_by != "all":
         fig.supxlabel(
             s("figures.hidden_groups", threshold=threshold), fontsize=8, x=0.01, ha="left"
+        )
+    return fig
+
+
+def _means_by_scale_panels(
+    shown: pd.DataFrame, *, spec: InstrumentSpec, project: Project, lang: str, waves: list[str]
+) -> Figure:
+    """Means with 95 % CIs by wave, one panel per scale on the scale's own score range."""
+    s = report_strings(lang)
+    scales = [sc.id for sc in spec.scales]
+    fig = Figure(figsize=(7.5, 3.6), layout="constrained")
+    axes = fig.subplots(1, len(scales), squeeze=False)[0, :]
+    for ax, scale_id in zip(axes, scales, strict=True):
+        rows = shown[shown["scale"] == scale_id]
+        for i, wave in enumerate(waves):
+            row = rows[rows["wave"].astype(str) == wave]
+            if row.empty:
+                continue
+            mean = float(row["mean"].iloc[0])
+            err = [
+                [max(0.0, mean - float(row["ci_low"].iloc[0]))],
+                [max(0.0, float(row["ci_high"].iloc[0]) - mean)],
+            ]
+            colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+            ax.errorbar(
+                [i],
+                [mean],
+                yerr=np.nan_to_num(err),
+                fmt=SERIES_MARKERS[i % len(SERIES_MARKERS)],
+                color=colour,
+                ecolor=colour,
+                elinewidth=1.2,
+                capsize=3,
+                markersize=6,
+                label=wave_label(project, spec.id, wave, lang),
+            )
+            ax.annotate(
+                disclosure.format_number(mean, decimals=1, lang=lang),
+                (i, mean),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=7.5,
+                color=colour,
+            )
+        low, high = spec.score_range(scale_id)
+        ax.set_ylim(low, high)
+        ax.set_xlim(-0.7, max(len(waves), 1) - 0.3)
+        ax.set_xticks(range(len(waves)), waves, fontsize=8)
+        ax.set_title(_wrap(spec.scale(scale_id).label.get(lang), 18), fontsize=9)
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: disclosure.format_number(v, decimals=0, lang=lang))
+        )
+        ax.grid(axis="y", color="#e0e0e0", linewidth=0.8)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    axes[0].set_ylabel(s("figures.mean_axis"))
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncol=min(3, len(labels)),
+            frameon=False,
+            fontsize=8.5,
         )
     return fig
 

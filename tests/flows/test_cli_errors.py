@@ -29,20 +29,11 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytes
         (
             ["ingest", "inbox/nomad_T0.xlsx", "--instrument", "nomadx", "--wave", "T0"],
             "error: project.yaml: instrument 'nomadx' is not used by this project. Expected one of "
-            "nomad. Hint: add it under instruments, or check --instrument.",
+            "nomad, pcat. Hint: add it under instruments, or check --instrument.",
         ),
         (
-            [
-                "ingest",
-                "inbox/nomad_T0.xlsx",
-                "--kind",
-                "codings",
-                "--instrument",
-                "nomad",
-                "--wave",
-                "T0",
-            ],
-            "error: --kind codings: only survey exports can be ingested so far.",
+            ["ingest", "inbox/nomad_T0.xlsx", "--kind", "photos"],
+            "error: --kind photos: expected survey, indicators or codings.",
         ),
         (
             ["ingest", "inbox/nomad_T0.xlsx"],

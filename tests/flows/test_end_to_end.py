@@ -76,7 +76,7 @@ def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
     assert not any(str(demo) in json.dumps(v) for v in manifest.values())
 
 
-def test_results_hold_both_waves(demo: Path) -> None:
+def test_results_hold_both_instruments_and_their_waves(demo: Path) -> None:
     reliability = pd.read_csv(demo / "output" / "results" / "reliability.csv")
     assert list(reliability.columns)[:9] == [
         "instrument",
@@ -89,8 +89,9 @@ def test_results_hold_both_waves(demo: Path) -> None:
         "ci_high",
         "method",
     ]
-    assert set(zip(reliability.wave, reliability.scale, strict=True)) == {
-        (w, s)
+    pairs = set(zip(reliability.instrument, reliability.wave, reliability.scale, strict=True))
+    nomad = {
+        ("nomad", w, s)
         for w in ("T0", "T1")
         for s in (
             "coherence",
@@ -99,12 +100,47 @@ def test_results_hold_both_waves(demo: Path) -> None:
             "reflexive_monitoring",
         )
     }
-    assert reliability.estimate.between(0.5, 0.95).all()
+    pcat = {
+        ("pcat", w, s) for w in ("VT2018", "HT2018") for s in ("personalising", "support", "total")
+    }
+    assert pairs == nomad | pcat
+    assert reliability.estimate.between(0.4, 0.95).all()
     scores = pd.read_csv(demo / "output" / "results" / "scale_scores.csv")
     overall = scores[scores.group_by == "all"]
-    assert set(overall.wave) == {"T0", "T1"} and len(overall) == 8
+    assert len(overall[overall.instrument == "nomad"]) == 8
+    assert len(overall[overall.instrument == "pcat"]) == 6
+    by_unit = scores[(scores.instrument == "pcat") & (scores.group_by == "organisation")]
+    assert set(by_unit.group) == {"hc_home_alvstad", "ch_bjorkgarden", "ch_solglantan"}
+    total = overall[(overall.instrument == "pcat") & (overall.scale == "total")]
+    assert total["mean"].between(13, 65).all()
     summary = pd.read_csv(demo / "output" / "results" / "ingest_summary.csv")
     assert (summary.rows_read == summary.rows_loaded + summary.rows_quarantined).all()
+    markdown = (demo / "output" / "reports" / "report_sv.md").read_text(encoding="utf-8")
+    assert "## Personalenkät: P-CAT" in markdown and "## Personalenkät: NoMAD" in markdown
+
+
+def test_indicators_and_interviews_reach_results_and_report(demo: Path) -> None:
+    results = demo / "output" / "results"
+    for name in (
+        "its",
+        "goals",
+        "logic",
+        "before_after",
+        "agreement",
+        "coding_frequencies",
+        "quotes",
+        "outcomes",
+    ):
+        assert (results / f"{name}.csv").is_file(), name
+    its = pd.read_csv(results / "its.csv")
+    assert {"pre_trend", "level_change", "slope_change"} <= set(its.term)
+    agreement = pd.read_csv(results / "agreement.csv")
+    assert {"percent_agreement", "cohen_kappa", "krippendorff_alpha"} <= set(agreement.measure)
+    markdown = (demo / "output" / "reports" / "report_sv.md").read_text(encoding="utf-8")
+    n2 = markdown[markdown.index("# 7. N2") : markdown.index("# 8. N3")]
+    assert "interviews_npt_heatmap_sv.png" in n2
+    p1 = markdown[markdown.index("# 3. P1") : markdown.index("# 4. P2")]
+    assert ".png" in p1  # the logic diagram
 
 
 def test_no_email_address_anywhere_in_output_or_store(demo: Path) -> None:

@@ -33,6 +33,8 @@ def test_inbox_files_are_matched_to_declared_waves(example_project: Path) -> Non
     assert [(p.name, i, w) for p, i, w in found] == [
         ("nomad_T0.xlsx", "nomad", "T0"),
         ("nomad_T1.csv", "nomad", "T1"),
+        ("pcat_HT2018.csv", "pcat", "HT2018"),
+        ("pcat_VT2018.xlsx", "pcat", "VT2018"),
     ]
 
 

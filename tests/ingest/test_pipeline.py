@@ -169,9 +169,9 @@ def test_unknown_wave_and_instrument(example_project: Path) -> None:
         "Hint: add it under waves, or check the --wave value."
     )
     with pytest.raises(ConfigError) as info:
-        ingest_survey(example_project, file, instrument="pcat", wave="T0")
+        ingest_survey(example_project, file, instrument="sdq", wave="T0")
     assert str(info.value) == (
-        "project.yaml: instrument 'pcat' is not used by this project. Expected one of nomad. "
+        "project.yaml: instrument 'sdq' is not used by this project. Expected one of nomad, pcat. "
         "Hint: add it under instruments, or check --instrument."
     )
 

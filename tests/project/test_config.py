@@ -27,8 +27,8 @@ def _error(tmp_path: Path, change) -> str:
 
 def test_the_example_loads() -> None:
     project = load_project(EXAMPLE)
-    assert project.synthetic and len(project.organisations) == 10
-    assert [w.id for w in project.waves] == ["T0", "T1"]
+    assert project.synthetic and len(project.organisations) == 13
+    assert [w.id for w in project.waves] == ["T0", "T1", "VT2018", "HT2018"]
     assert project.staff_group_lookup["sjukgymnast"] == "physiotherapist"
     assert project.unit_lookup["ortopedavdelning"] == ("hosp_fjallby", "fja_orto")
 
@@ -57,9 +57,9 @@ def test_wave_dates_in_order(tmp_path: Path) -> None:
 
 def test_wave_of_an_unlisted_instrument(tmp_path: Path) -> None:
     def change(d: dict) -> None:
-        d["waves"][0]["instrument"] = "pcat"
+        d["waves"][0]["instrument"] = "sdq"
 
-    assert "wave T0: instrument 'pcat' is not listed under instruments (nomad)" in _error(
+    assert "wave T0: instrument 'sdq' is not listed under instruments (nomad, pcat)" in _error(
         tmp_path, change
     )
 

@@ -59,7 +59,7 @@ def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _build(project_dir: Path, project: Project, spec: InstrumentSpec, lang: str, formats):
     return build_report(
         project=project,
-        spec=spec,
+        specs=[spec],
         results_dir=project_dir / "output" / "results",
         narrative_dir=project_dir / "narrative",
         out_dir=project_dir / "output" / "reports",

@@ -133,7 +133,7 @@ def test_survey_results_sit_under_n3(md_sv):
         "## Personalenkät: NoMAD",
         "### Svar per mättillfälle",
         "### Medelvärden per NPT-konstrukt",
-        "### Allmänna frågor om normalisering (G1–G3)",
+        "### Allmänna frågor (G1, G2 och G3)",
         "### Svarsfördelning per påstående",
         "### Medelvärden per yrkesgrupp",
     ):
@@ -211,7 +211,11 @@ def test_missing_results_leave_a_note(tmp_path, project, spec):
     narrative.mkdir()
     results = load_results(tmp_path / "results", instrument="nomad")
     md, used = build_markdown(
-        project=project, spec=spec, results=results, narrative_dir=narrative, lang="sv"
+        project=project,
+        specs=[spec],
+        results={spec.id: results},
+        narrative_dir=narrative,
+        lang="sv",
     )
     assert used == []
     assert level1(md) == SV_HEADINGS
@@ -253,8 +257,8 @@ def test_section_content_from_other_stages_lands_in_its_section(project, spec, p
     ]
     md, _ = build_markdown(
         project=project,
-        spec=spec,
-        results=results,
+        specs=[spec],
+        results={spec.id: results},
         narrative_dir=project_dir / "narrative",
         lang="sv",
         extra=extra,
@@ -274,3 +278,36 @@ def test_section_content_checks_its_section():
 
     with pytest.raises(ValueError, match="unknown report section 'n4'"):
         SectionContent("n4", "x")
+
+
+def test_negative_item_rest_correlation_is_flagged(project, spec, project_dir, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from reports.document import build_markdown, load_results
+
+    results_dir = tmp_path / "results"
+    shutil.copytree(project_dir / "output" / "results", results_dir)
+    pd.DataFrame(
+        {
+            "instrument": ["nomad", "nomad"],
+            "wave": ["T0", "T0"],
+            "scale": ["collective_action"] * 2,
+            "item": ["ca2", "ca3"],
+            "n": [40, 40],
+            "r_item_rest": [-0.31, 0.52],
+        }
+    ).to_csv(results_dir / "item_statistics.csv", index=False)
+    results = load_results(results_dir, instrument="nomad")
+    md, _ = build_markdown(
+        project=project,
+        specs=[spec],
+        results={"nomad": results},
+        narrative_dir=project_dir / "narrative",
+        lang="sv",
+    )
+    text = " ".join(md.split())
+    assert "påstående CA2 korrelerar negativt med resten av skalan" in text
+    assert "(r = −0,31)" in text  # typographic minus, Swedish decimal comma
+    assert "CA3 korrelerar" not in text
