@@ -19,12 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 import yaml
 
 from instruments.spec import Labels, normalise_label
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from codings.config import InterviewsConfig, ProjectCode
 
 NPT_FILE = Path(__file__).resolve().parent / "npt_codebook.yaml"
@@ -109,7 +110,10 @@ class Codebook:
 
     def frame(self) -> pd.DataFrame:
         """One row per code: ``code, level, construct, parent, short_code, label_sv, label_en,
-        order``."""
+        order``. (pandas is imported here, not at the top: loading project.yaml imports this
+        module, and ``impleval run`` must answer "up to date" quickly.)"""
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {

@@ -84,17 +84,12 @@ def _run(project_dir: Path, *, force: bool, only: str | None, settings: dict) ->
         # Cheap check first: when every stage is current, Prefect is never started. A stale
         # earlier stage makes the later ones stale too, so the first stale one decides.
         stale = None
+        data_version = current_data_version(paths)
         for stage in STAGES:
             if only and stage != only:
                 continue
             fp = fingerprint(
-                stage_inputs(
-                    stage,
-                    paths,
-                    project,
-                    settings=settings,
-                    data_version=current_data_version(paths),
-                )
+                stage_inputs(stage, paths, project, settings=settings, data_version=data_version)
             )
             if not is_current(paths, stage, fp):
                 stale = stage

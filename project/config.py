@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -23,6 +23,7 @@ from instruments.spec import InstrumentSpec, Labels, load_instrument, normalise_
 from project.errors import ConfigError, format_pydantic_error
 
 PROJECT_FILE = "project.yaml"
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -232,8 +233,14 @@ def load_project(project_dir: Path) -> Project:
             f"{path}: no project.yaml here. Hint: run the command inside a project folder, pass "
             f"-p DIR, or create one with `impleval init DIR`."
         )
+    return _parse_project(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _parse_project(text: str) -> Project:
+    """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

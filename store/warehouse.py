@@ -18,12 +18,16 @@ import contextlib
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
-from instruments.spec import InstrumentSpec
 from project.errors import StoreError
+
+if TYPE_CHECKING:  # pandas only in annotations: `impleval run` opens the store before any pandas
+    import pandas as pd
+
+    from instruments.spec import InstrumentSpec
 
 SCHEMA_VERSION = "1"
 
