@@ -28,7 +28,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,16 +39,17 @@ from codings.codebook import Codebook, build_codebook, code_mapper
 from codings.config import InterviewsConfig
 from codings.read import CodedSegments, read_codings
 from codings.redact import Redactor, read_roster
+from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from instruments.spec import normalise_label
-from privacy.keys import ProjectKey, key_path, load_key, pseudonymise
+from privacy.keys import ProjectKey, key_for_project, pseudonymise
 from project.config import Project, load_project
-from project.errors import ConfigError, KeyMissingError, ResponseDataError
+from project.errors import ConfigError, ResponseDataError
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
 from store.lock import project_lock
-from validation.quarantine import RULES, Verdict, judge
+from validation.quarantine import Verdict, judge
 from validation.suites import Expectation
 
 KIND = "codings"
@@ -112,19 +112,20 @@ class CodingIngestReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
+        out = accounting_lines(
+            file_name=self.file_name,
+            target=f"codings ({self.tool})",
+            sha256=self.sha256,
+            status=self.status,
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_quarantined=self.rows_quarantined,
+            reasons=self.reasons,
+            what="codings",
+        )
         if self.status == "already_loaded":
-            return [
-                f"{self.file_name}: already loaded as codings (same content, sha256 "
-                f"{self.sha256[:12]}); nothing to do."
-            ]
-        head = "would load" if self.status == "dry_run" else "loaded"
-        out = [
-            f"{self.file_name} → codings ({self.tool}): {self.rows_read} rows read = "
-            f"{self.rows_loaded} {head} + {self.rows_quarantined} quarantined; "
-            f"{self.n_codings} codings in {self.n_documents} documents"
-        ]
-        for rule, n in sorted(self.reasons.items()):
-            out.append(f"  quarantined {n} row(s): {rule} ({RULES[rule]})")
+            return out
+        out.insert(1, f"  {self.n_codings} codings in {self.n_documents} documents")
         if self.unmapped_codes:
             total = sum(self.unmapped_codes.values())
             out.append(
@@ -470,18 +471,13 @@ def _process(
         ensure_tables(con)
         if _active_same_file(con, digest):
             return CodingIngestReport(file.name, digest, "already_loaded")
-        project_has_data = warehouse.has_data(con)
-        if dry_run and not project_has_data and not key_path(project.id).is_file():
-            key, created = ProjectKey(secrets.token_bytes(32), Path("(dry run)")), False
-        else:
-            key, created = load_key(project.id, project_has_data=project_has_data)
         stored = warehouse.get_meta(con, "key_fingerprint")
-        if stored and stored != key.fingerprint:
-            raise KeyMissingError(
-                f"the pseudonymisation key at {key.path.name} is not the key this project's data "
-                f"was pseudonymised with. Hint: restore the original key file; with another key "
-                f"the same document would get a different pseudonym in each load."
-            )
+        key, created = key_for_project(
+            project.id,
+            project_has_data=warehouse.has_data(con),
+            stored_fingerprint=stored,
+            dry_run=dry_run,
+        )
         segments = read_codings(raw or file, profile=profile, display_name=file.name)
         from codings.read import load_coding_profile
 

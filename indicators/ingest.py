@@ -30,6 +30,7 @@ import pandas as pd
 
 from indicators.config import Indicator, Outcome, Window
 from indicators.validation import indicator_expectations, parse_period, row_problems
+from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from ingest.read import read_table
 from project.config import Project, load_project
@@ -38,7 +39,7 @@ from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
 from store.lock import project_lock
-from validation.quarantine import RULES, Verdict, judge
+from validation.quarantine import Verdict, judge
 
 KIND = "indicators"
 
@@ -91,19 +92,19 @@ class IndicatorIngestReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
+        out = accounting_lines(
+            file_name=self.file_name,
+            target=f"indicators {', '.join(self.indicators) or '(none)'}",
+            sha256=self.sha256,
+            status=self.status,
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_quarantined=self.rows_quarantined,
+            reasons=self.reasons,
+            what="indicator data",
+        )
         if self.status == "already_loaded":
-            return [
-                f"{self.file_name}: already loaded as indicator data (same content, sha256 "
-                f"{self.sha256[:12]}); nothing to do."
-            ]
-        head = "would load" if self.status == "dry_run" else "loaded"
-        out = [
-            f"{self.file_name} → indicators {', '.join(self.indicators) or '(none)'}: "
-            f"{self.rows_read} rows read = {self.rows_loaded} {head} + "
-            f"{self.rows_quarantined} quarantined"
-        ]
-        for rule, n in sorted(self.reasons.items()):
-            out.append(f"  quarantined {n} row(s): {rule} ({RULES[rule]})")
+            return out
         if self.ignored_columns:
             out.append(
                 f"  column(s) not used: {', '.join(self.ignored_columns)} (kept in the raw file)"

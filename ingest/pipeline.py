@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import secrets
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from ingest.read import read_table
 from ingest.survey import ExportProfile, MappedSurvey, load_profile, map_survey, pseudonymise_survey
 from instruments.spec import InstrumentSpec
-from privacy.keys import ProjectKey, key_path, load_key
+from privacy.keys import key_for_project
 from project.config import Project, Wave, load_project, project_instrument
-from project.errors import ConfigError, KeyMissingError, ResponseDataError
+from project.errors import ConfigError, ResponseDataError
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
@@ -51,18 +51,19 @@ class IngestReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
+        out = accounting_lines(
+            file_name=self.file_name,
+            target=f"{self.instrument} {self.wave}",
+            sha256=self.sha256,
+            status=self.status,
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_quarantined=self.rows_quarantined,
+            reasons=self.reasons,
+            what=f"{self.instrument} {self.wave}",
+        )
         if self.status == "already_loaded":
-            return [
-                f"{self.file_name}: already loaded as {self.instrument} {self.wave} "
-                f"(same content, sha256 {self.sha256[:12]}); nothing to do."
-            ]
-        head = "would load" if self.status == "dry_run" else "loaded"
-        out = [
-            f"{self.file_name} → {self.instrument} {self.wave}: {self.rows_read} rows read = "
-            f"{self.rows_loaded} {head} + {self.rows_quarantined} quarantined"
-        ]
-        for rule, n in sorted(self.reasons.items()):
-            out.append(f"  quarantined {n} row(s): {rule} ({RULES[rule]})")
+            return out
         if self.ignored_columns:
             out.append(
                 f"  {self.ignored_columns} column(s) not used by {self.instrument} were "
@@ -180,18 +181,13 @@ def _process(
                 f"{current['file_name']} (sha256 {current['sha256'][:12]}). Hint: to load this "
                 f"file instead, run again with --replace (the earlier load stays in history)."
             )
-        project_has_data = warehouse.has_data(con)
-        if dry_run and not project_has_data and not key_path(project.id).is_file():
-            key, created = ProjectKey(secrets.token_bytes(32), Path("(dry run)")), False
-        else:
-            key, created = load_key(project.id, project_has_data=project_has_data)
         stored = warehouse.get_meta(con, "key_fingerprint")
-        if stored and stored != key.fingerprint:
-            raise KeyMissingError(
-                f"the pseudonymisation key at {key.path.name} is not the key this project's data "
-                f"was pseudonymised with. Hint: restore the original key file; with another key "
-                f"the same person would get a different pseudonym in each wave."
-            )
+        key, created = key_for_project(
+            project.id,
+            project_has_data=warehouse.has_data(con),
+            stored_fingerprint=stored,
+            dry_run=dry_run,
+        )
         table = read_table(raw or file, display_name=file.name)
         mapped = map_survey(table, spec=spec, project=project, profile=profile, file_name=file.name)
         mapped = pseudonymise_survey(mapped, key)

@@ -112,3 +112,33 @@ def pseudonymise(value: str, key: ProjectKey) -> str:
     """
     digest = hmac.new(key.secret, normalise_identifier(value).encode("utf-8"), hashlib.sha256)
     return "p" + digest.hexdigest()[:PSEUDONYM_HEX]
+
+
+def key_for_project(
+    project_id: str,
+    *,
+    project_has_data: bool,
+    stored_fingerprint: str | None,
+    dry_run: bool = False,
+) -> tuple[ProjectKey, bool]:
+    """The key an ingest uses: the project's own, checked against the store's fingerprint.
+
+    A dry run of a project without data or key gets a throw-away key (nothing is stored, so no
+    pseudonym outlives the run). Returns ``(key, created)``.
+
+    Raises
+    ------
+    KeyMissingError
+        When the key is missing for a project with data, or is not the key the data was
+        pseudonymised with.
+    """
+    if dry_run and not project_has_data and not key_path(project_id).is_file():
+        return ProjectKey(secrets.token_bytes(KEY_BYTES), Path("(dry run)")), False
+    key, created = load_key(project_id, project_has_data=project_has_data)
+    if stored_fingerprint and stored_fingerprint != key.fingerprint:
+        raise KeyMissingError(
+            f"the pseudonymisation key at {key.path.name} is not the key this project's data was "
+            f"pseudonymised with. Hint: restore the original key file; with another key the same "
+            f"person or document would get a different pseudonym in each load."
+        )
+    return key, created
