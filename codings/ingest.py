@@ -112,17 +112,7 @@ class CodingIngestReport:
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
-        out = accounting_lines(
-            file_name=self.file_name,
-            target=f"codings ({self.tool})",
-            sha256=self.sha256,
-            status=self.status,
-            rows_read=self.rows_read,
-            rows_loaded=self.rows_loaded,
-            rows_quarantined=self.rows_quarantined,
-            reasons=self.reasons,
-            what="codings",
-        )
+        out = accounting_lines(self, target=f"codings ({self.tool})", what="codings")
         if self.status == "already_loaded":
             return out
         out.insert(1, f"  {self.n_codings} codings in {self.n_documents} documents")

@@ -93,14 +93,8 @@ class IndicatorIngestReport:
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
         out = accounting_lines(
-            file_name=self.file_name,
+            self,
             target=f"indicators {', '.join(self.indicators) or '(none)'}",
-            sha256=self.sha256,
-            status=self.status,
-            rows_read=self.rows_read,
-            rows_loaded=self.rows_loaded,
-            rows_quarantined=self.rows_quarantined,
-            reasons=self.reasons,
             what="indicator data",
         )
         if self.status == "already_loaded":

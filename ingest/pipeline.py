@@ -52,15 +52,7 @@ class IngestReport:
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
         out = accounting_lines(
-            file_name=self.file_name,
-            target=f"{self.instrument} {self.wave}",
-            sha256=self.sha256,
-            status=self.status,
-            rows_read=self.rows_read,
-            rows_loaded=self.rows_loaded,
-            rows_quarantined=self.rows_quarantined,
-            reasons=self.reasons,
-            what=f"{self.instrument} {self.wave}",
+            self, target=f"{self.instrument} {self.wave}", what=f"{self.instrument} {self.wave}"
         )
         if self.status == "already_loaded":
             return out
