@@ -1,6 +1,6 @@
 """Write ``its_series.csv``: synthetic series for the ITS golden tests (seeded, deterministic).
 
-    /work/main/.venv/bin/python tests/data/analysis/make_its_series.py
+    .venv/bin/python tests/data/analysis/make_its_series.py
 
 Series (long: series, period, value, denominator):
 - ``counts_monthly``: 48 months from 2015-01, intervention 2017-07, counts with a population
