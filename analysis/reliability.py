@@ -1,4 +1,5 @@
-"""Internal consistency of scales: Cronbach's alpha with a Feldt confidence interval.
+"""Internal consistency of scales: Cronbach's alpha with a Feldt confidence interval, and
+McDonald's omega total from a one-factor minres (unweighted least squares) solution.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 """
@@ -18,8 +19,11 @@ from instruments.spec import InstrumentSpec
 __all__ = [
     "RELIABILITY_COLUMNS",
     "AlphaResult",
+    "OmegaResult",
     "alpha_method",
     "cronbach_alpha",
+    "mcdonald_omega",
+    "omega_method",
     "reliability_by_scale",
 ]
 
@@ -173,14 +177,140 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRes
     return AlphaResult(float(estimate), float(ci_low), float(ci_high), n, k, method)
 
 
+@dataclass(frozen=True)
+class OmegaResult:
+    """McDonald's omega total of one set of items.
+
+    Attributes
+    ----------
+    estimate : float
+        Omega total; NaN when it cannot be computed (fewer than 3 items, a constant item).
+    loadings : tuple of float
+        Standardised one-factor loadings (minres), one per item.
+    n : int
+        Complete cases used.
+    k_items : int
+        Number of items.
+    method : str
+        How it was computed (:func:`omega_method`).
+    """
+
+    estimate: float
+    loadings: tuple[float, ...]
+    n: int
+    k_items: int
+    method: str
+
+
+def omega_method() -> str:
+    """The ``method`` text of :func:`mcdonald_omega`.
+
+    >>> omega_method()
+    "McDonald's omega total, one factor (minres), correlations, listwise; no CI"
+    """
+    return "McDonald's omega total, one factor (minres), correlations, listwise; no CI"
+
+
+def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
+    """Loadings of a one-factor minres (ULS) solution of a correlation matrix.
+
+    Iterated principal axes from squared multiple correlations: at convergence the communalities
+    are a fixed point of the ULS (minres) criterion, the sum of squared off-diagonal residuals.
+    Communalities are kept in [0.005, 0.995], as ``psych::fa``'s bounds on the uniquenesses.
+    """
+    k = r.shape[0]
+    try:
+        h2 = 1 - 1 / np.diag(np.linalg.inv(r))
+    except np.linalg.LinAlgError:
+        h2 = np.full(k, 0.5)
+    h2 = np.clip(h2, 0.005, 0.995)
+    loadings = np.zeros(k)
+    for _ in range(max_iter):
+        reduced = r.copy()
+        np.fill_diagonal(reduced, h2)
+        values, vectors = np.linalg.eigh(reduced)
+        loadings = vectors[:, -1] * math.sqrt(max(values[-1], 0.0))
+        new = np.clip(loadings**2, 0.005, 0.995)
+        if np.max(np.abs(new - h2)) < tol:
+            h2 = new
+            break
+        h2 = new
+    if loadings.sum() < 0:
+        loadings = -loadings
+    return loadings
+
+
+def mcdonald_omega(items: pd.DataFrame) -> OmegaResult:
+    """McDonald's omega total of a set of items from a one-factor model.
+
+    Rows with any missing item are dropped (listwise). A one-factor model is fitted to the
+    items' correlation matrix :math:`R` by minres (unweighted least squares, as
+    ``psych::fa(fm = "minres")``), giving loadings :math:`\\lambda_i` and uniquenesses
+    :math:`u_i^2 = 1 - \\lambda_i^2`. Then, as ``psych::omega(x, nfactors = 1)$omega.tot``,
+
+    .. math:: \\omega_t = \\frac{\\mathbf{1}'R\\mathbf{1} - \\sum_i u_i^2}{\\mathbf{1}'R\\mathbf{1}}.
+
+    The denominator is the observed variance of the standardised sum, not the model-implied one.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        One column per item, reverse-keyed items already reversed; NaN marks an unscored answer.
+
+    Returns
+    -------
+    OmegaResult
+        ``estimate`` is NaN with fewer than 3 items (one factor is not identified), fewer than 3
+        complete cases, or a constant item.
+
+    Notes
+    -----
+    No confidence interval is given (psych offers only a bootstrap). Omega total does not assume
+    tau-equivalence, unlike alpha [1]_.
+
+    References
+    ----------
+    .. [1] McDonald RP. Test theory: a unified treatment. Mahwah (NJ): Erlbaum; 1999.
+    .. [2] Revelle W, Zinbarg RE. Coefficients alpha, beta, omega, and the glb. Psychometrika
+       2009;74:145-154. doi:10.1007/s11336-008-9102-z
+
+    Examples
+    --------
+    Checked against R 4.2.2, psych 2.2.9 and GPArotation: ``omega(d, nfactors = 1)$omega.tot``
+    is 0.937161479685:
+
+    >>> d = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3, 2, 4],
+    ...                   "b": [2, 2, 3, 5, 4, 3, 1, 4],
+    ...                   "c": [1, 3, 3, 4, 5, 2, 2, 5]})
+    >>> round(mcdonald_omega(d).estimate, 5)
+    0.93716
+    """
+    k = items.shape[1]
+    values = items.to_numpy(dtype="float64")
+    complete = values[~np.isnan(values).any(axis=1)]
+    n = complete.shape[0]
+    method = omega_method()
+    nan = float("nan")
+    if k < 3 or n < 3 or not (complete.std(axis=0) > 0).all():
+        return OmegaResult(nan, (nan,) * k, n, k, method)
+    r = np.corrcoef(complete, rowvar=False)
+    loadings = _one_factor_minres(r)
+    total = float(r.sum())
+    uniqueness = float((1 - loadings**2).sum())
+    estimate = (total - uniqueness) / total
+    return OmegaResult(float(estimate), tuple(float(x) for x in loadings), n, k, method)
+
+
 def reliability_by_scale(
     wide: pd.DataFrame,
     spec: InstrumentSpec,
     *,
     by: Sequence[str] = ("wave",),
     confidence: float = 0.95,
+    omega: bool = False,
 ) -> pd.DataFrame:
-    """Cronbach's alpha of every scale of an instrument, per wave (and optionally per group).
+    """Cronbach's alpha (and optionally McDonald's omega total) of every scale, per wave (and
+    optionally per group).
 
     Reverse-keyed items are reversed first (:func:`analysis.scoring.reverse_items`); each scale
     then uses the respondents who answered all its items (listwise), so ``n`` can be smaller
@@ -199,11 +329,15 @@ def reliability_by_scale(
         ``group`` (its value; a missing value forms its own group, shown as NaN).
     confidence : float, default 0.95
         Confidence level of the Feldt interval.
+    omega : bool, default False
+        Also give McDonald's omega total (:func:`mcdonald_omega`): a second row per scale,
+        right after the alpha row, with the same columns, ``ci_low``/``ci_high`` NaN and
+        ``method`` :func:`omega_method`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per wave (× group) × scale, waves (and groups) sorted, scales in spec order,
+        One row per wave (× group) × scale (× coefficient), waves (and groups) sorted, scales in spec order,
         with the columns ``instrument, wave, scale, n, k_items, estimate, ci_low, ci_high,
         method`` (``group_by, group`` after ``wave`` when grouping further). ``n`` is the number
         of complete cases. ``estimate``, ``ci_low`` and ``ci_high`` are NaN when ``n < 2`` or the
@@ -270,6 +404,17 @@ def reliability_by_scale(
                 row |= {"estimate": math.nan, "ci_low": math.nan, "ci_high": math.nan}
             row["method"] = method
             rows.append(row)
+            if omega:
+                res_omega = mcdonald_omega(items)
+                rows.append(
+                    row
+                    | {
+                        "estimate": res_omega.estimate,
+                        "ci_low": math.nan,
+                        "ci_high": math.nan,
+                        "method": res_omega.method,
+                    }
+                )
 
     columns = list(RELIABILITY_COLUMNS)
     if group_column is not None:

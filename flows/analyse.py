@@ -12,11 +12,15 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from analysis.group_comparison import compare_groups
+from analysis.normalisation_profile import normalisation_profile
 from analysis.reliability import item_rest_statistics, reliability_by_scale
+from analysis.response_rates import ALL, response_rates
 from analysis.scoring import score_scales
 from analysis.summaries import item_distributions, summarise_items, summarise_scores
+from analysis.wave_comparison import compare_waves
 from instruments.spec import InstrumentSpec
-from project.config import load_project, project_instrument
+from project.config import Project, load_project, project_instrument
 from project.layout import ProjectPaths
 from store import warehouse
 
@@ -41,7 +45,51 @@ def describe_scores(scores: pd.DataFrame) -> pd.DataFrame:
 
 @task(name="reliability", cache_policy=NO_CACHE)
 def reliability(wide: pd.DataFrame, spec: InstrumentSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return reliability_by_scale(wide, spec, by=("wave",)), item_rest_statistics(wide, spec)
+    alpha_and_omega = reliability_by_scale(wide, spec, by=("wave",), omega=True)
+    return alpha_and_omega, item_rest_statistics(wide, spec)
+
+
+@task(name="compare-waves-and-groups", cache_policy=NO_CACHE)
+def compare(
+    scores: pd.DataFrame, project: Project, spec: InstrumentSpec
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Change between consecutive waves; staff groups and organisations within each wave."""
+    waves = [w.id for w in project.waves if w.instrument == spec.id]
+    return (
+        compare_waves(scores, waves=waves),
+        compare_groups(
+            scores,
+            by=("staff_group", "organisation"),
+            min_cell_size=project.privacy.min_cell_size,
+        ),
+    )
+
+
+@task(name="response-rates", cache_policy=NO_CACHE)
+def rates(wide: pd.DataFrame, project: Project, spec: InstrumentSpec) -> pd.DataFrame:
+    """Responded against invited as declared in project.yaml (overall and per org × group)."""
+    invited = [
+        {"wave": w.id, "organisation": ALL, "group": ALL, "invited": w.invited}
+        for w in project.waves
+        if w.instrument == spec.id and w.invited is not None
+    ] + [
+        {
+            "wave": w.id,
+            "organisation": c.organisation or ALL,
+            "group": c.staff_group or ALL,
+            "invited": c.invited,
+        }
+        for w in project.waves
+        if w.instrument == spec.id
+        for c in w.invited_by
+    ]
+    frame = pd.DataFrame(invited, columns=["wave", "organisation", "group", "invited"])
+    return response_rates(
+        wide,
+        frame,
+        instrument=spec.id,
+        threshold=project.survey.response_rate_threshold,
+    )
 
 
 @task(name="describe-items", cache_policy=NO_CACHE)
@@ -95,7 +143,8 @@ def write_results(results_dir: Path, tables: dict[str, pd.DataFrame]) -> list[Pa
 
 @flow(name="analyse", validate_parameters=False)
 def analyse_project(project_dir: Path) -> list[Path]:
-    """Surveys (scores, reliability, item summaries), indicators and interview codings."""
+    """Surveys (scores, reliability, item summaries, change between waves, groups, response rates,
+    the normalisation profile), indicators and interview codings."""
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     parts: dict[str, list[pd.DataFrame]] = {
@@ -104,18 +153,33 @@ def analyse_project(project_dir: Path) -> list[Path]:
         "item_statistics": [],
         "item_summaries": [],
         "item_distributions": [],
+        "wave_comparison": [],
+        "group_comparison": [],
+        "response_rates": [],
+        "normalisation_profile": [],
     }
     for instrument in project.instrument_ids:
         spec = project_instrument(project, instrument, paths.root)
         wide, long = read_survey(paths, spec)
         scores = score(wide, spec)
-        parts["scale_scores"].append(describe_scores(scores))
+        described = describe_scores(scores)
+        parts["scale_scores"].append(described)
         alpha, item_stats = reliability(wide, spec)
         parts["reliability"].append(alpha)
         parts["item_statistics"].append(item_stats)
         numeric, distributions = describe_items(wide, long, spec)
         parts["item_summaries"].append(numeric)
         parts["item_distributions"].append(distributions)
+        waves, groups = compare(scores, project, spec)
+        parts["wave_comparison"].append(waves)
+        parts["group_comparison"].append(groups)
+        parts["response_rates"].append(rates(wide, project, spec))
+        lights = project.survey.traffic_lights
+        parts["normalisation_profile"].append(
+            normalisation_profile(
+                described, numeric, spec, green=lights.green, yellow=lights.yellow
+            )
+        )
     tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
     tables["ingest_summary"], tables["quarantine_reasons"] = ingest_accounting(paths)
     if project.indicators:

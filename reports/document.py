@@ -78,13 +78,32 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "quarantine_reasons": ("instrument", "wave", "rule", "n"),
     "item_statistics": ("instrument", "wave", "scale", "item", "n", "r_item_rest"),
+    "normalisation_profile": (
+        "instrument", "wave", "kind", "measure", "n", "mean", "ci_low", "ci_high", "range_low",
+        "range_high", "green_from", "yellow_from", "light",
+    ),
+    "wave_comparison": (
+        "instrument", "scale", "contrast", "sample", "method", "n", "n_linked", "estimate",
+        "ci_low", "ci_high", "p_value", "effect_size", "formula", "variance_respondent",
+        "variance_residual", "n_groups",
+    ),
+    "group_comparison": (
+        "instrument", "wave", "scale", "group_by", "comparison", "group_a", "group_b", "method",
+        "n", "k_groups", "statistic", "df", "df2", "p_value", "p_adjusted", "effect_size",
+    ),
+    "response_rates": (
+        "instrument", "wave", "organisation", "group", "invited", "responded", "rate",
+        "below_threshold",
+    ),
 }  # fmt: skip
 """The results files the report reads, with the columns it needs from each."""
 
 _TEXT_COLUMNS = {
     c: str
     for c in ("instrument", "wave", "scale", "group_by", "group", "item", "response",
-              "response_kind", "file", "rule", "method")
+              "response_kind", "file", "rule", "method", "kind", "measure", "light", "contrast",
+              "sample", "formula", "comparison", "group_a", "group_b", "organisation",
+              "baseline", "follow_up", "groups_included", "groups_excluded")
 }  # fmt: skip
 
 
@@ -489,6 +508,8 @@ def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) 
         Column(s(h + "ci"), ("ci_low", "ci_high"), "ci"),
     ]
     methods = list(dict.fromkeys(df["method_text"]))
+    if len(methods) > 1:  # alpha and omega: the estimate column is not only alpha
+        columns[4] = Column(s("survey_stats.headers.coefficient"), "estimate", "number")
     if len(methods) > 1:  # one method for all rows goes into a note instead of every row
         columns.append(Column(s(h + "method"), "method_text", "text"))
     table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
@@ -602,6 +623,270 @@ def methods_paragraphs(spec: InstrumentSpec, *, s: Strings) -> list[str]:
             )
         paragraphs.append(text)
     return paragraphs
+
+
+# -- survey statistics: profile, change, groups, response rates -------------------------------
+def _measure_label(spec: InstrumentSpec, kind: str, measure: str, lang: str) -> str:
+    if kind == "scale":
+        return spec.scale(measure).label.get(lang)
+    item = spec.item(measure)
+    return f"{item.source_code} {item.label.get(lang)}"
+
+
+def _profile_table(profile: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings):
+    """Constructs and general items side by side per wave with a traffic light."""
+    lang = s.lang
+    if profile.empty:
+        return None
+    waves = _wave_sort(project, spec.id, profile)
+    df = profile.assign(
+        _w=profile["wave"].astype(str).map({w: i for i, w in enumerate(waves)}),
+        _k=(profile["kind"] != "scale").astype(int),
+    ).sort_values(["_w", "_k"], kind="stable")
+    df["label"] = [
+        _measure_label(spec, k, m, lang) for k, m in zip(df["kind"], df["measure"], strict=True)
+    ]
+    df["wave_label"] = [figures.wave_label(project, spec.id, str(w), lang) for w in df["wave"]]
+    # The light is a value like the mean: blank it with the mean for small groups.
+    df["light_code"] = [
+        {"green": 3.0, "yellow": 2.0, "red": 1.0}.get(str(x), float("nan")) for x in df["light"]
+    ]
+    h = "survey_stats.headers."
+    columns = [
+        Column(s("headers.wave"), "wave_label", "text"),
+        Column(s(h + "measure"), "label", "text"),
+        Column(s("headers.n"), "n", "n"),
+        Column(s("headers.mean"), "mean", "number"),
+        Column(s("headers.ci"), ("ci_low", "ci_high"), "ci"),
+        Column(s(h + "light"), "light_code", "number", decimals=0),
+    ]
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    names = {"3": "green", "2": "yellow", "1": "red"}
+    light_header = s(h + "light")
+    table[light_header] = [
+        s(f"survey_stats.light.{names[v]}") if v in names else v for v in table[light_header]
+    ]
+    table = _blank_repeats(table, s("headers.wave"))
+    lights = project.survey.traffic_lights
+    num = lambda x, d=0: disclosure.format_number(x, decimals=d, lang=lang)  # noqa: E731
+    table.attrs["notes"] = [
+        s(
+            "survey_stats.profile_note",
+            green=num(lights.green * 100),
+            yellow=num(lights.yellow * 100),
+            green_15=num(1 + 4 * lights.green, 1),
+            yellow_15=num(1 + 4 * lights.yellow, 1),
+        ),
+        *table.attrs["notes"],
+    ]
+    caption = s("survey_stats.profile_caption", kind=_kind_words(spec, s))
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
+
+
+def _change_content(
+    comparison: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings
+) -> list[dict[str, str]]:
+    """Per contrast: an intro (how many linked), a table and one sentence per construct."""
+    lang = s.lang
+    threshold = project.privacy.min_cell_size
+    order = _scale_order(spec)
+    out = []
+    for contrast in list(dict.fromkeys(comparison["contrast"].astype(str))):
+        part = comparison[comparison["contrast"].astype(str) == contrast]
+        rows = []
+        for scale in sorted(set(part["scale"]) & set(order), key=order.__getitem__):
+            sc = part[part["scale"] == scale]
+            paired = sc[sc["method"] == "paired t test"]
+            mixed = sc[sc["sample"] == "all"]
+            if paired.empty or mixed.empty:
+                continue
+            p, m = paired.iloc[0], mixed.iloc[0]
+            rows.append(
+                {
+                    "construct": spec.scale(scale).label.get(lang),
+                    "n_linked": int(p["n_linked"]),
+                    "paired": p["estimate"],
+                    "paired_low": p["ci_low"],
+                    "paired_high": p["ci_high"],
+                    "dz": p["effect_size"],
+                    "n_all": int(m["n"]),
+                    "mixed": m["estimate"],
+                    "mixed_low": m["ci_low"],
+                    "mixed_high": m["ci_high"],
+                    "p": m["p_value"],
+                }
+            )
+        if not rows:
+            continue
+        df = pd.DataFrame(rows)
+        h = "survey_stats.headers."
+        columns = [
+            Column(_scale_header(spec, s), "construct", "text"),
+            Column(s(h + "n_linked"), "n_linked", "n"),
+            Column(s(h + "paired"), "paired", "number"),
+            Column(s("headers.ci") + " ", ("paired_low", "paired_high"), "ci"),
+            Column(s(h + "dz"), "dz", "number"),
+            Column(s(h + "mixed"), "mixed", "number"),
+            Column(s("headers.ci"), ("mixed_low", "mixed_high"), "ci"),
+            Column(s(h + "p"), "p", "number", decimals=3),
+        ]
+        # The linked n governs the rule (the smallest group behind any value in the row).
+        table = disclosure.format_table(
+            df, columns, lang=lang, threshold=threshold, n_col="n_linked"
+        )
+        linked_n = int(df["n_linked"].max())
+        caption = s("survey_stats.change_caption", kind=_kind_words(spec, s), contrast=contrast)
+        out.append(
+            {
+                "intro": s(
+                    "survey_stats.change_intro",
+                    contrast=contrast,
+                    linked=disclosure.format_n(linked_n, threshold=threshold, lang=lang),
+                ),
+                "table": pipe_table(table, caption=caption, note_prefix=s("note_prefix")),
+            }
+        )
+    return out
+
+
+def _group_tests_content(
+    comparison: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings
+) -> list[dict[str, str]]:
+    """Omnibus tests per grouping (only groups of at least min_cell_size; never their names when
+    excluded), with the Holm-significant pairs in a sentence."""
+    lang = s.lang
+    threshold = project.privacy.min_cell_size
+    order = _scale_order(spec)
+    out = []
+    for group_by in ("staff_group", "organisation"):
+        part = comparison[(comparison["group_by"] == group_by) & comparison["scale"].isin(order)]
+        welch = part[part["method"] == "Welch one-way ANOVA"]
+        if welch.empty:
+            continue
+        kw = part[part["method"] == "Kruskal-Wallis test"].set_index(["wave", "scale"])["p_value"]
+        df = _by_construct_and_wave(welch, project=project, spec=spec, lang=lang)
+        num = lambda x, d=2: disclosure.format_number(x, decimals=d, lang=lang)  # noqa: E731
+        df["welch_text"] = [
+            f"{num(f)} ({num(d1, 0)}; {num(d2, 1)})"
+            for f, d1, d2 in zip(df["statistic"], df["df"], df["df2"], strict=True)
+        ]
+        df["kw_p"] = [
+            kw.get((w, sc), float("nan")) for w, sc in zip(df["wave"], df["scale"], strict=True)
+        ]
+        h = "survey_stats.headers."
+        columns = [
+            Column(_scale_header(spec, s), "construct", "text"),
+            Column(s("headers.wave"), "wave", "text"),
+            Column(s(h + "k_groups"), "k_groups", "integer"),
+            Column(s("headers.n"), "n", "n"),
+            Column(s(h + "welch"), "welch_text", "text"),
+            Column("p", "p_value", "number", decimals=3),
+            Column(s(h + "omega2"), "effect_size", "number"),
+            Column(s(h + "kw_p"), "kw_p", "number", decimals=3),
+        ]
+        table = disclosure.format_table(df, columns, lang=lang, threshold=threshold)
+        table = _blank_repeats(table, _scale_header(spec, s))
+        pairs = part[(part["comparison"] == "pairwise") & (part["p_adjusted"] < 0.05)]
+        listed = [
+            f"{spec.scale(str(r.scale)).label.get(lang)} {r.wave}: "
+            f"{figures.group_label(project, group_by, str(r.group_b), lang)} − "
+            f"{figures.group_label(project, group_by, str(r.group_a), lang)} "
+            f"{num(r.estimate)}"
+            for r in pairs.itertuples(index=False)
+        ]
+        sentence = (
+            s("survey_stats.pairs_sentence", pairs="; ".join(listed))
+            if listed
+            else s("survey_stats.pairs_none")
+        )
+        caption = s(
+            "survey_stats.groups_tests_caption",
+            grouping=s(f"survey_stats.grouping.{group_by}"),
+            kind=_kind_words(spec, s),
+            threshold=threshold,
+        )
+        out.append(
+            {
+                "heading": s(f"survey.groups_heading.{group_by}"),
+                "table": pipe_table(table, caption=caption, note_prefix=s("note_prefix")),
+                "sentence": sentence,
+            }
+        )
+    return out
+
+
+def _rates_table(rates: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings):
+    lang = s.lang
+    if rates.empty:
+        return None
+    waves = _wave_sort(project, spec.id, rates)
+    df = rates.assign(
+        _w=rates["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
+    ).sort_values("_w", kind="stable")
+    every = s("survey_stats.all")
+    df["wave_label"] = [figures.wave_label(project, spec.id, str(w), lang) for w in df["wave"]]
+    df["org_label"] = [
+        every if str(o) == "all" else project.organisation_label(str(o), lang)
+        for o in df["organisation"]
+    ]
+    df["group_label"] = [
+        every if str(g) == "all" else project.staff_group_label(str(g), lang) for g in df["group"]
+    ]
+    small = project.privacy.min_cell_size
+    df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
+        s("survey_stats.below") if str(b).lower() == "true" and not 0 < int(n) < small else ""
+        for b, n in zip(df["below_threshold"], df["responded"], strict=True)
+    ]
+    h = "survey_stats.headers."
+    columns = [
+        Column(s("headers.wave"), "wave_label", "text"),
+        Column(s(h + "organisation"), "org_label", "text"),
+        Column(s(h + "group"), "group_label", "text"),
+        Column(s(h + "invited"), "invited", "integer"),
+        Column(s(h + "responded"), "responded", "n"),
+        Column(s(h + "rate"), "rate", "percent"),
+        Column(s(h + "flag"), "flag", "text"),
+    ]
+    table = disclosure.format_table(
+        df, columns, lang=lang, threshold=project.privacy.min_cell_size, n_col="responded"
+    )
+    threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
+    return pipe_table(
+        table,
+        caption=s("survey_stats.rates_caption", threshold=threshold),
+        note_prefix=s("note_prefix"),
+    )
+
+
+def _model_table(comparison: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings):
+    """The appendix's mixed-model details: formula, variance components, test."""
+    lang = s.lang
+    order = _scale_order(spec)
+    df = comparison[(comparison["sample"] == "all") & comparison["scale"].isin(order)].copy()
+    if df.empty:
+        return None
+    df["_s"] = df["scale"].map(order)
+    df = df.sort_values(["contrast", "_s"], kind="stable")
+    df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    h = "survey_stats.headers."
+    columns = [
+        Column(_scale_header(spec, s), "construct", "text"),
+        Column(s(h + "contrast"), "contrast", "text"),
+        Column(s(h + "formula"), "formula", "text"),
+        Column(s(h + "n_obs"), "n", "n"),
+        Column(s(h + "n_groups"), "n_groups", "integer"),
+        Column(s(h + "estimate"), "estimate", "number", decimals=3),
+        Column(s("headers.ci"), ("ci_low", "ci_high"), "ci", decimals=3),
+        Column("p", "p_value", "number", decimals=4),
+        Column(s(h + "var_respondent"), "variance_respondent", "number", decimals=3),
+        Column(s(h + "var_residual"), "variance_residual", "number", decimals=3),
+    ]
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    return pipe_table(
+        table,
+        caption=s("survey_stats.model_caption", kind=_kind_words(spec, s)),
+        note_prefix=s("note_prefix"),
+    )
 
 
 # -- figures -----------------------------------------------------------------------------------
@@ -779,6 +1064,10 @@ def _survey_content(
     numeric = [it for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
     short_name = _short_name(spec, lang)
     kind = _kind_words(spec, s)
+    profile = results.get("normalisation_profile")
+    wave_comparison = results.get("wave_comparison")
+    group_comparison = results.get("group_comparison")
+    rates = results.get("response_rates")
     survey = {
         "anchor": f"survey-{spec.id}",
         "instrument": short_name,
@@ -809,6 +1098,18 @@ def _survey_content(
         else None,
         "distributions": distributions,
         "groups": groups,
+        "profile": _profile_table(profile, project=project, spec=spec, s=s)
+        if profile is not None
+        else None,
+        "change": _change_content(wave_comparison, project=project, spec=spec, s=s)
+        if wave_comparison is not None
+        else [],
+        "group_tests": _group_tests_content(group_comparison, project=project, spec=spec, s=s)
+        if group_comparison is not None
+        else [],
+        "rates": _rates_table(rates, project=project, spec=spec, s=s)
+        if rates is not None
+        else None,
     }
     reliability = results.get("reliability")
     appendix = {
@@ -818,6 +1119,10 @@ def _survey_content(
         if reliability is not None
         else None,
         "methods": methods_paragraphs(spec, s=s),
+        "model_heading": s("survey_stats.model_heading", instrument=short_name),
+        "models": _model_table(wave_comparison, project=project, spec=spec, s=s)
+        if wave_comparison is not None
+        else None,
     }
     return survey, appendix
 
@@ -876,7 +1181,19 @@ def build_markdown(
     appendix = (
         {
             "instruments": appendices,
-            "common": [s("methods.reliability"), s("methods.small_cells", threshold=threshold)],
+            "common": [
+                s("methods.reliability"),
+                s("survey_stats.methods_reliability"),
+                s("survey_stats.methods_change"),
+                s("survey_stats.methods_groups", threshold=threshold),
+                s(
+                    "survey_stats.methods_rates",
+                    threshold=disclosure.format_percent(
+                        project.survey.response_rate_threshold, lang=lang
+                    ),
+                ),
+                s("methods.small_cells", threshold=threshold),
+            ],
         }
         if appendices
         else None

@@ -207,3 +207,23 @@ def test_english_report_on_request(demo: Path, env: dict[str, str]) -> None:
         p.extract_text() for p in PdfReader(demo / "output" / "reports" / "report_en.pdf").pages
     )
     assert "1. Basic information" in text and "Synthetic example" in text
+
+
+def test_survey_statistics_results_exist(demo: Path) -> None:
+    results = demo / "output" / "results"
+    waves = pd.read_csv(results / "wave_comparison.csv")
+    nomad = waves[(waves["instrument"] == "nomad") & (waves["sample"] == "all")]
+    assert set(nomad["scale"]) == {
+        "coherence",
+        "cognitive_participation",
+        "collective_action",
+        "reflexive_monitoring",
+    }
+    assert nomad["method"].str.startswith("linear mixed model").all()
+    assert (nomad["contrast"] == "T1 - T0").all()
+    assert nomad["estimate"].notna().all()
+    rates = pd.read_csv(results / "response_rates.csv")
+    assert {"instrument", "wave", "organisation", "group", "invited", "responded", "rate"} <= set(
+        rates.columns
+    )
+    assert set(rates.loc[rates["instrument"] == "nomad", "wave"]) == {"T0", "T1"}

@@ -1,0 +1,307 @@
+"""Differences in scale scores between staff groups or organisations within one wave.
+
+Per instrument × wave × scale × grouping column:
+
+1. **The small-cell rule first.** Groups with fewer than ``min_cell_size`` scores, and
+   respondents without a group, are dropped before anything is computed; the dropped groups are
+   listed in ``groups_excluded`` (their names only, never their sizes). With fewer than two groups
+   left nothing is tested (``method`` ``"not tested"``).
+2. **Omnibus tests**: Welch's one-way ANOVA (unequal variances; R's ``oneway.test``) with
+   :math:`\\omega^2` from the classical ANOVA table,
+   :math:`(SS_b - (k-1)MS_w)/(SS_t + MS_w)`, and the Kruskal–Wallis test (tie-corrected, R's
+   ``kruskal.test``) with :math:`\\varepsilon^2 = H/(N-1)`.
+3. **Pairwise**: Welch t tests for every pair of groups (difference in means with its t
+   interval), p-values adjusted by Holm's method within the grouping (R's
+   ``pairwise.t.test(pool.sd = FALSE, p.adjust.method = "holm")``), Hedges' *g* per pair.
+
+Nothing here reads files, prints, rounds or changes its arguments.
+
+References
+----------
+.. [1] Welch BL. On the comparison of several mean values: an alternative approach. Biometrika
+   1951;38:330-336. doi:10.2307/2332579
+.. [2] Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6:65-70.
+.. [3] Tomczak M, Tomczak E. The need to report effect size estimates revisited. Trends Sport Sci
+   2014;1:19-25 (epsilon squared for Kruskal–Wallis).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.wave_comparison import hedges_g, unpaired_tests
+
+__all__ = [
+    "GROUP_COMPARISON_COLUMNS",
+    "compare_groups",
+    "holm_adjust",
+    "kruskal_wallis",
+    "welch_anova",
+]
+
+#: Columns of :func:`compare_groups` (``group_comparison.csv``).
+GROUP_COMPARISON_COLUMNS: tuple[str, ...] = (
+    "instrument",
+    "wave",
+    "scale",
+    "group_by",
+    "comparison",
+    "group_a",
+    "group_b",
+    "method",
+    "n",
+    "k_groups",
+    "groups_included",
+    "groups_excluded",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "df2",
+    "p_value",
+    "p_adjusted",
+    "effect_size",
+    "effect_size_ci_low",
+    "effect_size_ci_high",
+    "effect_size_measure",
+)
+
+WELCH_ANOVA = "Welch one-way ANOVA"
+KRUSKAL = "Kruskal-Wallis test"
+PAIRWISE = "pairwise Welch t tests, Holm-adjusted"
+NOT_TESTED = "not tested"
+
+
+def holm_adjust(p: Sequence[float]) -> np.ndarray:
+    """Holm-adjusted p-values, as R's ``p.adjust(p, method = "holm")`` (NaN kept in place).
+
+    >>> holm_adjust([0.01, 0.04, 0.03, 0.2]).round(6).tolist()
+    [0.04, 0.09, 0.09, 0.2]
+    """
+    values = np.asarray(p, dtype="float64")
+    out = np.full(values.shape, np.nan)
+    ok = ~np.isnan(values)
+    v = values[ok]
+    m = v.size
+    if m == 0:
+        return out
+    order = np.argsort(v, kind="stable")
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * v[order]))
+    result = np.empty(m)
+    result[order] = adjusted
+    out[ok] = result
+    return out
+
+
+def welch_anova(samples: Sequence[np.ndarray]) -> dict[str, float]:
+    """Welch's heteroscedastic one-way ANOVA and omega squared.
+
+    Returns
+    -------
+    dict
+        ``statistic`` (F), ``df``, ``df2``, ``p_value`` and ``effect_size`` (:math:`\\omega^2` from
+        the ordinary ANOVA sums of squares). NaN when a group has fewer than 2 values or zero
+        variance.
+
+    Examples
+    --------
+    Checked against R 4.2.2: ``oneway.test(y ~ g)`` gives F = 7.3742663587026689,
+    num df = 2, denom df = 6.3518570266771768, p = 0.022085304152176317.
+
+    >>> res = welch_anova([np.array([1.0, 2, 3, 2]), np.array([2.0, 3, 4, 5]),
+    ...                    np.array([4.0, 5, 5, 6, 3])])
+    >>> round(res["statistic"], 10), round(res["df2"], 10), round(res["p_value"], 10)
+    (7.3742663587, 6.3518570267, 0.0220853042)
+    """
+    from scipy import stats
+
+    k = len(samples)
+    n = np.array([s.size for s in samples], dtype="float64")
+    nan = math.nan
+    out = {"statistic": nan, "df": float(k - 1), "df2": nan, "p_value": nan, "effect_size": nan}
+    if k < 2 or (n < 2).any():
+        return out
+    means = np.array([s.mean() for s in samples])
+    variances = np.array([s.var(ddof=1) for s in samples])
+    if not (variances > 0).all():
+        return out
+    w = n / variances
+    grand = (w * means).sum() / w.sum()
+    a = (w * (means - grand) ** 2).sum() / (k - 1)
+    tmp = (((1 - w / w.sum()) ** 2) / (n - 1)).sum() / (k**2 - 1)
+    f = a / (1 + 2 * (k - 2) * tmp)
+    df2 = 1 / (3 * tmp)
+    allv = np.concatenate(samples)
+    ss_total = float(((allv - allv.mean()) ** 2).sum())
+    ss_within = float(sum(((s - s.mean()) ** 2).sum() for s in samples))
+    ms_within = ss_within / (allv.size - k)
+    omega2 = (ss_total - ss_within - (k - 1) * ms_within) / (ss_total + ms_within)
+    return {
+        "statistic": float(f),
+        "df": float(k - 1),
+        "df2": float(df2),
+        "p_value": float(stats.f.sf(f, k - 1, df2)),
+        "effect_size": float(omega2),
+    }
+
+
+def kruskal_wallis(samples: Sequence[np.ndarray]) -> dict[str, float]:
+    """Kruskal–Wallis H (tie-corrected) with epsilon squared :math:`H/(N-1)`.
+
+    Checked against R 4.2.2: ``kruskal.test(y ~ g)`` gives H = 6.7256410256410168,
+    p = 0.034637425736328185.
+
+    >>> res = kruskal_wallis([np.array([1.0, 2, 3, 2]), np.array([2.0, 3, 4, 5]),
+    ...                       np.array([4.0, 5, 5, 6, 3])])
+    >>> round(res["statistic"], 10), round(res["p_value"], 10)
+    (6.7256410256, 0.0346374257)
+    """
+    from scipy import stats
+
+    nan = math.nan
+    k = len(samples)
+    total = sum(s.size for s in samples)
+    out = {"statistic": nan, "df": float(k - 1), "df2": nan, "p_value": nan, "effect_size": nan}
+    allv = np.concatenate(samples) if samples else np.array([])
+    if k < 2 or total < 2 or np.unique(allv).size < 2:
+        return out
+    h, p = stats.kruskal(*samples)
+    return out | {
+        "statistic": float(h),
+        "p_value": float(p),
+        "effect_size": float(h) / (total - 1),
+    }
+
+
+def compare_groups(
+    scores: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("staff_group", "organisation"),
+    min_cell_size: int,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Compare scale scores between the groups of each column in ``by``, per wave and scale.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`analysis.scoring.score_scales` (``instrument, wave, scale, score`` and the
+        ``by`` columns); NaN scores are left out.
+    by : sequence of str, default ("staff_group", "organisation")
+        Grouping columns, each analysed on its own.
+    min_cell_size : int
+        The small-cell threshold (``project.privacy.min_cell_size``): groups with fewer scores are
+        dropped before any test.
+    confidence : float, default 0.95
+        Level of the pairwise intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`GROUP_COMPARISON_COLUMNS`. Per instrument × wave × scale × ``group_by``: a
+        ``comparison = "omnibus"`` row for Welch's ANOVA (``effect_size_measure`` ``omega_squared``,
+        ``df``/``df2`` numerator/denominator) and one for Kruskal–Wallis (``epsilon_squared``),
+        then ``comparison = "pairwise"`` rows (``group_a``, ``group_b``; ``estimate`` = mean of
+        ``group_b`` − mean of ``group_a``; ``p_value`` unadjusted, ``p_adjusted`` Holm; Hedges'
+        *g*). ``groups_included`` and ``groups_excluded`` are ``;``-separated group ids, groups
+        sorted. With fewer than two groups left, a single row with ``method`` ``"not tested"``.
+
+    Raises
+    ------
+    ValueError
+        When a needed column is absent or ``min_cell_size`` is not a positive integer.
+    """
+    if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
+        raise ValueError(f"min_cell_size must be a positive integer; found {min_cell_size!r}")
+    by = tuple(by)
+    needed = ["instrument", "wave", "scale", "score", *by]
+    missing = [c for c in needed if c not in scores.columns]
+    if missing:
+        raise ValueError(f"compare_groups: missing columns {', '.join(missing)}")
+    scored = scores[scores["score"].notna()]
+    rows: list[dict[str, object]] = []
+    for (instrument, wave, scale), frame in scored.groupby(
+        ["instrument", "wave", "scale"], sort=True
+    ):
+        for column in by:
+            with_group = frame[frame[column].notna()]
+            sizes = with_group.groupby(column).size()
+            included = sorted(str(g) for g in sizes.index[sizes >= min_cell_size])
+            excluded = sorted(str(g) for g in sizes.index[sizes < min_cell_size])
+            base = {
+                "instrument": instrument,
+                "wave": wave,
+                "scale": scale,
+                "group_by": column,
+                "k_groups": len(included),
+                "groups_included": ";".join(included),
+                "groups_excluded": ";".join(excluded),
+            }
+            if len(included) < 2:
+                rows.append(base | {"comparison": "omnibus", "method": NOT_TESTED, "n": 0})
+                continue
+            samples = {
+                g: with_group.loc[with_group[column].astype(str) == g, "score"].to_numpy(
+                    dtype="float64"
+                )
+                for g in included
+            }
+            n_total = int(sum(s.size for s in samples.values()))
+            for method, measure, result in (
+                (WELCH_ANOVA, "omega_squared", welch_anova(list(samples.values()))),
+                (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
+            ):
+                rows.append(
+                    base
+                    | {"comparison": "omnibus", "method": method, "n": n_total}
+                    | result
+                    | {"effect_size_measure": measure}
+                )
+            pairs = []
+            for a, b in itertools.combinations(included, 2):
+                welch = unpaired_tests(samples[a], samples[b], confidence=confidence)[0]
+                g, g_low, g_high = hedges_g(samples[a], samples[b], confidence=confidence)
+                pairs.append(
+                    base
+                    | {
+                        "comparison": "pairwise",
+                        "group_a": a,
+                        "group_b": b,
+                        "method": PAIRWISE,
+                        "n": int(samples[a].size + samples[b].size),
+                        "estimate": welch["estimate"],
+                        "ci_low": welch["ci_low"],
+                        "ci_high": welch["ci_high"],
+                        "statistic": welch["statistic"],
+                        "df": welch["df"],
+                        "p_value": welch["p_value"],
+                        "effect_size": g,
+                        "effect_size_ci_low": g_low,
+                        "effect_size_ci_high": g_high,
+                        "effect_size_measure": "hedges_g",
+                    }
+                )
+            adjusted = holm_adjust([float(p["p_value"]) for p in pairs])  # type: ignore[arg-type]
+            for row, p_adj in zip(pairs, adjusted, strict=True):
+                rows.append(row | {"p_adjusted": float(p_adj)})
+    out = pd.DataFrame(rows, columns=list(GROUP_COMPARISON_COLUMNS))
+    floats = [
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "statistic",
+        "df",
+        "df2",
+        "p_value",
+        "p_adjusted",
+        "effect_size",
+        "effect_size_ci_low",
+        "effect_size_ci_high",
+    ]
+    return out.astype({c: "float64" for c in floats} | {"n": "int64", "k_groups": "int64"})
