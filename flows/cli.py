@@ -175,11 +175,19 @@ def ingest(
     profile: Annotated[
         str | None, typer.Option(help="Export profile name (default: the wave's, or generic).")
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(help="Survey workbooks: the sheet with the answers (default: the only one)."),
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Load this file instead of the wave's earlier one.")
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Diagnose only: nothing is landed or loaded.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Diagnose only (counts and the first problem rows): nothing is loaded.",
+        ),
     ] = False,
     project_dir: ProjectOpt = Path("."),
 ) -> None:
@@ -199,16 +207,20 @@ def ingest(
 
     options: dict[str, object] = {"replace": replace, "dry_run": dry_run, "profile": profile}
     if kind == "survey":
-        options |= {"instrument": instrument, "wave": wave}
+        options |= {"instrument": instrument, "wave": wave, "sheet": sheet}
     report = ingest_any(project_dir, kind, file, **options)
     for line in report.lines():  # type: ignore[attr-defined]
         _echo(line)
     if not dry_run:
         from project.layout import ProjectPaths
 
-        target = write_quarantine_report(ProjectPaths(project_dir))
+        paths = ProjectPaths(project_dir)
+        target = write_quarantine_report(paths)
         if report.rows_quarantined and target:  # type: ignore[attr-defined]
             _echo(f"Quarantined rows and reasons: {target}")
+        if kind == "survey" and report.status == "loaded":  # type: ignore[attr-defined]
+            page = paths.validation / f"survey-{report.instrument}-{report.wave}.html"  # type: ignore[attr-defined]
+            _echo(f"Validation page (opens offline): {page}")
 
 
 @app.command()

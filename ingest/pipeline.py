@@ -15,11 +15,21 @@ from pathlib import Path
 
 import pandas as pd
 
+from codings.redact import Redactor, read_roster
 from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from ingest.read import read_table
-from ingest.survey import ExportProfile, MappedSurvey, load_profile, map_survey, pseudonymise_survey
+from ingest.survey import (
+    ExportProfile,
+    MappedSurvey,
+    load_profile,
+    long_to_wide,
+    map_survey,
+    pseudonymise_survey,
+)
 from instruments.spec import InstrumentSpec
+from privacy.free_text import KINDS, redact_detail, scan_free_text
+from privacy.free_text import SHOWN as FREE_TEXT_KINDS
 from privacy.keys import key_for_project
 from project.config import Project, Wave, load_project, project_instrument
 from project.errors import ConfigError, ResponseDataError
@@ -27,8 +37,21 @@ from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
 from store.lock import project_lock
+from validation.page import render_validation_page, write_validation_page
 from validation.quarantine import RULES, Verdict, judge
 from validation.suites import survey_expectations
+
+#: How many quarantined rows a dry run lists (all are in the validation page and quarantine.csv).
+DIAGNOSIS_ROWS = 20
+#: Rules whose detail is taken from a cell of the export (so it passes the redactor first).
+_CONTENT_RULES = {
+    "unknown_label",
+    "not_a_number",
+    "unknown_organisation",
+    "unknown_unit",
+    "unknown_staff_group",
+    "unknown_item",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,10 @@ class IngestReport:
     key_created: bool = False
     already_landed: bool = False
     superseded: str | None = None
+    free_text_redacted: dict[str, int] = field(default_factory=dict)
+    checked_rules: tuple[str, ...] = ()
+    #: Every quarantine record (source_row, column, rule, detail); details short and redacted.
+    diagnosis: tuple[dict, ...] = field(default=(), repr=False, compare=False)
 
     def lines(self) -> list[str]:
         """Human-readable summary lines."""
@@ -63,12 +90,48 @@ class IngestReport:
             )
         if self.superseded:
             out.append(f"  replaces the earlier load of {self.superseded} (kept in history)")
+        if self.free_text_redacted:
+            found = ", ".join(
+                f"{self.free_text_redacted[k]} {FREE_TEXT_KINDS[k]}"
+                for k in KINDS
+                if self.free_text_redacted.get(k)
+            )
+            out.append(f"  free text: replaced {found} by role labels before loading")
         if self.key_created:
             out.append(
                 "  a new pseudonymisation key was created for this project; back it up "
                 "(see docs/privacy.md)"
             )
+        if self.status == "dry_run" and self.diagnosis:
+            shown = self.diagnosis[:DIAGNOSIS_ROWS]
+            out.append(
+                f"  first {len(shown)} of {len(self.diagnosis)} problem(s): row, column, rule"
+            )
+            out += [
+                f"    row {d['source_row']}, {d['column']}: {d['rule']} — {d['detail']}"
+                for d in shown
+            ]
+            if len(self.diagnosis) > DIAGNOSIS_ROWS:
+                out.append(
+                    f"    ... and {len(self.diagnosis) - DIAGNOSIS_ROWS} more; ingest for real "
+                    f"to get all of them in output/validation/"
+                )
         return out
+
+    def page(self) -> str:
+        """The self-contained HTML validation page of this ingest."""
+        return render_validation_page(
+            title=f"Validation: {self.instrument} {self.wave}",
+            file_name=self.file_name,
+            sha256=self.sha256,
+            status=self.status.replace("_", " "),
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_quarantined=self.rows_quarantined,
+            reasons=self.reasons,
+            rows=self.diagnosis,
+            checked=self.checked_rules,
+        )
 
 
 def canonical_frame(mapped: MappedSurvey) -> pd.DataFrame:
@@ -119,10 +182,14 @@ def ingest_survey(
     instrument: str,
     wave: str,
     profile: str | None = None,
+    sheet: str | None = None,
     replace: bool = False,
     dry_run: bool = False,
 ) -> IngestReport:
     """Ingest one survey export into the project's store.
+
+    After a load, ``output/validation/survey-<instrument>-<wave>.html`` shows its rules, counts and
+    quarantined rows (a dry run writes nothing; its report lists the first rows instead).
 
     Raises
     ------
@@ -138,6 +205,8 @@ def ingest_survey(
     file = Path(file)
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
+    if sheet:
+        export_profile = export_profile.model_copy(update={"sheet": sheet})
     process = partial(
         _process, project, spec, wave_cfg, export_profile, file, paths, replace=replace
     )
@@ -146,7 +215,72 @@ def ingest_survey(
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind="survey", instrument=instrument, wave=wave)
         report = process(dry_run=False, digest=landed.sha256, raw=landed.raw_path)
+    if report.status == "loaded":
+        write_validation_page(
+            paths.validation / f"survey-{report.instrument}-{report.wave}.html", report.page()
+        )
     return dataclasses.replace(report, already_landed=landed.already_landed)
+
+
+def read_survey_export(
+    path: Path, *, spec: InstrumentSpec, project: Project, profile: ExportProfile, file_name: str
+) -> MappedSurvey:
+    """Read and map one export as the profile says (sheet, header finding, wide or long layout)."""
+    table = read_table(
+        path,
+        display_name=file_name,
+        sheet=profile.sheet,
+        header_names=profile.header_matcher(spec),
+        value_labels=profile.value_labels,
+    )
+    layout_problems: list[dict] = []
+    if profile.layout == "long":
+        table, layout_problems = long_to_wide(
+            table, spec=spec, profile=profile, file_name=file_name
+        )
+    mapped = map_survey(table, spec=spec, project=project, profile=profile, file_name=file_name)
+    mapped.problems.extend(layout_problems)
+    return mapped
+
+
+def project_redactor(project: Project, root: Path) -> Redactor:
+    """The redactor for survey free text and quarantine details: the patterns plus roster names."""
+    names = read_roster(root / project.privacy.roster) if project.privacy.roster else []
+    return Redactor(tuple(names))
+
+
+def screen_free_text(
+    mapped: MappedSurvey, redactor: Redactor, mode: str
+) -> tuple[MappedSurvey, dict]:
+    """Redact the free-text columns, or (``mode="quarantine"``) turn each finding into a problem
+    that keeps the row out of the store. Returns the mapped survey and what was replaced."""
+    if mapped.free_text.empty or not len(mapped.free_text.columns):
+        return mapped, {}
+    scan = scan_free_text(mapped.free_text, redactor)
+    if mode == "redact":
+        return dataclasses.replace(mapped, free_text=scan.redacted), scan.counts
+    rows = mapped.keys["source_row"]
+    problems = list(mapped.problems) + [
+        {
+            "source_row": int(rows.iloc[f["position"]]),
+            "column": f["column"],
+            "rule": "identifying_free_text",
+            "detail": f"contains {f['kinds']}",
+        }
+        for f in scan.findings.to_dict("records")
+    ]
+    return dataclasses.replace(mapped, problems=problems, free_text=scan.redacted), {}
+
+
+def free_text_long(mapped: MappedSurvey, loaded: pd.Series) -> pd.DataFrame:
+    """One row per loaded respondent × non-empty free-text column (text already screened)."""
+    if mapped.free_text.empty or not len(mapped.free_text.columns):
+        return pd.DataFrame(columns=["respondent_id", "column_name", "text"])
+    frame = mapped.free_text[loaded.to_numpy()].assign(
+        respondent_id=mapped.keys["respondent_id"][loaded].to_numpy()
+    )
+    long = frame.melt(id_vars="respondent_id", var_name="column_name", value_name="text")
+    return long[long["text"].notna()].reset_index(drop=True)
 
 
 def _process(
@@ -180,10 +314,18 @@ def _process(
             stored_fingerprint=stored,
             dry_run=dry_run,
         )
-        table = read_table(raw or file, display_name=file.name)
-        mapped = map_survey(table, spec=spec, project=project, profile=profile, file_name=file.name)
+        mapped = read_survey_export(
+            raw or file, spec=spec, project=project, profile=profile, file_name=file.name
+        )
+        redactor = project_redactor(project, paths.root)
+        mapped, redacted = screen_free_text(mapped, redactor, project.privacy.free_text)
         mapped = pseudonymise_survey(mapped, key)
         verdict = validate_survey(mapped, spec, wave)
+        content = verdict.reasons["rule"].isin(_CONTENT_RULES)
+        if content.any():
+            verdict.reasons.loc[content, "detail"] = verdict.reasons.loc[content, "detail"].map(
+                lambda d: redact_detail(d, redactor)
+            )
         loaded = verdict.is_loaded(mapped.keys["source_row"])
         n_read, n_loaded = mapped.rows, int(loaded.sum())
         n_quarantined = len(verdict.quarantined_rows)
@@ -208,6 +350,11 @@ def _process(
             len(mapped.ignored_columns),
             created,
             superseded=current["file_name"] if current else None,
+            free_text_redacted=redacted,
+            checked_rules=tuple(
+                sorted({e.rule for e in survey_expectations(spec, wave)} | set(reasons))
+            ),
+            diagnosis=tuple(verdict.reasons.to_dict("records")),
         )
         if dry_run:
             return report
@@ -241,6 +388,7 @@ def _process(
             warehouse.insert_frame(con, "responses", to_long(mapped, spec, loaded).assign(**tag))
             q = verdict.reasons.rename(columns={"column": "column_name"})
             warehouse.insert_frame(con, "quarantine", q.assign(**tag, file_name=file.name))
+            warehouse.insert_frame(con, "free_text", free_text_long(mapped, loaded).assign(**tag))
         return report
 
 

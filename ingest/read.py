@@ -1,7 +1,15 @@
 """Read an export file into a table of raw cells, or say clearly why it is not a table.
 
 Every cell is kept as the tool wrote it (text, number or datetime); mapping to codes happens later.
-Row numbers are those a person sees in the file: the header is row 1, the first answer row 2.
+Row numbers are those a person sees in the file: in a CSV or XLSX the first line (or sheet row) is
+row 1, so with a plain header the first answer is row 2, and title rows above the header count too.
+In SPSS ``.sav`` and Stata ``.dta`` files the row number is the case number (the first case is 1).
+
+The header row is found, not assumed: when the caller passes ``header_names`` (the column names it
+expects, e.g. the identifier candidates and the item codes), the row among the first
+:data:`HEADER_SEARCH_ROWS` that holds most of them is the header. Title rows above it are skipped, and
+a second header row directly below it (a question-text row under a question-code row) is skipped too
+when its identifier cell is itself a column name.
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -16,26 +25,52 @@ import pandas as pd
 from project.errors import ResponseDataError
 
 SNIFF_BYTES = 64 * 1024
+HEADER_SEARCH_ROWS = 10
 _MAGIC = {
     b"%PDF": "a PDF document",
     b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or other Office file",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"$FL2": "an SPSS .sav file",
+    b"$FL3": "an SPSS .zsav file",
+    b"<stata_dta>": "a Stata .dta file",
 }
+_DELIMITERS = (";", "\t", ",")  # preference on a tie: Swedish Excel writes semicolons
+
+#: A predicate: is this header cell a name the caller knows (identifier, item code, ...)?
+HeaderMatcher = Callable[[str], bool]
 
 
 def _what_is_it(head: bytes) -> str | None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             return what
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text with a byte-order mark (Excel's "Unicode text")
     if b"\x00" in head[:4096]:
         return "a binary file"
     return None
 
 
-def read_table(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
-    """Read a CSV or XLSX export; columns are the header row, values raw, index = file row number.
+def read_table(
+    path: Path,
+    *,
+    display_name: str | None = None,
+    sheet: str | None = None,
+    header_names: HeaderMatcher | None = None,
+    value_labels: bool = True,
+) -> pd.DataFrame:
+    """Read a CSV, XLSX, SPSS or Stata export; columns are the header row, values raw, index =
+    the row number a person sees in the file.
+
+    Parameters
+    ----------
+    sheet
+        The workbook sheet to read; by default the only sheet with data.
+    header_names
+        Recognises expected column names; used to find the header row below title rows.
+    value_labels
+        For ``.sav``/``.dta``: give labelled values as their labels (default) instead of codes.
 
     Raises
     ------
@@ -44,18 +79,21 @@ def read_table(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     """
     path = Path(path)
     name = display_name or path.name
-    head = path.read_bytes()[:SNIFF_BYTES]
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
     if not head.strip():
         raise ResponseDataError(f"{name}: the file is empty. Hint: export the survey again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path, name, head)
+        frame = _read_xlsx(path, name, head, sheet, header_names)
     elif suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(path, name, head)
+        frame = _read_csv(path, name, head, header_names)
+    elif suffix in (".sav", ".zsav", ".dta"):
+        frame = _read_stats(path, name, head, value_labels)
     else:
         raise ResponseDataError(
-            f"{name}: unsupported file type {suffix or '(none)'}. Expected .xlsx or .csv. Hint: "
-            f"save the export as Excel workbook or CSV."
+            f"{name}: unsupported file type {suffix or '(none)'}. Expected .xlsx, .csv, .sav or "
+            f".dta. Hint: save the export as Excel workbook or CSV."
         )
     frame.columns = [_header(c, i) for i, c in enumerate(frame.columns)]
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
@@ -79,7 +117,48 @@ def _header(value: object, position: int) -> str:
     return text or f"(column {position + 1})"
 
 
-def _read_xlsx(path: Path, name: str, head: bytes) -> pd.DataFrame:
+def find_header_row(rows: list[list[object]], matches: HeaderMatcher | None) -> tuple[int, int]:
+    """Among the first rows, (position of the header row, number of header rows after it to skip).
+
+    The header is the row with most cells the caller recognises (the first on a tie; the first
+    non-empty row when nothing is recognised). One row directly below it is a second header row
+    when it also holds recognised names (a question-text row repeating the column names).
+    """
+
+    def hits(row: list[object]) -> int:
+        return sum(1 for c in row if isinstance(c, str) and c.strip() and matches(c))  # type: ignore[misc]
+
+    first = next((i for i, r in enumerate(rows) if any(not _empty(c) for c in r)), 0)
+    if matches is None:
+        return first, 0
+    scores = [hits(r) for r in rows[:HEADER_SEARCH_ROWS]]
+    if not scores or max(scores) == 0:
+        return first, 0
+    best = scores.index(max(scores))
+    below = rows[best + 1] if best + 1 < len(rows) else []
+    extra = 1 if below and hits(below) and not any(_numeric(c) for c in below) else 0
+    return best, extra
+
+
+def _empty(value: object) -> bool:
+    return (
+        value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+    )
+
+
+def _numeric(value: object) -> bool:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return not pd.isna(value)
+    try:
+        float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _read_xlsx(
+    path: Path, name: str, head: bytes, sheet: str | None, matches: HeaderMatcher | None
+) -> pd.DataFrame:
     if not head.startswith(b"PK"):
         what = _what_is_it(head) or "not an Excel workbook"
         raise ResponseDataError(
@@ -103,24 +182,44 @@ def _read_xlsx(path: Path, name: str, head: bytes) -> pd.DataFrame:
             f"{name}: the workbook is damaged or truncated and cannot be opened. Hint: download "
             f"or export the file again."
         ) from exc
-    filled = {k: v.dropna(how="all") for k, v in sheets.items()}
-    filled = {k: v for k, v in filled.items() if not v.empty}
-    if not filled:
-        raise ResponseDataError(f"{name}: every sheet is empty. Hint: export the survey again.")
-    if len(filled) > 1:
-        raise ResponseDataError(
-            f"{name}: the workbook has {len(filled)} sheets with data ({', '.join(filled)}). "
-            f"Expected one. Hint: delete the extra sheets or save the answers sheet on its own."
-        )
-    raw = next(iter(filled.values()))
-    header_row = raw.index[0]
-    frame = raw.loc[header_row + 1 :].copy()
+    if sheet is not None:
+        if sheet not in sheets:
+            raise ResponseDataError(
+                f"{name}: the workbook has no sheet {sheet!r}. Expected one of "
+                f"{', '.join(sheets)}. Hint: check --sheet or the profile's sheet."
+            )
+        raw = sheets[sheet].dropna(how="all")
+        if raw.empty:
+            raise ResponseDataError(
+                f"{name}: sheet {sheet!r} is empty. Hint: choose the sheet with the answers."
+            )
+    else:
+        filled = {k: v.dropna(how="all") for k, v in sheets.items()}
+        filled = {k: v for k, v in filled.items() if not v.empty}
+        if not filled:
+            raise ResponseDataError(f"{name}: every sheet is empty. Hint: export the survey again.")
+        if len(filled) > 1:
+            raise ResponseDataError(
+                f"{name}: the workbook has {len(filled)} sheets with data ({', '.join(filled)}). "
+                f"Expected one. Hint: delete the extra sheets, save the answers sheet on its own, "
+                f"or choose it with --sheet (or sheet: in the export profile)."
+            )
+        raw = next(iter(filled.values()))
+    rows = raw.head(HEADER_SEARCH_ROWS + 1).astype(object).values.tolist()
+    position, extra = find_header_row(rows, matches)
+    header_row = raw.index[position]
+    frame = raw.loc[raw.index > header_row].iloc[extra:].copy()
     frame.columns = list(raw.loc[header_row])
     frame.index = frame.index + 1  # 0-based sheet row → 1-based spreadsheet row number
     return frame
 
 
 def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -131,20 +230,45 @@ def _decode(data: bytes, name: str) -> str:
     )
 
 
-def _read_csv(path: Path, name: str, head: bytes) -> pd.DataFrame:
+def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
+    lines = sample.splitlines()[: HEADER_SEARCH_ROWS + 1]
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:  # e.g. a field longer than the csv module allows: judge by the raw lines
+        return [line.split(delimiter) for line in lines]
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter of a CSV sample: the one that splits most lines into the same number (> 1) of
+    fields; ``;`` then tab then ``,`` on a tie."""
+    best, best_score = ",", (0, 0)
+    for delimiter in _DELIMITERS:
+        counts = [len(r) for r in _sample_rows(sample, delimiter) if any(c.strip() for c in r)]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = (sum(1 for c in counts if c == widest), widest)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None) -> pd.DataFrame:
     what = _what_is_it(head)
     if what:
+        ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
+        hint = f"give it the {ending} ending" if ending else "export the answers as CSV or .xlsx"
         raise ResponseDataError(
-            f"{name}: the file is named {path.suffix} but is {what}. Hint: export the answers "
-            f"as CSV or .xlsx."
+            f"{name}: the file is named {path.suffix} but is {what}. Hint: {hint}."
         )
     text = _decode(path.read_bytes(), name)
     sample = text[:SNIFF_BYTES]
-    try:
-        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] or sample, delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    delimiter = sniff_delimiter(sample)
+    sample_rows = _sample_rows(sample, delimiter)
+    position, extra = find_header_row(sample_rows, matches)  # type: ignore[arg-type]
+    lines = sample.splitlines()
+    skip = position if position < len(lines) else 0
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -152,13 +276,18 @@ def _read_csv(path: Path, name: str, head: bytes) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             na_values=[""],
-            skip_blank_lines=True,
+            skip_blank_lines=False,
             header=None,
+            skiprows=skip,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponseDataError(
             f"{name}: not a readable CSV table ({str(exc).splitlines()[0]}). Hint: open it in a "
             f"spreadsheet and save as CSV (semicolon or comma separated)."
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise ResponseDataError(
+            f"{name}: the file is empty. Hint: export the survey again."
         ) from exc
     if frame.shape[1] < 2:
         raise ResponseDataError(
@@ -166,7 +295,32 @@ def _read_csv(path: Path, name: str, head: bytes) -> pd.DataFrame:
             f"Hint: check the separator the export uses."
         )
     header = list(frame.iloc[0]) if len(frame) else []
-    frame = frame.iloc[1:].copy()
+    frame = frame.iloc[1 + extra :].copy()
     frame.columns = header
-    frame.index = frame.index + 1  # 0-based record → 1-based row; the header is row 1
+    # 0-based record → 1-based row; the header is row 1 + the title lines above it
+    frame.index = frame.index + 1 + skip
+    return frame
+
+
+def _read_stats(path: Path, name: str, head: bytes, value_labels: bool) -> pd.DataFrame:
+    import pyreadstat
+
+    is_dta = path.suffix.lower() == ".dta"
+    reader = pyreadstat.read_dta if is_dta else pyreadstat.read_sav
+    kind = "Stata .dta" if is_dta else "SPSS .sav"
+    what = _what_is_it(head)
+    if what and what not in ("an SPSS .sav file", "an SPSS .zsav file", "a Stata .dta file"):
+        raise ResponseDataError(
+            f"{name}: the file is named {path.suffix} but is {what}. Hint: save the data again "
+            f"from {kind.split()[0]}."
+        )
+    try:
+        frame, _meta = reader(str(path), apply_value_formats=value_labels)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
+        raise ResponseDataError(
+            f"{name}: not a readable {kind} file ({type(exc).__name__}). Hint: save the data "
+            f"again from {kind.split()[0]}, or export it as CSV."
+        ) from exc
+    frame = frame.astype(object).where(frame.notna(), None)
+    frame.index = frame.index + 1  # case numbers
     return frame

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -17,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from instruments.spec import InstrumentSpec, ResponseSet, normalise_label
 from privacy.keys import ProjectKey, pseudonymise
@@ -47,6 +48,57 @@ class ExportProfile(BaseModel):
         description="Numeric codes the export uses for not-applicable answers, e.g. {6: "
         "not_relevant_role}; keys of the instrument's not_applicable options.",
     )
+    free_text: tuple[str, ...] = Field(
+        default=(),
+        description="Free-text columns kept for analysis; scanned for personnummer, e-mail "
+        "addresses, phone numbers and roster names (privacy.free_text: redact or quarantine).",
+    )
+    sheet: str | None = Field(default=None, description="Workbook sheet with the answers.")
+    value_labels: bool = Field(
+        default=True,
+        description=".sav/.dta: read labelled values as their labels (direction-free) rather "
+        "than as codes.",
+    )
+    layout: Literal["wide", "long"] = "wide"
+    item_column: tuple[str, ...] = Field(
+        default=(), description="Long layout: the column naming the item (e.g. CO1)."
+    )
+    value_column: tuple[str, ...] = Field(
+        default=(), description="Long layout: the column holding the answer."
+    )
+
+    @model_validator(mode="after")
+    def _long_needs_columns(self) -> ExportProfile:
+        if self.layout == "long" and not (self.item_column and self.value_column):
+            raise ValueError("layout: long needs item_column and value_column")
+        return self
+
+    def header_matcher(self, spec: InstrumentSpec) -> Callable[[str], bool]:
+        """Recognises this profile's column names and the spec's item columns (header finding)."""
+        names = {
+            _norm_header(c)
+            for c in (
+                *self.identifier,
+                *self.timestamp,
+                *self.organisation,
+                *self.unit,
+                *self.staff_group,
+                *self.item_column,
+                *self.value_column,
+            )
+        }
+        codes = [item.source_code for item in spec.items]
+        names |= {_norm_header(c) for c in codes} | {
+            _norm_header(spec.column(i.id)) for i in spec.items
+        }
+        prefix = re.compile(
+            r"^(?:" + "|".join(re.escape(c) for c in codes) + r")(?![0-9A-Za-z])", re.IGNORECASE
+        )
+
+        def matches(cell: str) -> bool:
+            return _norm_header(cell) in names or bool(prefix.match(cell.strip()))
+
+        return matches
 
 
 def load_profile(name: str = "generic", *, project_dir: Path | None = None) -> ExportProfile:
@@ -77,6 +129,7 @@ class MappedSurvey:
     problems: list[dict] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     pseudonymised: bool = False
+    free_text: pd.DataFrame = field(default_factory=pd.DataFrame)  # profile's free_text columns
 
     @property
     def rows(self) -> int:
@@ -287,10 +340,17 @@ def map_survey(
             problems.append(_problem(row, col, rule, payload[row]))
     for row in table.index[~answered_any]:
         problems.append(_problem(row, "(all items)", "empty_response", "no item answered"))
+    text_cols = [
+        c
+        for c in columns
+        if _norm_header(c) in {_norm_header(x) for x in profile.free_text}
+        and c not in set(item_cols.values()) | {id_col}
+    ]
+    free_text = table[text_cols].map(lambda v: None if _blank(v) else str(v))
     ignored = [
         c
         for c in columns
-        if c not in set(item_cols.values()) | {id_col, ts_col, unit_col}
+        if c not in set(item_cols.values()) | {id_col, ts_col, unit_col} | set(text_cols)
         and _norm_header(c)
         not in {_norm_header(x) for x in profile.organisation + profile.staff_group}
     ]
@@ -300,7 +360,80 @@ def map_survey(
         nas.reset_index(drop=True),
         problems,
         ignored,
+        free_text=free_text.reset_index(drop=True),
     )
+
+
+def long_to_wide(
+    table: pd.DataFrame, *, spec: InstrumentSpec, profile: ExportProfile, file_name: str
+) -> tuple[pd.DataFrame, list[dict]]:
+    """A long export (one row per respondent × item) as one row per respondent.
+
+    Each respondent's row number is that of their first line; the other columns (timestamp,
+    organisation, ...) are taken from their first non-blank line. A line naming an unknown item, or
+    a second answer to the same item, quarantines the respondent (rules ``unknown_item`` and
+    ``duplicate_answer``); lines without an identifier form one respondent that fails
+    ``missing_identifier``.
+
+    Raises
+    ------
+    ResponseDataError
+        When the identifier, item or value column is missing.
+    """
+    columns = list(table.columns)
+    found = {}
+    for role, candidates in (
+        ("identifier", profile.identifier),
+        ("item", profile.item_column),
+        ("value", profile.value_column),
+    ):
+        col = _find_column(columns, candidates)
+        if col is None:
+            shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
+            raise ResponseDataError(
+                f"{file_name}: no {role} column for the long layout. Expected one of "
+                f"{', '.join(candidates[:4])}; found {shown}. Hint: check the export profile "
+                f"{profile.id!r} (identifier, item_column, value_column)."
+            )
+        found[role] = col
+    id_col, item_col, value_col = found["identifier"], found["item"], found["value"]
+    source_row = pd.Series(table.index, index=table.index)
+    ident = table[id_col].map(lambda v: "" if _blank(v) else str(v).strip())
+    group = ident.map(lambda v: v.casefold())
+    first_row = source_row.groupby(group, sort=False).transform("min")
+    by_code = {}
+    for item in spec.items:
+        by_code[_norm_header(item.source_code)] = item.source_code
+        by_code[_norm_header(spec.column(item.id))] = item.source_code
+    raw_item = table[item_col].astype(object)
+    norm = {v: _norm_header(str(v)) for v in pd.unique(raw_item) if not _blank(v)}
+    item = raw_item.map(lambda v: None if _blank(v) else by_code.get(norm[v]))
+    problems: list[dict] = []
+    for row in table.index[item.isna()]:
+        detail = "no item named" if _blank(raw_item[row]) else _detail(raw_item[row])
+        problems.append(_problem(first_row[row], item_col, "unknown_item", detail))
+    known = item.notna()
+    dup = known & pd.DataFrame({"g": group, "i": item}).duplicated(keep="first")
+    for row in table.index[dup]:
+        problems.append(_problem(first_row[row], item_col, "duplicate_answer", f"line {row}"))
+    keep = known & ~dup
+    answers = pd.DataFrame(
+        {"row": first_row[keep], "item": item[keep], "value": table[value_col][keep].astype(object)}
+    )
+    wide = answers.pivot(index="row", columns="item", values="value")
+    others = [c for c in columns if c not in (item_col, value_col)]
+    firsts = (
+        table[others]
+        .astype(object)
+        .where(~table[others].map(_blank), None)
+        .assign(row=first_row)
+        .groupby("row", sort=True)
+        .first()
+    )
+    out = firsts.join(wide.reindex(columns=[i.source_code for i in spec.items]), how="left")
+    out.index.name = None
+    out.columns = [str(c) for c in out.columns]
+    return out, problems
 
 
 def _blank(value: object) -> bool:

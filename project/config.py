@@ -57,6 +57,14 @@ class StaffGroup(Named):
     """A profession or role that survey results are broken down by."""
 
 
+class InvitedCount(_Strict):
+    """How many were invited in one organisation × staff group (either may be left out)."""
+
+    organisation: str | None = None
+    staff_group: str | None = None
+    invited: int = Field(ge=0)
+
+
 class Wave(_Strict):
     """One survey occasion of one instrument."""
 
@@ -66,6 +74,9 @@ class Wave(_Strict):
     closes: dt.date
     labels: Labels | None = None
     invited: int | None = Field(default=None, ge=1)
+    invited_by: tuple[InvitedCount, ...] = Field(
+        default=(), description="Invited per organisation × staff group, for response rates."
+    )
     profile: str = Field(default="generic", description="Export profile of this wave's files.")
 
     @model_validator(mode="after")
@@ -99,6 +110,42 @@ class Privacy(_Strict):
     """Disclosure control. The threshold is recorded with every output."""
 
     min_cell_size: int = Field(default=5, ge=1)
+    free_text: Literal["redact", "quarantine"] = Field(
+        default="redact",
+        description="What a survey ingest does when a free-text answer holds a personnummer, an "
+        "e-mail address, a phone number or a roster name: replace it, or keep the row out.",
+    )
+    roster: str | None = Field(
+        default=None,
+        description="A file of names (one a line, or CSV with a name column), relative to the "
+        "project folder, looked for in survey free text.",
+    )
+
+
+class TrafficLights(_Strict):
+    """Traffic-light bands for mean scale scores, as shares of the way up the score range.
+
+    Our defaults, not NoMAD's: on a 1–5 mean, green from 4.0 (0.75 of the range) and yellow from
+    3.0 (0.5); red below.
+    """
+
+    green: float = Field(default=0.75, ge=0, le=1)
+    yellow: float = Field(default=0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> TrafficLights:
+        if self.yellow > self.green:
+            raise ValueError(
+                f"traffic_lights: yellow ({self.yellow}) is above green ({self.green})"
+            )
+        return self
+
+
+class SurveySettings(_Strict):
+    """How survey results are flagged."""
+
+    response_rate_threshold: float = Field(default=0.5, ge=0, le=1)
+    traffic_lights: TrafficLights = TrafficLights()
 
 
 class ReportSettings(_Strict):
@@ -127,6 +174,7 @@ class Project(_Strict):
     instruments: tuple[InstrumentUse, ...]
     waves: tuple[Wave, ...]
     privacy: Privacy = Privacy()
+    survey: SurveySettings = SurveySettings()
     report: ReportSettings = ReportSettings()
     interviews: InterviewsConfig | None = None
     indicators: tuple[Indicator, ...] = ()

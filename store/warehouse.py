@@ -6,6 +6,7 @@ meta         key/value: schema version, the fingerprint of the pseudonymisation 
 ingests      one row per loaded file: sha256, name, instrument, wave, row accounting, superseded_by
 respondents  one row per loaded respondent × wave (pseudonym, submission time, organisation, unit, group)
 responses    one row per respondent × item: status (answered / not_applicable / missing), value, key
+free_text    free-text answers a profile keeps, screened (redacted) for identifying content
 quarantine   one row per quarantined row × rule, with the file's row number
 
 Rows of a superseded ingest stay (history is visible); reads use the active ingests only. Every write
@@ -46,6 +47,9 @@ CREATE TABLE IF NOT EXISTS responses (
     ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
     respondent_id VARCHAR NOT NULL, item VARCHAR NOT NULL, status VARCHAR NOT NULL,
     value DOUBLE, not_applicable VARCHAR);
+CREATE TABLE IF NOT EXISTS free_text (
+    ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
+    respondent_id VARCHAR NOT NULL, column_name VARCHAR NOT NULL, text VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     ingest_id INTEGER NOT NULL, instrument VARCHAR, wave VARCHAR, file_name VARCHAR NOT NULL,
     source_row INTEGER NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL, detail VARCHAR);

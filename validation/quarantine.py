@@ -25,6 +25,10 @@ RULES = {
     "unknown_unit": "a unit not declared in project.yaml",
     "unknown_staff_group": "a staff group not declared in project.yaml",
     "empty_response": "no item answered at all",
+    "unknown_item": "a line of a long export naming an item the instrument does not have",
+    "duplicate_answer": "a second answer to the same item by the same respondent (long export)",
+    "identifying_free_text": "a free-text answer holding a personnummer, e-mail address, phone "
+    "number or name",
     "unknown_indicator": "an indicator not in the project's indicator registry",
     "irregular_period": "a period not written as the indicator's frequency (YYYY-MM, YYYY-Qn, YYYY)",
     "period_outside_project": "a period outside the indicator's observation window",

@@ -16,7 +16,7 @@ from ingest import pipeline
 from ingest.pipeline import ingest_survey
 from ingest.read import read_table
 from privacy.keys import key_path
-from project.errors import ConfigError, KeyMissingError, ResponseDataError
+from project.errors import ConfigError, KeyMissingError
 from store import warehouse
 
 
@@ -158,28 +158,6 @@ def test_a_different_key_is_refused(example_project: Path) -> None:
     path.write_text("00" * 32 + "\n")
     with pytest.raises(KeyMissingError, match="not the key this project's data"):
         _ingest(example_project, "T1")
-
-
-def test_unknown_wave_and_instrument(example_project: Path) -> None:
-    file = example_project / "inbox" / "nomad_T0.xlsx"
-    with pytest.raises(ConfigError) as info:
-        ingest_survey(example_project, file, instrument="nomad", wave="T9")
-    assert str(info.value) == (
-        "project.yaml: wave 'T9' of instrument 'nomad' is not declared. Expected one of T0, T1. "
-        "Hint: add it under waves, or check the --wave value."
-    )
-    with pytest.raises(ConfigError) as info:
-        ingest_survey(example_project, file, instrument="sdq", wave="T0")
-    assert str(info.value) == (
-        "project.yaml: instrument 'sdq' is not used by this project. Expected one of nomad, pcat. "
-        "Hint: add it under instruments, or check --instrument."
-    )
-
-
-def test_missing_file(example_project: Path) -> None:
-    with pytest.raises(ResponseDataError) as info:
-        ingest_survey(example_project, example_project / "nope.xlsx", instrument="nomad", wave="T0")
-    assert str(info.value).endswith("nope.xlsx: no such file. Hint: check the path and file name.")
 
 
 def test_answers_outside_the_wave_window_and_codes_outside_the_set(

@@ -1,8 +1,8 @@
-"""Reading exports: what is a table, and the exact message for what is not."""
+"""Reading exports: delimiters, encodings, header rows, row numbers (the messages for what is not
+a table are asserted in test_bad_input_corpus.py)."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -38,86 +38,6 @@ def test_comma_csv_with_quoted_newline(tmp_path: Path) -> None:
     assert read_table(path).shape == (1, 2)
 
 
-def test_empty_file(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.csv"
-    path.write_bytes(b"")
-    assert _msg(path) == "nomad_T0.csv: the file is empty. Hint: export the survey again."
-
-
-def test_header_only(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.csv"
-    path.write_text("E-post;CO1\n", encoding="utf-8")
-    assert _msg(path) == (
-        "nomad_T0.csv: the file has a header row but no answers. Hint: check that the export "
-        "includes the responses."
-    )
-
-
-def test_pdf_named_xlsx(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.xlsx"
-    path.write_bytes(b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n")
-    assert _msg(path) == (
-        "nomad_T0.xlsx: the file is named .xlsx but is a PDF document. Hint: export again as "
-        "Excel workbook (.xlsx) or CSV."
-    )
-
-
-def test_binary_named_csv(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.csv"
-    path.write_bytes(bytes(range(256)) * 4)
-    assert _msg(path) == (
-        "nomad_T0.csv: the file is named .csv but is a binary file. Hint: export the answers as "
-        "CSV or .xlsx."
-    )
-
-
-def test_truncated_xlsx(tmp_path: Path) -> None:
-    good = tmp_path / "good.xlsx"
-    pd.DataFrame({"E-post": ["a@b.example"], "CO1": ["Instämmer"]}).to_excel(good, index=False)
-    bad = tmp_path / "nomad_T0.xlsx"
-    bad.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
-    assert _msg(bad) == (
-        "nomad_T0.xlsx: the workbook is damaged or truncated and cannot be opened. Hint: "
-        "download or export the file again."
-    )
-
-
-def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.xlsx"
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("hello.txt", "hi")
-    assert _msg(path) == (
-        "nomad_T0.xlsx: a zip file but not an Excel workbook. Hint: export again as .xlsx."
-    )
-
-
-def test_two_sheets_with_data(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.xlsx"
-    with pd.ExcelWriter(path) as writer:
-        pd.DataFrame({"E-post": ["a@b.example"]}).to_excel(writer, sheet_name="Svar", index=False)
-        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Info", index=False)
-    assert _msg(path) == (
-        "nomad_T0.xlsx: the workbook has 2 sheets with data (Svar, Info). Expected one. Hint: "
-        "delete the extra sheets or save the answers sheet on its own."
-    )
-
-
-def test_duplicated_header(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.csv"
-    path.write_text("E-post;CO1;CO1\na@b.example;1;2\n", encoding="utf-8")
-    frame_error = _msg(path)
-    assert frame_error.startswith("nomad_T0.csv: the header has repeated column names: CO1")
-
-
-def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = tmp_path / "nomad_T0.pdf"
-    path.write_bytes(b"%PDF-1.7")
-    assert _msg(path) == (
-        "nomad_T0.pdf: unsupported file type .pdf. Expected .xlsx or .csv. Hint: save the "
-        "export as Excel workbook or CSV."
-    )
-
-
 def test_xlsx_rows_are_numbered_as_in_excel(tmp_path: Path) -> None:
     path = tmp_path / "a.xlsx"
     pd.DataFrame({"E-post": ["a@b.example", "c@d.example"], "CO1": [1, 2]}).to_excel(
@@ -125,3 +45,70 @@ def test_xlsx_rows_are_numbered_as_in_excel(tmp_path: Path) -> None:
     )
     frame = read_table(path)
     assert list(frame.index) == [2, 3]
+
+
+def test_tab_and_comma_and_semicolon_are_sniffed(tmp_path: Path) -> None:
+    for sep in (";", ",", "\t"):
+        path = tmp_path / "a.csv"
+        path.write_text(f"E-post{sep}CO1{sep}G1\nx@y.example{sep}Instämmer{sep}7\n", "utf-8")
+        frame = read_table(path)
+        assert list(frame.columns) == ["E-post", "CO1", "G1"], sep
+
+
+def test_decimal_comma_in_a_comma_separated_file_is_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text('E-post,G1\nx@y.example,"7,5"\n', encoding="utf-8")
+    assert read_table(path).loc[2, "G1"] == "7,5"  # kept as written; mapping reads the comma
+
+
+def test_blank_trailing_lines_and_rows_keep_file_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("E-post;CO1\na@b.example;1\n\nc@d.example;2\n\n\n;\n", encoding="utf-8")
+    frame = read_table(path)
+    assert list(frame.index) == [2, 4]
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "Rapport: NoMAD T0;\nExporterad 2017-11-01;\n\nE-post;CO1;CO2\na@b.example;1;2\n",
+        encoding="utf-8",
+    )
+    frame = read_table(path, header_names=lambda c: c in {"E-post", "CO1", "CO2"})
+    assert list(frame.columns) == ["E-post", "CO1", "CO2"]
+    assert list(frame.index) == [5]  # the row number in the file
+
+
+def test_a_question_text_row_under_the_code_row_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    rows = [
+        ["E-post", "CO1"],
+        ["E-post", "CO1. Jag ser hur arbetet skiljer sig"],
+        ["a@b.example", 4],
+    ]
+    pd.DataFrame(rows).to_excel(path, index=False, header=False)
+    frame = read_table(path, header_names=lambda c: c in {"E-post", "CO1"})
+    assert list(frame.columns) == ["E-post", "CO1"] and list(frame.index) == [3]
+
+
+def test_sheet_choice(tmp_path: Path) -> None:
+    path = tmp_path / "a.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Info", index=False)
+        pd.DataFrame({"E-post": ["a@b.example"], "CO1": [3]}).to_excel(
+            writer, sheet_name="Svar", index=False
+        )
+    assert read_table(path, sheet="Svar").loc[2, "CO1"] == 3
+
+
+def test_sav_value_labels_or_codes(tmp_path: Path) -> None:
+    import pyreadstat
+
+    path = tmp_path / "a.sav"
+    frame = pd.DataFrame({"Epost": ["a@b.example", "c@d.example"], "CO1": [4.0, 5.0]})
+    pyreadstat.write_sav(
+        frame, str(path), variable_value_labels={"CO1": {4.0: "Instämmer", 5.0: "Instämmer helt"}}
+    )
+    assert read_table(path)["CO1"].tolist() == ["Instämmer", "Instämmer helt"]
+    assert read_table(path, value_labels=False)["CO1"].tolist() == [4.0, 5.0]
+    assert list(read_table(path).index) == [1, 2]  # case numbers

@@ -1,0 +1,97 @@
+"""A small, self-contained HTML page per ingest: the rules, the counts and the quarantined rows.
+
+great-expectations' Data Docs load Bootstrap, jQuery and Font Awesome from CDNs, so offline they are
+unstyled and without their scripts; this page has its CSS inline and no scripts, and opens from a USB
+stick. Like the quarantine file it names rows, columns and rules; details are the ≤ 40-character,
+redacted ones the quarantine keeps — never answer text or identifiers.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from validation.quarantine import RULES
+
+MAX_ROWS = 5000
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;
+color:#1b1b1b;line-height:1.4;padding:0 1rem}
+h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{border-bottom:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#176117}.bad{color:#9b1c1c}.muted{color:#666}
+"""
+
+
+def render_validation_page(
+    *,
+    title: str,
+    file_name: str,
+    sha256: str,
+    status: str,
+    rows_read: int,
+    rows_loaded: int,
+    rows_quarantined: int,
+    reasons: Mapping[str, int],
+    rows: Sequence[Mapping[str, object]],
+    checked: Sequence[str] = (),
+) -> str:
+    """The page as a string (pure; :func:`write_validation_page` saves it).
+
+    ``rows`` are quarantine records (``source_row, column, rule, detail``); ``checked`` lists the
+    rules the suite checked (shown with 0 when nothing failed them).
+    """
+    esc = html.escape
+    verdict = (
+        '<p class="ok">Every row loaded.</p>'
+        if not rows_quarantined
+        else f'<p class="bad">{rows_quarantined} row(s) quarantined; they are not in the store.</p>'
+    )
+    counted = dict.fromkeys(checked, 0) | dict(reasons)
+    rule_rows = "".join(
+        f"<tr><td><code>{esc(rule)}</code></td><td>{esc(RULES.get(rule, ''))}</td>"
+        f'<td class="n">{n}</td></tr>'
+        for rule, n in sorted(counted.items())
+    )
+    shown = list(rows)[:MAX_ROWS]
+    row_rows = "".join(
+        f'<tr><td class="n">{int(r["source_row"])}</td><td>{esc(str(r["column"]))}</td>'  # type: ignore[call-overload]
+        f"<td><code>{esc(str(r['rule']))}</code></td><td>{esc(str(r['detail']))}</td></tr>"
+        for r in shown
+    )
+    more = (
+        f'<p class="muted">… and {len(rows) - MAX_ROWS} more in quarantine.csv.</p>'
+        if len(rows) > MAX_ROWS
+        else ""
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title><style>{_CSS}</style></head>
+<body>
+<h1>{esc(title)}</h1>
+<p>File <code>{esc(file_name)}</code> (sha256 <code>{esc(sha256[:12])}</code>), {esc(status)}.</p>
+<p><strong>{rows_read}</strong> rows read = <strong>{rows_loaded}</strong> loaded +
+<strong>{rows_quarantined}</strong> quarantined.</p>
+{verdict}
+<h2>Rules</h2>
+<table><thead><tr><th>rule</th><th>meaning</th><th>rows</th></tr></thead>
+<tbody>{rule_rows}</tbody></table>
+<h2>Quarantined rows</h2>
+<p class="muted">Row numbers are those in the file (the header is row 1).</p>
+<table><thead><tr><th>row</th><th>column</th><th>rule</th><th>detail</th></tr></thead>
+<tbody>{row_rows}</tbody></table>
+{more}
+</body></html>
+"""
+
+
+def write_validation_page(target: Path, page: str) -> Path:
+    """Save ``page`` at ``target`` (folders created)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
