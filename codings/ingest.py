@@ -394,18 +394,19 @@ def ingest_codings(
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
     names = _names(cfg, paths.root)
-    if dry_run:
-        return _process(
-            project,
-            cfg,
-            file,
-            paths,
-            names,
-            profile=profile,
-            dry_run=True,
-            replace=replace,
-            digest=file_sha256(file),
-        )
+    if dry_run:  # under the lock too: a diagnosis waits for a running ingest instead of failing
+        with project_lock(paths.lock):
+            return _process(
+                project,
+                cfg,
+                file,
+                paths,
+                names,
+                profile=profile,
+                dry_run=True,
+                replace=replace,
+                digest=file_sha256(file),
+            )
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind=KIND)
         report = _process(
@@ -456,8 +457,7 @@ def _process(
     digest: str,
     raw: Path | None = None,
 ) -> CodingIngestReport:
-    paths.managed.mkdir(parents=True, exist_ok=True)
-    with warehouse.open_warehouse(paths.warehouse, read_only=False) as con:
+    with warehouse.open_for_ingest(paths.warehouse, dry_run=dry_run) as con:
         ensure_tables(con)
         if _active_same_file(con, digest):
             return CodingIngestReport(file.name, digest, "already_loaded")

@@ -354,10 +354,11 @@ def ingest_indicators(
     file = Path(file)
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
-    if dry_run:
-        return _process(
-            project, file, paths, dry_run=True, replace=replace, digest=file_sha256(file)
-        )
+    if dry_run:  # under the lock too: a diagnosis waits for a running ingest instead of failing
+        with project_lock(paths.lock):
+            return _process(
+                project, file, paths, dry_run=True, replace=replace, digest=file_sha256(file)
+            )
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind=KIND)
         report = _process(
@@ -386,10 +387,7 @@ def _process(
     digest: str,
     raw: Path | None = None,
 ) -> IndicatorIngestReport:
-    if dry_run and not paths.warehouse.is_file():
-        return _evaluate(project, file, digest, raw, None, dry_run=True, replace=replace)
-    paths.managed.mkdir(parents=True, exist_ok=True)
-    with warehouse.open_warehouse(paths.warehouse, read_only=False) as con:
+    with warehouse.open_for_ingest(paths.warehouse, dry_run=dry_run) as con:
         con.execute(SCHEMA)
         return _evaluate(project, file, digest, raw, con, dry_run=dry_run, replace=replace)
 

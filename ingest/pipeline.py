@@ -210,8 +210,9 @@ def ingest_survey(
     process = partial(
         _process, project, spec, wave_cfg, export_profile, file, paths, replace=replace
     )
-    if dry_run:
-        return process(dry_run=True, digest=file_sha256(file))
+    if dry_run:  # under the lock too: a diagnosis waits for a running ingest instead of failing
+        with project_lock(paths.lock):
+            return process(dry_run=True, digest=file_sha256(file))
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind="survey", instrument=instrument, wave=wave)
         report = process(dry_run=False, digest=landed.sha256, raw=landed.raw_path)
@@ -296,8 +297,7 @@ def _process(
     digest: str,
     raw: Path | None = None,
 ) -> IngestReport:
-    paths.managed.mkdir(parents=True, exist_ok=True)
-    with warehouse.open_warehouse(paths.warehouse, read_only=False) as con:
+    with warehouse.open_for_ingest(paths.warehouse, dry_run=dry_run) as con:
         current = warehouse.active_ingest(con, spec.id, wave.id)
         if current and current["sha256"] == digest:
             return IngestReport(file.name, spec.id, wave.id, digest, "already_loaded")

@@ -86,6 +86,24 @@ def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.Du
 
 
 @contextlib.contextmanager
+def open_for_ingest(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store an ingest works in. A dry run of a project without a store gets an empty one in
+    memory, so a diagnosis never creates files; otherwise the real store (the caller holds the
+    project lock, and a dry run never commits)."""
+    if dry_run and not path.is_file():
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(_SCHEMA)
+            yield con
+        finally:
+            con.close()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open_warehouse(path, read_only=False) as con:
+        yield con
+
+
+@contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """All or nothing."""
     con.execute("BEGIN TRANSACTION")

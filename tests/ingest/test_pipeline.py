@@ -134,9 +134,18 @@ def test_dry_run_loads_and_lands_nothing(example_project: Path) -> None:
     report = _ingest(example_project, "T0", dry_run=True)
     assert (report.status, report.rows_loaded, report.rows_quarantined) == ("dry_run", 202, 1)
     assert not (example_project / ".impleval" / "raw").exists()
+    assert not (example_project / ".impleval" / "warehouse.duckdb").exists()
     from project.config import load_project
 
     assert not key_path(load_project(example_project).id).exists()
+
+
+def test_dry_run_on_a_project_with_data_changes_nothing(example_project: Path) -> None:
+    _ingest(example_project, "T0")
+    before = _counts(example_project)
+    report = _ingest(example_project, "T1", dry_run=True)
+    assert (report.status, report.rows_loaded, report.rows_quarantined) == ("dry_run", 150, 2)
+    assert _counts(example_project) == before
 
 
 def test_missing_key_for_a_project_with_data_is_an_error(example_project: Path) -> None:
