@@ -30,6 +30,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -394,33 +395,13 @@ def ingest_codings(
     if not file.is_file():
         raise ResponseDataError(f"{file}: no such file. Hint: check the path and file name.")
     names = _names(cfg, paths.root)
+    process = partial(_process, project, cfg, file, paths, names, profile=profile, replace=replace)
     if dry_run:  # under the lock too: a diagnosis waits for a running ingest instead of failing
         with project_lock(paths.lock):
-            return _process(
-                project,
-                cfg,
-                file,
-                paths,
-                names,
-                profile=profile,
-                dry_run=True,
-                replace=replace,
-                digest=file_sha256(file),
-            )
+            return process(dry_run=True, digest=file_sha256(file))
     with project_lock(paths.lock):
         landed = land_file(file, paths, kind=KIND)
-        report = _process(
-            project,
-            cfg,
-            file,
-            paths,
-            names,
-            profile=profile,
-            dry_run=False,
-            replace=replace,
-            digest=landed.sha256,
-            raw=landed.raw_path,
-        )
+        report = process(dry_run=False, digest=landed.sha256, raw=landed.raw_path)
     return dataclasses.replace(report, already_landed=landed.already_landed)
 
 
