@@ -44,13 +44,17 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "MIN_UNITS",
+    "MIN_UNIT_SIZE",
     "WAVE_COMPARISON_COLUMNS",
     "compare_waves",
+    "extended_model_terms",
     "fit_wave_mixed_model",
     "hedges_g",
     "paired_tests",
@@ -85,6 +89,9 @@ WAVE_COMPARISON_COLUMNS: tuple[str, ...] = (
     "variance_residual",
     "n_groups",
     "converged",
+    "variance_organisation",
+    "n_units",
+    "n_present_both",
 )
 
 _FLOAT_COLUMNS = (
@@ -99,14 +106,26 @@ _FLOAT_COLUMNS = (
     "effect_size_ci_high",
     "variance_respondent",
     "variance_residual",
+    "variance_organisation",
 )
-_INT_COLUMNS = ("n", "n_linked", "n_baseline", "n_follow_up", "n_groups")
+_INT_COLUMNS = ("n", "n_linked", "n_baseline", "n_follow_up", "n_groups", "n_units")
 
 PAIRED_T = "paired t test"
 WILCOXON = "Wilcoxon signed-rank test (normal approximation, continuity and tie corrections)"
 WELCH_T = "Welch t test"
 MANN_WHITNEY = "Mann-Whitney U test (normal approximation, continuity and tie corrections)"
 MIXED_MODEL = "linear mixed model (REML), random intercept per respondent"
+MIXED_MODEL_UNITS = (
+    "linear mixed model (REML), random intercepts per organisation and per respondent within "
+    "organisation"
+)
+
+#: The extended model gets a random intercept per organisation only when at least this many
+#: organisations each have at least :data:`MIN_UNIT_SIZE` respondents in the two waves.
+MIN_UNITS = 5
+MIN_UNIT_SIZE = 5
+#: Level of the staff-group covariate that pools the groups below ``min_cell_size``.
+POOLED_GROUP = "_pooled"
 
 
 def _check_confidence(confidence: float) -> None:
@@ -397,20 +416,26 @@ def fit_wave_mixed_model(
     *,
     baseline: str,
     covariates: Sequence[str] = (),
+    unit: str | None = None,
     confidence: float = 0.95,
 ) -> dict[str, object]:
-    """Score on wave with a random intercept per respondent (statsmodels ``MixedLM``, REML).
+    """Score on wave with a random intercept per respondent (statsmodels ``MixedLM``, REML),
+    optionally within units (organisations).
 
     Parameters
     ----------
     data : pandas.DataFrame
         ``respondent_id``, ``wave`` (two values, one of them ``baseline``), ``score`` (no NaN)
-        and the columns in ``covariates``.
+        and the columns in ``covariates`` (and ``unit``).
     baseline : str
         The reference wave; the estimate is the other wave minus it.
     covariates : sequence of str, default ()
         Further categorical fixed effects (e.g. ``("staff_group",)``), entered as ``C(column)``;
         rows where one is missing are dropped.
+    unit : str, optional
+        A column of units (e.g. ``"organisation"``) that respondents are nested in: adds a random
+        intercept per unit, with the respondent intercept nested in the unit (lme4
+        ``(1 | unit/respondent_id)``). Rows without a unit are dropped.
     confidence : float, default 0.95
         Level of the Wald interval.
 
@@ -418,56 +443,104 @@ def fit_wave_mixed_model(
     -------
     dict
         ``method, n, estimate, ci_low, ci_high, statistic (z), df (NaN), p_value, formula`` (in
-        lme4 notation), ``variance_respondent``, ``variance_residual``, ``n_groups`` (respondents),
-        ``converged``, and ``intercept`` (the baseline mean for the reference levels).
+        lme4 notation), ``variance_respondent``, ``variance_residual``, ``variance_organisation``
+        (the unit variance; NaN without ``unit``), ``n_groups`` (respondents), ``n_units`` (units;
+        missing without ``unit``), ``converged``, ``intercept`` (the baseline mean for the
+        reference levels) and ``std_error``.
 
     Notes
     -----
-    The model is ``score ~ follow_up [+ C(covariate)] `` with ``follow_up`` = 1 in the later wave
-    and groups = ``respondent_id``; it equals ``lmer(score ~ wave + (1 | respondent_id), REML =
-    TRUE)`` with ``wave`` a factor whose first level is the baseline. Respondents seen once
-    contribute to the wave means and the variance components; linked respondents carry the
-    within-person information.
+    The model is ``score ~ follow_up [+ C(covariate)] `` with ``follow_up`` = 1 in the later wave.
+    Without ``unit``, groups = ``respondent_id``; it equals ``lmer(score ~ wave + (1 |
+    respondent_id), REML = TRUE)`` with ``wave`` a factor whose first level is the baseline.
+    With ``unit``, groups = the unit with a variance component for ``respondent_id`` within it
+    (``vc_formula``), i.e. ``lmer(score ~ wave + ... + (1 | unit/respondent_id))``. A respondent
+    recorded in two units is two level-2 clusters in that model (their answers are not linked);
+    statsmodels can fit crossed effects only as one dense group, which does not scale. The unit
+    model is fitted with Powell and BFGS and the fit with the higher REML criterion is kept
+    (BFGS alone stalls near a zero unit variance). Standard errors are lme4's
+    :math:`(X'V^{-1}X)^{-1}` at the REML variance components.
     """
     import statsmodels.formula.api as smf
     from scipy import stats
 
     _check_confidence(confidence)
     covariates = tuple(covariates)
-    frame = data.loc[:, ["respondent_id", "wave", "score", *covariates]].dropna()
+    keep = ["respondent_id", "wave", "score", *covariates, *([unit] if unit else [])]
+    frame = data.loc[:, keep].dropna()
     frame = frame.assign(follow_up=(frame["wave"].astype(str) != str(baseline)).astype("float64"))
     rhs = " + ".join(["follow_up", *(f"C({c})" for c in covariates)])
-    lme4_formula = " + ".join(["score ~ wave", *covariates, "(1 | respondent_id)"])
+    random = f"(1 | {unit}/respondent_id)" if unit else "(1 | respondent_id)"
+    lme4_formula = " + ".join(["score ~ wave", *covariates, random])
+    method = MIXED_MODEL_UNITS if unit else MIXED_MODEL
     nan = math.nan
     n_groups = int(frame["respondent_id"].nunique())
+    n_units = int(frame[unit].nunique()) if unit else None
     out: dict[str, object] = {
-        "method": MIXED_MODEL + (f", adjusted for {', '.join(covariates)}" if covariates else ""),
+        "method": method + (f", adjusted for {', '.join(covariates)}" if covariates else ""),
         "n": len(frame),
         "formula": lme4_formula,
         "n_groups": n_groups,
+        "n_units": n_units,
         "effect_size_measure": None,
     }
-    if frame["follow_up"].nunique() < 2 or len(frame) < 4 or n_groups < 2:
+    if (
+        frame["follow_up"].nunique() < 2
+        or len(frame) < 4
+        or n_groups < 2
+        or (unit is not None and (n_units or 0) < 2)
+    ):
         return (
             out
             | dict.fromkeys(
                 ("estimate", "ci_low", "ci_high", "statistic", "p_value", "intercept"), nan
             )
-            | {"df": nan, "variance_respondent": nan, "variance_residual": nan, "converged": False}
+            | {
+                "df": nan,
+                "variance_respondent": nan,
+                "variance_residual": nan,
+                "variance_organisation": nan,
+                "converged": False,
+            }
         )
-    model = smf.mixedlm(f"score ~ {rhs}", frame, groups=frame["respondent_id"])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = model.fit(reml=True, method=["bfgs"])
-        except np.linalg.LinAlgError:  # a singular path; Powell needs no gradient
-            fit = model.fit(reml=True, method=["powell"])
-    converged = bool(fit.converged) and not any(
-        "failed to converge" in str(w.message).lower() for w in caught
-    )
-    tau2 = float(fit.cov_re.iloc[0, 0])
-    sigma2 = float(fit.scale)
-    cov_fe = _fixed_effects_covariance(model.exog, model.group_labels, model.exog_li, tau2, sigma2)
+    if unit is None:
+        model = smf.mixedlm(f"score ~ {rhs}", frame, groups=frame["respondent_id"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fit = model.fit(reml=True, method=["bfgs"])
+            except np.linalg.LinAlgError:  # a singular path; Powell needs no gradient
+                fit = model.fit(reml=True, method=["powell"])
+        converged = bool(fit.converged) and not any(
+            "failed to converge" in str(w.message).lower() for w in caught
+        )
+        tau2 = float(fit.cov_re.iloc[0, 0])
+        sigma2 = float(fit.scale)
+        unit_var = nan
+        cov_fe = _fixed_effects_covariance(
+            model.exog, model.group_labels, model.exog_li, tau2, sigma2
+        )
+    else:
+        frame = frame.assign(**{unit: frame[unit].astype(str)})
+        model = smf.mixedlm(
+            f"score ~ {rhs}",
+            frame,
+            groups=frame[unit],
+            re_formula="1",
+            vc_formula={"respondent": "0 + C(respondent_id)"},
+        )
+        fit, converged = _best_fit(model)
+        unit_var = float(fit.cov_re.iloc[0, 0])
+        tau2 = float(np.asarray(fit.vcomp)[0])
+        sigma2 = float(fit.scale)
+        cov_fe = _nested_fixed_effects_covariance(
+            model.exog,
+            frame[unit].to_numpy(),
+            frame["respondent_id"].astype(str).to_numpy(),
+            unit_var,
+            tau2,
+            sigma2,
+        )
     names = list(model.exog_names)
     j = names.index("follow_up")
     estimate = float(fit.fe_params["follow_up"])
@@ -483,10 +556,32 @@ def fit_wave_mixed_model(
         "p_value": float(2 * stats.norm.sf(abs(z))) if math.isfinite(z) else nan,
         "variance_respondent": tau2,
         "variance_residual": sigma2,
+        "variance_organisation": unit_var,
         "converged": converged,
         "intercept": float(fit.fe_params["Intercept"]),
         "std_error": se,
     }
+
+
+def _best_fit(model: Any) -> tuple[Any, bool]:
+    """Fit with Powell and with BFGS; keep the converged fit with the higher REML criterion."""
+    fits = []
+    for method in ("powell", "bfgs"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fit = model.fit(reml=True, method=[method])
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        ok = bool(fit.converged) and not any(
+            "failed to converge" in str(w.message).lower() for w in caught
+        )
+        if math.isfinite(float(fit.llf)):
+            fits.append((ok, float(fit.llf), fit))
+    if not fits:
+        raise RuntimeError("fit_wave_mixed_model: neither Powell nor BFGS could fit the model")
+    ok, _, fit = max(fits, key=lambda f: (f[0], f[1]))
+    return fit, ok
 
 
 def _fixed_effects_covariance(
@@ -511,11 +606,82 @@ def _fixed_effects_covariance(
     return np.linalg.inv(info)
 
 
+def _nested_fixed_effects_covariance(
+    exog: np.ndarray,
+    units: np.ndarray,
+    respondents: np.ndarray,
+    unit_var: float,
+    tau2: float,
+    sigma2: float,
+) -> np.ndarray:
+    """:math:`(X'V^{-1}X)^{-1}` with :math:`V = \\sigma^2 I + \\tau_u^2 J_{unit} +
+    \\tau_r^2 J_{respondent within unit}`, block by unit (lme4's ``vcov()``)."""
+    p = exog.shape[1]
+    info = np.zeros((p, p))
+    for u in pd.unique(units):
+        rows = units == u
+        x = exog[rows]
+        r = respondents[rows]
+        same = (r[:, None] == r[None, :]).astype("float64")
+        v = sigma2 * np.eye(len(x)) + unit_var + tau2 * same
+        info += x.T @ np.linalg.solve(v, x)
+    return np.linalg.inv(info)
+
+
+def _pool_small_groups(frame: pd.DataFrame, column: str, min_cell_size: int) -> pd.Series:
+    """``column`` with the levels held by fewer than ``min_cell_size`` respondents pooled into
+    :data:`POOLED_GROUP` (missing values stay missing)."""
+    values = frame[column].astype("string")
+    sizes = frame.assign(_g=values).groupby("_g")["respondent_id"].nunique()
+    small = set(sizes[sizes < min_cell_size].index)
+    return values.where(~values.isin(small), POOLED_GROUP)
+
+
+def extended_model_terms(
+    pair: pd.DataFrame,
+    *,
+    group_column: str | None,
+    unit_column: str | None,
+    min_cell_size: int,
+    min_units: int = MIN_UNITS,
+    min_unit_size: int = MIN_UNIT_SIZE,
+) -> tuple[pd.DataFrame, tuple[str, ...], str | None]:
+    """Which extensions of the mixed model the data of one contrast support.
+
+    The staff group (``group_column``) enters as a fixed effect when, after pooling the groups
+    with fewer than ``min_cell_size`` respondents into one level, at least two levels remain; rows
+    without a group are then dropped. A random intercept for the unit (``unit_column``) is added
+    when at least ``min_units`` units each have at least ``min_unit_size`` respondents.
+
+    Returns
+    -------
+    tuple
+        The data (pooled group column), the covariates and the unit column (or ``None``).
+    """
+    covariates: tuple[str, ...] = ()
+    unit: str | None = None
+    if group_column is not None and group_column in pair.columns:
+        pooled = _pool_small_groups(pair, group_column, min_cell_size)
+        if pooled.dropna().nunique() >= 2:
+            pair = pair.assign(**{group_column: pooled})
+            covariates = (group_column,)
+    if unit_column is not None and unit_column in pair.columns:
+        sizes = pair.dropna(subset=[unit_column]).groupby(unit_column)["respondent_id"].nunique()
+        if int((sizes >= min_unit_size).sum()) >= min_units:
+            unit = unit_column
+    return pair, covariates, unit
+
+
 def compare_waves(
     scores: pd.DataFrame,
     *,
     waves: Sequence[str],
     covariates: Sequence[str] = (),
+    group_column: str | None = None,
+    unit_column: str | None = None,
+    min_cell_size: int = 5,
+    min_units: int = MIN_UNITS,
+    min_unit_size: int = MIN_UNIT_SIZE,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Change between consecutive waves for every instrument × scale (linked, unlinked, all).
@@ -524,24 +690,35 @@ def compare_waves(
     ----------
     scores : pandas.DataFrame
         Output of :func:`analysis.scoring.score_scales`: ``respondent_id``, ``wave``,
-        ``instrument``, ``scale``, ``score`` (NaN scores are left out) and any ``covariates``.
+        ``instrument``, ``scale``, ``score`` (NaN scores are left out of every test but count
+        for ``n_present_both``) and any ``covariates``.
     waves : sequence of str
         The waves in calendar order; each consecutive pair present in ``scores`` is compared,
         labelled ``"<later> - <earlier>"``.
     covariates : sequence of str, default ()
-        Extra fixed effects of the mixed model (see :func:`fit_wave_mixed_model`).
+        Extra fixed effects of the (first) mixed model (see :func:`fit_wave_mixed_model`).
+    group_column, unit_column : str, optional
+        When given (the flow passes ``"staff_group"`` and ``"organisation"``), a second mixed
+        model is fitted where the data support it (:func:`extended_model_terms`): the staff
+        group as a fixed effect (groups below ``min_cell_size`` respondents pooled) and a random
+        intercept per unit (``min_units`` units of at least ``min_unit_size`` respondents). No
+        row when neither applies.
+    min_cell_size, min_units, min_unit_size : int
+        Thresholds of :func:`extended_model_terms`.
     confidence : float, default 0.95
         Level of every interval.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`WAVE_COMPARISON_COLUMNS`; per instrument × scale × contrast five rows:
-        ``sample`` ``linked`` (paired t, Wilcoxon), ``unlinked`` (Welch t, Mann–Whitney) and
-        ``all`` (mixed model). ``n`` is the respondents (or, for the mixed model, scores) used;
-        ``n_linked``, ``n_baseline`` and ``n_follow_up`` count respondents with a score in both
-        waves, in the baseline wave and in the follow-up wave. A respondent with more than one
-        score in a wave (should not happen after ingest) raises.
+        Columns :data:`WAVE_COMPARISON_COLUMNS`; per instrument × scale × contrast five (or six)
+        rows: ``sample`` ``linked`` (paired t, Wilcoxon), ``unlinked`` (Welch t, Mann–Whitney)
+        and ``all`` (the mixed model :data:`MIXED_MODEL`, then the extended model if any).
+        ``n`` is the respondents (or, for the mixed models, scores) used; ``n_linked``,
+        ``n_baseline`` and ``n_follow_up`` count respondents with a score in both waves, in the
+        baseline wave and in the follow-up wave; ``n_present_both`` counts the pseudonyms present
+        in both waves for the instrument, with or without a score on this scale. A respondent
+        with more than one score in a wave (should not happen after ingest) raises.
 
     Raises
     ------
@@ -562,6 +739,10 @@ def compare_waves(
         )
     present = set(scored["wave"].astype(str))
     ordered = [str(w) for w in waves if str(w) in present]
+    seen = {
+        (str(instrument), str(wave)): set(frame["respondent_id"])
+        for (instrument, wave), frame in scores.groupby(["instrument", "wave"], sort=False)
+    }
     rows: list[dict[str, object]] = []
     for (instrument, scale), frame in scored.groupby(["instrument", "scale"], sort=True):
         frame = frame.assign(wave=frame["wave"].astype(str))
@@ -570,6 +751,9 @@ def compare_waves(
             b = pair[pair["wave"] == before].set_index("respondent_id")["score"]
             a = pair[pair["wave"] == after].set_index("respondent_id")["score"]
             linked = sorted(set(b.index) & set(a.index), key=str)
+            both = seen.get((str(instrument), before), set()) & seen.get(
+                (str(instrument), after), set()
+            )
             base = {
                 "instrument": instrument,
                 "scale": scale,
@@ -579,6 +763,7 @@ def compare_waves(
                 "n_linked": len(linked),
                 "n_baseline": int(b.size),
                 "n_follow_up": int(a.size),
+                "n_present_both": len(both),
             }
             for row in paired_tests(
                 b.loc[linked].to_numpy(), a.loc[linked].to_numpy(), confidence=confidence
@@ -594,10 +779,32 @@ def compare_waves(
             mixed.pop("intercept", None)
             mixed.pop("std_error", None)
             rows.append(base | {"sample": "all"} | mixed)
+            if group_column is None and unit_column is None:
+                continue
+            data, extra, unit = extended_model_terms(
+                pair,
+                group_column=group_column,
+                unit_column=unit_column,
+                min_cell_size=min_cell_size,
+                min_units=min_units,
+                min_unit_size=min_unit_size,
+            )
+            if not extra and unit is None:
+                continue
+            extended = fit_wave_mixed_model(
+                data,
+                baseline=before,
+                covariates=tuple(dict.fromkeys((*covariates, *extra))),
+                unit=unit,
+                confidence=confidence,
+            )
+            extended.pop("intercept", None)
+            extended.pop("std_error", None)
+            rows.append(base | {"sample": "all"} | extended)
     out = pd.DataFrame(rows, columns=list(WAVE_COMPARISON_COLUMNS))
     out["converged"] = out["converged"].astype("boolean")
     return out.astype(
         {c: "float64" for c in _FLOAT_COLUMNS}
-        | {c: "Int64" for c in ("n_groups",)}
-        | {c: "int64" for c in _INT_COLUMNS if c != "n_groups"}
+        | {c: "Int64" for c in ("n_groups", "n_units", "n_present_both")}
+        | {c: "int64" for c in _INT_COLUMNS if c not in ("n_groups", "n_units")}
     )

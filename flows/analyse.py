@@ -44,8 +44,21 @@ def describe_scores(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 @task(name="reliability", cache_policy=NO_CACHE)
-def reliability(wide: pd.DataFrame, spec: InstrumentSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
-    alpha_and_omega = reliability_by_scale(wide, spec, by=("wave",), omega=True)
+def reliability(
+    wide: pd.DataFrame, spec: InstrumentSpec, *, min_n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Alpha and omega per wave (``group_by = group = "all"``), then per wave × staff group and
+    wave × organisation for the groups with at least ``min_n`` complete cases on the scale."""
+    overall = reliability_by_scale(wide, spec, by=("wave",), omega=True)
+    columns = [*overall.columns, "group_by", "group"]
+    parts = [overall.assign(group_by=ALL, group=ALL)]
+    for column in ("staff_group", "organisation"):
+        if column not in wide.columns:
+            continue
+        by_group = reliability_by_scale(wide, spec, by=("wave", column), omega=True)
+        keep = by_group["group"].notna() & (by_group["n"] >= min_n)
+        parts.append(by_group.loc[keep, columns])
+    alpha_and_omega = pd.concat(parts, ignore_index=True).loc[:, columns]
     return alpha_and_omega, item_rest_statistics(wide, spec)
 
 
@@ -56,7 +69,13 @@ def compare(
     """Change between consecutive waves; staff groups and organisations within each wave."""
     waves = [w.id for w in project.waves if w.instrument == spec.id]
     return (
-        compare_waves(scores, waves=waves),
+        compare_waves(
+            scores,
+            waves=waves,
+            group_column="staff_group",
+            unit_column="organisation",
+            min_cell_size=project.privacy.min_cell_size,
+        ),
         compare_groups(
             scores,
             by=("staff_group", "organisation"),
@@ -164,7 +183,7 @@ def analyse_project(project_dir: Path) -> list[Path]:
         scores = score(wide, spec)
         described = describe_scores(scores)
         parts["scale_scores"].append(described)
-        alpha, item_stats = reliability(wide, spec)
+        alpha, item_stats = reliability(wide, spec, min_n=project.survey.reliability_min_n)
         parts["reliability"].append(alpha)
         parts["item_statistics"].append(item_stats)
         numeric, distributions = describe_items(wide, long, spec)

@@ -146,6 +146,12 @@ class SurveySettings(_Strict):
 
     response_rate_threshold: float = Field(default=0.5, ge=0, le=1)
     traffic_lights: TrafficLights = TrafficLights()
+    reliability_min_n: int = Field(
+        default=30,
+        ge=2,
+        description="Reliability per wave × staff group and wave × organisation is written only "
+        "for groups with at least this many complete cases on the scale.",
+    )
 
 
 class ReportSettings(_Strict):

@@ -34,6 +34,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
+from analysis.wave_comparison import MIXED_MODEL
 from instruments.spec import InstrumentSpec
 from project.config import Project
 from reports import disclosure, figures
@@ -490,9 +491,18 @@ def _group_table(
     return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
 
 
+def _overall_rows(reliability: pd.DataFrame) -> pd.DataFrame:
+    """The per-wave rows of ``reliability.csv`` (``group_by`` "all", or files written before the
+    per-group rows existed)."""
+    if "group_by" not in reliability.columns:
+        return reliability
+    return reliability[reliability["group_by"].isna() | (reliability["group_by"] == "all")]
+
+
 def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) -> str | None:
     lang = s.lang
     order = _scale_order(spec)
+    reliability = _overall_rows(reliability)
     df = reliability[reliability["scale"].isin(order)].copy()
     if df.empty:
         return None
@@ -520,6 +530,54 @@ def _reliability_table(reliability: pd.DataFrame, *, project, spec, s: Strings) 
         "survey.reliability_caption",
         kind=_kind_words(spec, s),
         instrument=_short_name(spec, lang),
+    )
+    return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
+
+
+def _group_reliability_table(
+    reliability: pd.DataFrame, *, project: Project, spec: InstrumentSpec, s: Strings
+) -> str | None:
+    """Alpha and omega per wave × staff group and wave × organisation: only groups with at least
+    ``survey.reliability_min_n`` complete cases (and the small-cell rule on top)."""
+    lang = s.lang
+    if "group_by" not in reliability.columns:
+        return None
+    order = _scale_order(spec)
+    min_n = project.survey.reliability_min_n
+    df = reliability[
+        reliability["group_by"].isin(["staff_group", "organisation"])
+        & reliability["scale"].isin(order)
+        & (reliability["n"] >= min_n)
+    ].copy()
+    if df.empty:
+        return None
+    df = _by_construct_and_wave(df, project=project, spec=spec, lang=lang)
+    df["_g"] = df["group_by"].map({"staff_group": 0, "organisation": 1})
+    df = df.sort_values(["_g", "_s", "_w"], kind="stable")
+    df["grouping"] = [s(f"survey_stats.grouping_one.{g}") for g in df["group_by"]]
+    df["group_label"] = [
+        figures.group_label(project, str(g), str(v), lang)
+        for g, v in zip(df["group_by"], df["group"], strict=True)
+    ]
+    df["method_text"] = [method_in_words(m, s) for m in df["method"]]
+    h = "headers."
+    columns = [
+        Column(_scale_header(spec, s), "construct", "text"),
+        Column(s(h + "wave"), "wave", "text"),
+        Column(s("survey_stats.headers.grouping"), "grouping", "text"),
+        Column(s("survey_stats.headers.group_value"), "group_label", "text"),
+        Column(s(h + "n"), "n", "n"),
+        Column(s("survey_stats.headers.coefficient"), "estimate", "number"),
+        Column(s(h + "ci"), ("ci_low", "ci_high"), "ci"),
+        Column(s(h + "method"), "method_text", "text"),
+    ]
+    table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    table = _blank_repeats(table, _scale_header(spec, s))
+    caption = s(
+        "survey_stats.group_reliability_caption",
+        kind=_kind_words(spec, s),
+        instrument=_short_name(spec, lang),
+        min_n=min_n,
     )
     return pipe_table(table, caption=caption, note_prefix=s("note_prefix"))
 
@@ -697,7 +755,8 @@ def _change_content(
         for scale in sorted(set(part["scale"]) & set(order), key=order.__getitem__):
             sc = part[part["scale"] == scale]
             paired = sc[sc["method"] == "paired t test"]
-            mixed = sc[sc["sample"] == "all"]
+            # The model every instrument gets (the extended one is in the appendix).
+            mixed = sc[(sc["sample"] == "all") & (sc["method"] == MIXED_MODEL)]
             if paired.empty or mixed.empty:
                 continue
             p, m = paired.iloc[0], mixed.iloc[0]
@@ -734,15 +793,24 @@ def _change_content(
         table = disclosure.format_table(
             df, columns, lang=lang, threshold=threshold, n_col="n_linked"
         )
-        linked_n = int(df["n_linked"].max())
+        fmt_n = lambda n: disclosure.format_n(int(n), threshold=threshold, lang=lang)  # noqa: E731
+        low, high = int(df["n_linked"].min()), int(df["n_linked"].max())
+        linked = fmt_n(low) if low == high else f"{fmt_n(low)}–{fmt_n(high)}"
+        present = part["n_present_both"].dropna() if "n_present_both" in part.columns else None
         caption = s("survey_stats.change_caption", kind=_kind_words(spec, s), contrast=contrast)
+        intro = (
+            s(
+                "survey_stats.change_intro_present",
+                contrast=contrast,
+                present=fmt_n(present.max()),
+                linked=linked,
+            )
+            if present is not None and not present.empty
+            else s("survey_stats.change_intro", contrast=contrast, linked=linked)
+        )
         out.append(
             {
-                "intro": s(
-                    "survey_stats.change_intro",
-                    contrast=contrast,
-                    linked=disclosure.format_n(linked_n, threshold=threshold, lang=lang),
-                ),
+                "intro": intro,
                 "table": pipe_table(table, caption=caption, note_prefix=s("note_prefix")),
             }
         )
@@ -868,6 +936,8 @@ def _model_table(comparison: pd.DataFrame, *, project: Project, spec: Instrument
     df["_s"] = df["scale"].map(order)
     df = df.sort_values(["contrast", "_s"], kind="stable")
     df["construct"] = [spec.scale(x).label.get(lang) for x in df["scale"]]
+    if "variance_organisation" not in df.columns:  # results written before the unit model
+        df["variance_organisation"] = float("nan")
     h = "survey_stats.headers."
     columns = [
         Column(_scale_header(spec, s), "construct", "text"),
@@ -878,10 +948,14 @@ def _model_table(comparison: pd.DataFrame, *, project: Project, spec: Instrument
         Column(s(h + "estimate"), "estimate", "number", decimals=3),
         Column(s("headers.ci"), ("ci_low", "ci_high"), "ci", decimals=3),
         Column("p", "p_value", "number", decimals=4),
+        Column(s(h + "var_organisation"), "variance_organisation", "number", decimals=3),
         Column(s(h + "var_respondent"), "variance_respondent", "number", decimals=3),
         Column(s(h + "var_residual"), "variance_residual", "number", decimals=3),
     ]
+    if df["variance_organisation"].isna().all():
+        columns = [c for c in columns if c.source != "variance_organisation"]
     table = disclosure.format_table(df, columns, lang=lang, threshold=project.privacy.min_cell_size)
+    table = _blank_repeats(table, _scale_header(spec, s))
     return pipe_table(
         table,
         caption=s("survey_stats.model_caption", kind=_kind_words(spec, s)),
@@ -1116,6 +1190,9 @@ def _survey_content(
         "instrument": short_name,
         "warnings": _item_rest_warnings(results.get("item_statistics"), spec=spec, s=s),
         "reliability": _reliability_table(reliability, project=project, spec=spec, s=s)
+        if reliability is not None
+        else None,
+        "group_reliability": _group_reliability_table(reliability, project=project, spec=spec, s=s)
         if reliability is not None
         else None,
         "methods": methods_paragraphs(spec, s=s),

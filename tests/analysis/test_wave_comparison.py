@@ -67,3 +67,30 @@ def test_traffic_light_thresholds_and_profile(golden_wide, nomad):
     assert len(profile) == 8
     assert (profile["green_from"] == 1 + 0.8 * 4).all()
     assert set(profile["light"]) <= {"green", "yellow", "red"}
+
+
+def test_extended_model_pools_small_staff_groups_and_needs_enough_units():
+    from analysis.wave_comparison import POOLED_GROUP, extended_model_terms
+
+    rows = [
+        {"respondent_id": f"{g}{i}", "staff_group": g, "organisation": f"o{i % k}"}
+        for k, (n, g) in [(6, (40, "nurse")), (6, (3, "physician")), (6, (2, "other"))]
+        for i in range(n)
+    ]
+    pair = pd.DataFrame(rows).drop_duplicates("respondent_id")
+    pair = pd.concat([pair, pair.head(1).assign(staff_group=None)], ignore_index=True)
+    data, covariates, unit = extended_model_terms(
+        pair, group_column="staff_group", unit_column="organisation", min_cell_size=5
+    )
+    assert covariates == ("staff_group",)
+    assert set(data["staff_group"].dropna()) == {"nurse", POOLED_GROUP}
+    assert data["staff_group"].isna().sum() == 1  # missing stays missing (dropped by the model)
+    assert unit == "organisation"  # 6 organisations of >= 5 respondents
+    _, covariates, unit = extended_model_terms(
+        pair, group_column="staff_group", unit_column="organisation", min_cell_size=50
+    )
+    assert covariates == () and unit == "organisation"  # everything pooled: one level
+    _, _, unit = extended_model_terms(
+        pair, group_column=None, unit_column="organisation", min_cell_size=5, min_units=7
+    )
+    assert unit is None

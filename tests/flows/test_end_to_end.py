@@ -105,6 +105,13 @@ def test_results_hold_both_instruments_and_their_waves(demo: Path) -> None:
     }
     assert pairs == nomad | pcat
     assert reliability.estimate.between(0.4, 0.95).all()
+    # per-group rows: after the overall ones, only groups with >= survey.reliability_min_n (30)
+    assert list(reliability.columns)[9:] == ["group_by", "group"]
+    overall_rel = reliability[reliability.group_by == "all"]
+    assert (overall_rel.group == "all").all() and len(overall_rel) == 2 * (8 + 6)
+    grouped = reliability[reliability.group_by != "all"]
+    assert set(grouped.group_by) == {"staff_group", "organisation"}
+    assert (grouped.n >= 30).all()
     scores = pd.read_csv(demo / "output" / "results" / "scale_scores.csv")
     overall = scores[scores.group_by == "all"]
     assert len(overall[overall.instrument == "nomad"]) == 8
@@ -222,6 +229,18 @@ def test_survey_statistics_results_exist(demo: Path) -> None:
     assert nomad["method"].str.startswith("linear mixed model").all()
     assert (nomad["contrast"] == "T1 - T0").all()
     assert nomad["estimate"].notna().all()
+    # the simple model plus the one with staff group and organisations (10 in the example)
+    assert len(nomad) == 2 * 4
+    extended = nomad[nomad["formula"].str.contains("organisation/respondent_id")]
+    assert (
+        extended["formula"] == "score ~ wave + staff_group + (1 | organisation/respondent_id)"
+    ).all()
+    assert len(extended) == 4 and (extended["n_units"] == 10).all()
+    assert extended["converged"].all()
+    assert (waves.loc[waves["instrument"] == "nomad", "n_present_both"] == 108).all()
+    markdown = (demo / "output" / "reports" / "report_sv.md").read_text(encoding="utf-8")
+    assert "108 personer svarade vid båda mättillfällena" in " ".join(markdown.split())
+    assert "## Reliabilitet per grupp: NoMAD" in markdown
     rates = pd.read_csv(results / "response_rates.csv")
     assert {"instrument", "wave", "organisation", "group", "invited", "responded", "rate"} <= set(
         rates.columns
