@@ -128,6 +128,20 @@ MIN_UNIT_SIZE = 5
 POOLED_GROUP = "_pooled"
 
 
+#: The statistics a comparison row carries; all NaN when there are too few respondents.
+_STATISTICS = (
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "statistic",
+    "df",
+    "p_value",
+    "effect_size",
+    "effect_size_ci_low",
+    "effect_size_ci_high",
+)
+
+
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie strictly between 0 and 1; found {confidence!r}")
@@ -202,20 +216,7 @@ def paired_tests(
     }
     if n < 2:
         for row in (t_row, w_row):
-            row |= dict.fromkeys(
-                (
-                    "estimate",
-                    "ci_low",
-                    "ci_high",
-                    "statistic",
-                    "df",
-                    "p_value",
-                    "effect_size",
-                    "effect_size_ci_low",
-                    "effect_size_ci_high",
-                ),
-                nan,
-            )
+            row |= dict.fromkeys(_STATISTICS, nan)
         if n == 1:
             t_row["estimate"] = w_row["estimate"] = float(d[0])
         return [t_row, w_row]
@@ -341,20 +342,7 @@ def unpaired_tests(
     y = np.asarray(follow_up, dtype="float64")
     n1, n2 = int(x.size), int(y.size)
     nan = math.nan
-    empty = dict.fromkeys(
-        (
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "statistic",
-            "df",
-            "p_value",
-            "effect_size",
-            "effect_size_ci_low",
-            "effect_size_ci_high",
-        ),
-        nan,
-    )
+    empty = dict.fromkeys(_STATISTICS, nan)
     welch: dict[str, object] = {
         "method": WELCH_T,
         "n": n1 + n2,
