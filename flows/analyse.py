@@ -19,8 +19,8 @@ from analysis.response_rates import ALL, response_rates
 from analysis.scoring import score_scales
 from analysis.summaries import item_distributions, summarise_items, summarise_scores
 from analysis.wave_comparison import compare_waves
-from instruments.spec import InstrumentSpec
-from project.config import Project, load_project, project_instrument
+from instruments.spec import InstrumentSpec, project_instrument
+from project.config import Project, load_project
 from project.layout import ProjectPaths
 from store import warehouse
 
@@ -133,7 +133,7 @@ def ingest_accounting(paths: ProjectPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
 @task(name="analyse-indicators", cache_policy=NO_CACHE)
 def indicator_tables(project_dir: Path) -> dict[str, pd.DataFrame]:
     """ITS, before/after, participant outcomes, goals and the project logic."""
-    from indicators.analyse import analyse_indicators
+    from analysis.indicators import analyse_indicators
 
     return analyse_indicators(project_dir)
 
@@ -141,7 +141,7 @@ def indicator_tables(project_dir: Path) -> dict[str, pd.DataFrame]:
 @task(name="analyse-codings", cache_policy=NO_CACHE)
 def coding_tables(project_dir: Path) -> dict[str, pd.DataFrame]:
     """Code frequencies, co-occurrence, inter-coder agreement and quotes."""
-    from codings.analyse import analyse_codings
+    from analysis.codings import analyse_codings
 
     return analyse_codings(project_dir)
 

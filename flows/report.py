@@ -7,7 +7,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from project.config import load_project, project_instrument
+from instruments.spec import project_instrument
+from project.config import load_project
 from project.layout import ProjectPaths
 
 
@@ -28,11 +29,11 @@ def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
         "lang": lang,
     }
     if project.indicators:
-        from indicators.report import report_sections as indicator_sections
+        from reports.sections.indicators import report_sections as indicator_sections
 
         extra += indicator_sections(**place)
     if project.interviews is not None:
-        from codings.report import report_sections as interview_sections
+        from reports.sections.codings import report_sections as interview_sections
 
         extra += interview_sections(**place)
     outputs = build_report(

@@ -18,12 +18,12 @@ def ingest_any(project_dir: Path, kind: str, file: Path, **options: object) -> o
         wave = options.pop("wave", None) or (match.group(2) if match else None)
         return ingest_survey(project_dir, file, instrument=instrument, wave=wave, **options)
     if kind == "indicators":
-        from indicators.ingest import ingest_indicators
+        from ingest.indicators import ingest_indicators
 
         options.pop("profile", None)
         return ingest_indicators(project_dir, file, **options)
     if kind == "codings":
-        from codings.ingest import ingest_codings
+        from ingest.codings import ingest_codings
 
         return ingest_codings(project_dir, file, **options)
     raise ValueError(f"unknown kind {kind!r}")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from codings.redact import Redactor, read_roster
 from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from ingest.read import read_table
@@ -27,11 +26,12 @@ from ingest.survey import (
     map_survey,
     pseudonymise_survey,
 )
-from instruments.spec import InstrumentSpec
+from instruments.spec import InstrumentSpec, project_instrument
 from privacy.free_text import KINDS, redact_detail, scan_free_text
 from privacy.free_text import SHOWN as FREE_TEXT_KINDS
 from privacy.keys import key_for_project
-from project.config import Project, Wave, load_project, project_instrument
+from privacy.redact import Redactor, read_roster
+from project.config import Project, Wave, load_project
 from project.errors import ConfigError, ResponseDataError
 from project.layout import ProjectPaths
 from project.provenance import file_sha256

@@ -20,10 +20,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from instruments.spec import InstrumentSpec, ResponseSet, normalise_label
+from instruments.spec import InstrumentSpec, ResponseSet
 from privacy.keys import ProjectKey, pseudonymise
 from project.config import Project
 from project.errors import ConfigError, ResponseDataError, format_pydantic_error
+from project.labels import normalise_label
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 KEY_COLUMNS = ["source_row", "respondent_id", "submitted_at", "organisation", "unit", "staff_group"]

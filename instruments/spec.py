@@ -13,16 +13,18 @@ property of the export, not of the instrument, and is mapped at ingest.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from project.errors import InstrumentSpecError, format_pydantic_error
+from project.labels import Labels
+
+if TYPE_CHECKING:
+    from project.config import Project
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 _ID = r"^[a-z][a-z0-9_-]*$"
@@ -30,16 +32,6 @@ _ID = r"^[a-z][a-z0-9_-]*$"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Labels(_Strict):
-    """A text in Swedish and English."""
-
-    sv: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.sv if lang == "sv" else self.en
 
 
 class ResponseOption(_Strict):
@@ -298,28 +290,6 @@ class InstrumentSpec(_Strict):
         return self.model_copy(update={"items": items})
 
 
-def normalise_label(text: str, *, fold_diacritics: bool = False) -> str:
-    """Normalise an answer label for matching: case, whitespace, typographic quotes and dashes.
-
-    >>> normalise_label("  Instämmer   HELT ")
-    'instämmer helt'
-    >>> normalise_label("Inte relevant för ”min” roll")
-    'inte relevant för "min" roll'
-    >>> normalise_label("Instämmer helt", fold_diacritics=True)
-    'instammer helt'
-    """
-    text = unicodedata.normalize("NFC", str(text))
-    text = re.sub(r"[\u201c\u201d\u201e\u00ab\u00bb]", '"', text)
-    text = re.sub(r"[\u2018\u2019\u201a]", "'", text)
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
-    text = re.sub(r"\s+", " ", text).strip().casefold()
-    if fold_diacritics:
-        text = "".join(
-            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
-        )
-    return text
-
-
 def _spec_path(instrument_id: str, search: tuple[Path, ...]) -> Path:
     for base in search:
         candidate = base / instrument_id / "instrument.yaml"
@@ -413,3 +383,18 @@ def load_instrument_file(
     """Load and check one ``instrument.yaml`` (``extends`` resolved along ``search``)."""
     path = Path(path).resolve()
     return _load_cached(path, path.stat().st_mtime_ns, tuple(p.resolve() for p in search))
+
+
+def project_instrument(project: Project, instrument_id: str, project_dir: Path) -> InstrumentSpec:
+    """The instrument as this project scores it: its variant and its reverse keys applied.
+
+    Raises
+    ------
+    ConfigError
+        When the project does not use the instrument.
+    InstrumentSpecError
+        When the spec, the variant or the reverse list is wrong.
+    """
+    use = project.check_instrument(instrument_id)
+    spec = load_instrument(instrument_id, project_dir=project_dir, variant=use.variant)
+    return spec.with_reverse(use.reverse) if use.reverse is not None else spec

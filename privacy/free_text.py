@@ -4,7 +4,7 @@ A survey's free-text columns (those an export profile declares as ``free_text``)
 analysis, so they pass through here before anything is stored. What is found is either replaced by a
 role label (``[personnummer]``, ``[e-post]``, ...) or makes the row's answers stay out of the store,
 as ``privacy.free_text`` in project.yaml says (``redact`` or ``quarantine``). The patterns and the
-Luhn check are :mod:`codings.redact`'s, the same as for interview text.
+Luhn check are :mod:`privacy.redact`'s, the same as for interview text.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from codings.redact import Redactor
+from privacy.redact import Redactor
 
 #: The order the kinds are named in a quarantine detail.
 KINDS = ("personnummer", "number", "email", "phone", "name")
@@ -40,7 +40,7 @@ def scan_free_text(frame: pd.DataFrame, redactor: Redactor) -> FreeTextScan:
 
     ``frame`` is not changed; ``findings.position`` is the row position in ``frame``.
 
-    >>> from codings.redact import Redactor
+    >>> from privacy.redact import Redactor
     >>> scan = scan_free_text(pd.DataFrame({"note": ["ring 070-123 45 67", "bra"]}), Redactor())
     >>> scan.redacted["note"].tolist(), scan.findings.to_dict("records")
     (['ring [telefon]', 'bra'], [{'position': 0, 'column': 'note', 'kinds': 'phone'}])

@@ -17,10 +17,10 @@ from pydantic import (
     model_validator,
 )
 
-from codings.config import InterviewsConfig
-from indicators.config import Activity, Goal, Indicator, Outcome, check_references
-from instruments.spec import InstrumentSpec, Labels, load_instrument, normalise_label
 from project.errors import ConfigError, format_pydantic_error
+from project.indicators import Activity, Goal, Indicator, Outcome, check_references
+from project.interviews import InterviewsConfig
+from project.labels import Labels, normalise_label
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -305,18 +305,3 @@ def _parse_project(text: str) -> Project:
         return Project.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(format_pydantic_error("project.yaml", exc)) from exc
-
-
-def project_instrument(project: Project, instrument_id: str, project_dir: Path) -> InstrumentSpec:
-    """The instrument as this project scores it: its variant and its reverse keys applied.
-
-    Raises
-    ------
-    ConfigError
-        When the project does not use the instrument.
-    InstrumentSpecError
-        When the spec, the variant or the reverse list is wrong.
-    """
-    use = project.check_instrument(instrument_id)
-    spec = load_instrument(instrument_id, project_dir=project_dir, variant=use.variant)
-    return spec.with_reverse(use.reverse) if use.reverse is not None else spec

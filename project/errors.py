@@ -58,3 +58,23 @@ def format_pydantic_error(source: str, exc: object) -> str:
         parts.append(f"{loc}: {msg}" if loc else msg)
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     return f"{source}: " + "; ".join(parts) + more
+
+
+class ReportError(PipelineError):
+    """The report cannot be built from what is in the project folder."""
+
+
+class ResultsFileError(ReportError):
+    """A results file the report reads is missing columns or cannot be read."""
+
+
+class RenderError(ReportError):
+    """pandoc or typst could not turn the report's Markdown into HTML, DOCX or PDF."""
+
+
+class IndicatorDataError(PipelineError):
+    """An indicator file cannot be read as indicator data at all (nothing is loaded)."""
+
+
+class CodingsDataError(PipelineError):
+    """A codings export cannot be read as coded segments at all (nothing is loaded)."""

@@ -37,9 +37,10 @@ from matplotlib.figure import Figure
 from analysis.wave_comparison import MIXED_MODEL
 from instruments.spec import InstrumentSpec
 from project.config import Project
-from reports import disclosure, figures
+from project.errors import ResultsFileError
+from reports import disclosure
 from reports.disclosure import Column
-from reports.errors import ResultsFileError
+from reports.figures import survey as figures
 from reports.manifest import write_manifest
 from reports.render import render_report
 from reports.strings import TEMPLATES_DIR, Strings, report_strings

@@ -7,7 +7,7 @@
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
-Failures of pandoc or typst are raised as :class:`reports.errors.RenderError` with what they said.
+Failures of pandoc or typst are raised as :class:`project.errors.RenderError` with what they said.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from reports.errors import RenderError
+from project.errors import RenderError
 from reports.strings import TEMPLATES_DIR
 
 CSS_FILE = TEMPLATES_DIR / "report.css"

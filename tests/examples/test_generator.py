@@ -15,8 +15,9 @@ from types import ModuleType
 import pytest
 from openpyxl import load_workbook
 
-from instruments.spec import InstrumentSpec, load_instrument, normalise_label
+from instruments.spec import InstrumentSpec, load_instrument
 from project.config import Project, load_project
+from project.labels import normalise_label
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "discharge-planning"
 INBOX = EXAMPLE / "inbox"

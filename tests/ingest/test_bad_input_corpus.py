@@ -25,9 +25,10 @@ import pytest
 
 from ingest.pipeline import ingest_survey, read_survey_export
 from ingest.survey import _label_lookup, load_profile
-from instruments.spec import load_instrument, normalise_label
+from instruments.spec import load_instrument
 from project.config import load_project
 from project.errors import PipelineError
+from project.labels import normalise_label
 from tests.ingest import corpus
 from tests.ingest.corpus import Case, _edited, _set, _write, t1_rows, xlsx_bytes
 

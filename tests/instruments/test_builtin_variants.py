@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from instruments.spec import load_instrument
-from project.config import load_project, project_instrument
+from instruments.spec import load_instrument, project_instrument
+from project.config import load_project
 from project.errors import InstrumentSpecError
 from tests.conftest import EXAMPLE
 

@@ -18,7 +18,8 @@ from analysis.reliability import reliability_by_scale
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_scores
 from ingest.pipeline import ingest_survey
-from project.config import load_project, project_instrument
+from instruments.spec import project_instrument
+from project.config import load_project
 from reports.document import build_report
 from store import warehouse
 from tests.conftest import REPO

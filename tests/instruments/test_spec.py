@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from instruments.spec import BUILTIN_DIR, load_instrument, normalise_label
+from instruments.spec import BUILTIN_DIR, load_instrument
 from project.errors import InstrumentSpecError
+from project.labels import normalise_label
 
 
 def test_nomad_structure() -> None:

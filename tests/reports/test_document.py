@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from project.errors import ResultsFileError
 from reports import disclosure
 from reports.document import (
     SECTION_IDS,
@@ -17,7 +18,6 @@ from reports.document import (
     load_results,
     read_narrative,
 )
-from reports.errors import ResultsFileError
 from reports.strings import report_strings
 
 SV_HEADINGS = [

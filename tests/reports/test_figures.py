@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from reports import disclosure
-from reports.figures import plot_construct_means, plot_item_distributions
+from reports.figures.survey import plot_construct_means, plot_item_distributions
 from reports.strings import report_strings
 
 

@@ -9,7 +9,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from reports.errors import RenderError
+from project.errors import RenderError
 from reports.render import render_report
 
 EXTERNAL = re.compile(

@@ -3,7 +3,7 @@
 Both paths give the same long table, :data:`SEGMENT_COLUMNS`, one row per *coding* (one code
 applied to one segment by one coder), with the raw values as the tool wrote them: document
 name, code path, segment text, coder name. Nothing is mapped, redacted or pseudonymised here;
-:mod:`codings.ingest` does that before anything is stored.
+:mod:`ingest.codings` does that before anything is stored.
 
 Row numbers (``source_row``) are those a person can find: the spreadsheet row for CSV/XLSX (header
 = row 1; an ATLAS.ti quotation with three codes gives three codings with the same row), and the
@@ -31,12 +31,12 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from codings.codebook import PATH_SEPARATOR, canonical_path
 from ingest.read import read_table
-from instruments.spec import normalise_label
-from project.errors import ConfigError, PipelineError, format_pydantic_error
+from project.codebook import PATH_SEPARATOR, canonical_path
+from project.errors import CodingsDataError, ConfigError, PipelineError, format_pydantic_error
+from project.labels import normalise_label
 
-PROFILES_DIR = Path(__file__).resolve().parent / "profiles"
+PROFILES_DIR = Path(__file__).resolve().parent / "profiles" / "qda"
 
 SEGMENT_COLUMNS = (
     "source_row",
@@ -55,10 +55,6 @@ SEGMENT_COLUMNS = (
 GROUP_VARIABLES = ("stakeholder group", "intressentgrupp", "document group", "dokumentgrupp",
                    "group", "grupp")  # fmt: skip
 ROUND_VARIABLES = ("round", "omgång", "datainsamlingsomgång", "wave")
-
-
-class CodingsDataError(PipelineError):
-    """A codings export cannot be read at all (nothing is loaded)."""
 
 
 class CodingProfile(BaseModel):

@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from instruments.spec import Labels, normalise_label
+from project.labels import Labels, normalise_label
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from codings.config import InterviewsConfig, ProjectCode
+    from project.interviews import InterviewsConfig, ProjectCode
 
-NPT_FILE = Path(__file__).resolve().parent / "npt_codebook.yaml"
+# The NPT codebook is data, kept beside the instrument specs; no instrument.yaml, so it is never
+# taken for a survey instrument.
+NPT_FILE = Path(__file__).resolve().parents[1] / "instruments" / "npt-codebook" / "codebook.yaml"
 PATH_SEPARATOR = " > "
 """How a tool's code path is written once read (parts joined)."""
 

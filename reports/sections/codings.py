@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from codings.codebook import Codebook, build_codebook
-from codings.config import InterviewsConfig
-from codings.figures import plot_npt_heatmap
+from project.codebook import Codebook, build_codebook
+from project.errors import ResultsFileError
+from project.interviews import InterviewsConfig
 from reports import disclosure
 from reports.disclosure import Column
 from reports.document import FIGURE_DPI, SectionContent, figure_reference, pipe_table
-from reports.errors import ResultsFileError
+from reports.figures.codings import plot_npt_heatmap
 from reports.strings import Strings, report_strings
 
 RESULTS = {
@@ -304,7 +304,7 @@ def report_sections(
     project
         The :class:`project.config.Project`; nothing is returned when it has no ``interviews``.
     results_dir
-        ``output/results`` with the CSVs of :func:`codings.analyse.analyse_codings`.
+        ``output/results`` with the CSVs of :func:`analysis.codings.analyse_codings`.
     figures_dir, out_dir
         Where the heat map PNG goes, and where the report's Markdown is (for the figure's path).
     lang

@@ -15,8 +15,8 @@ import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from codings.codebook import Codebook
-from codings.config import InterviewsConfig
+from project.codebook import Codebook
+from project.interviews import InterviewsConfig
 from reports import disclosure
 from reports.strings import report_strings
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codings.redact import Redactor, luhn_valid, read_roster
+from privacy.redact import Redactor, luhn_valid, read_roster
 from tests.conftest import REPO
 
 FAKE_SHORT = "991332-1239"  # 13th month, 32nd day; Luhn-valid

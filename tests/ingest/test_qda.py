@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from codings.codebook import build_codebook, code_mapper, load_npt_codebook, split_code_path
-from codings.config import InterviewsConfig
-from codings.read import CodingsDataError, detect_profile, load_coding_profile, read_codings
+from ingest.qda import detect_profile, load_coding_profile, read_codings
+from project.codebook import build_codebook, code_mapper, load_npt_codebook, split_code_path
+from project.errors import CodingsDataError
+from project.interviews import InterviewsConfig
 from tests.conftest import EXAMPLE
 
 CFG = {
@@ -154,7 +155,7 @@ def test_bundled_profiles_load() -> None:
     ],
 )
 def test_automatic_code_mapping_is_not_greedy(path: str, expected: str | None) -> None:
-    from codings.codebook import code_mapper, load_npt_codebook
+    from project.codebook import code_mapper, load_npt_codebook
     from project.config import load_project
 
     mapper = code_mapper(load_npt_codebook(), load_project(EXAMPLE).interviews)

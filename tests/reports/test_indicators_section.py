@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from indicators.analyse import ITS_COLUMNS, analyse_indicators
-from indicators.ingest import ingest_indicators
-from indicators.report import report_sections
+from analysis.indicators import ITS_COLUMNS, analyse_indicators
+from ingest.indicators import ingest_indicators
 from project.config import load_project
+from reports.sections.indicators import report_sections
 from tests.conftest import EXAMPLE
 
 

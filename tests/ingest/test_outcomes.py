@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from indicators.analyse import OUTCOME_COLUMNS, OUTCOME_TARGET_COLUMNS, analyse_indicators
-from indicators.ingest import ingest_indicators
-from indicators.report import report_sections
+from analysis.indicators import OUTCOME_COLUMNS, OUTCOME_TARGET_COLUMNS, analyse_indicators
+from ingest.indicators import ingest_indicators
 from project.config import load_project
 from reports.disclosure import suppress_breakdowns
+from reports.sections.indicators import report_sections
 from tests.conftest import EXAMPLE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "indicators"

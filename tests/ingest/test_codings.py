@@ -11,12 +11,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from codings.analyse import analyse_codings
-from codings.ingest import ingest_codings
-from codings.report import report_sections
+from analysis.codings import analyse_codings
+from ingest.codings import ingest_codings
 from project.config import load_project
 from project.errors import ConfigError, PipelineError
 from reports.document import SectionContent
+from reports.sections.codings import report_sections
 from tests.conftest import EXAMPLE
 
 CSV = "codings_interviews.csv"
@@ -201,7 +201,7 @@ def test_example_generator_reproduces_committed_files(tmp_path: Path) -> None:
 
 
 def test_a_hidden_interview_count_cannot_be_worked_out_from_the_total() -> None:
-    from codings.report import _documents_table
+    from reports.sections.codings import _documents_table
     from reports.strings import report_strings
 
     project = load_project(EXAMPLE)

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from instruments.spec import Labels
+from project.labels import Labels
 
 _ID = r"^[a-z0-9][a-z0-9_]*$"
 

@@ -16,7 +16,7 @@ from matplotlib.patches import FancyBboxPatch, Patch
 from matplotlib.ticker import FuncFormatter
 
 from reports import disclosure
-from reports.figures import SERIES_COLOURS
+from reports.figures.survey import SERIES_COLOURS
 from reports.strings import report_strings
 
 STATUS_COLOURS = {

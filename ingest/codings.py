@@ -1,9 +1,9 @@
 """One codings export, from file to store: land → read → map → redact/pseudonymise → validate → load.
 
 Mirrors :mod:`ingest.pipeline` (the survey ingest): under the project lock the file is landed in
-``.impleval/raw``; the coded segments are read (:mod:`codings.read`), each tool code is mapped to
+``.impleval/raw``; the coded segments are read (:mod:`ingest.qda`), each tool code is mapped to
 the codebook (unmapped codes are kept, flagged, and listed in the report), documents and speakers
-get keyed pseudonyms, segment text is redacted (:mod:`codings.redact`) — all before anything is
+get keyed pseudonyms, segment text is redacted (:mod:`privacy.redact`) — all before anything is
 validated or stored. A suite generated from ``interviews:`` in project.yaml runs through
 great-expectations; failing rows are quarantined with a rule; everything is loaded in one
 transaction.
@@ -36,16 +36,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from codings.codebook import Codebook, build_codebook, code_mapper
-from codings.config import InterviewsConfig
-from codings.read import CodedSegments, read_codings
-from codings.redact import Redactor, read_roster
 from ingest.accounting import accounting_lines
 from ingest.landing import land_file
-from instruments.spec import normalise_label
+from ingest.qda import CodedSegments, read_codings
 from privacy.keys import ProjectKey, key_for_project, pseudonymise
+from privacy.redact import Redactor, read_roster
+from project.codebook import Codebook, build_codebook, code_mapper
 from project.config import Project, load_project
 from project.errors import ConfigError, ResponseDataError
+from project.interviews import InterviewsConfig
+from project.labels import normalise_label
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
@@ -450,7 +450,7 @@ def _process(
             dry_run=dry_run,
         )
         segments = read_codings(raw or file, profile=profile, display_name=file.name)
-        from codings.read import load_coding_profile
+        from ingest.qda import load_coding_profile
 
         unit = (
             "character"

@@ -28,17 +28,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from indicators.config import Indicator, Outcome, Window
-from indicators.validation import indicator_expectations, parse_period, row_problems
 from ingest.accounting import accounting_lines
 from ingest.landing import land_file
 from ingest.read import read_table
 from project.config import Project, load_project
-from project.errors import ConfigError, PipelineError, ResponseDataError
+from project.errors import ConfigError, IndicatorDataError, ResponseDataError
+from project.indicators import Indicator, Outcome, Window
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
 from store import warehouse
 from store.lock import project_lock
+from validation.indicators import indicator_expectations, parse_period, row_problems
 from validation.quarantine import Verdict, judge
 
 KIND = "indicators"
@@ -66,10 +66,6 @@ _ALIASES = {
     "denominator": ("denominator", "nämnare", "namnare", "exposure", "exponering"),
     "category": ("category", "kategori"),
 }
-
-
-class IndicatorDataError(PipelineError):
-    """An indicator file cannot be read as indicator data at all (nothing is loaded)."""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import pytest
 
 from analysis.agreement import AGREEMENT_COLUMNS
 from analysis.coding_frequencies import CO_OCCURRENCE_COLUMNS, FREQUENCY_COLUMNS
-from codings.analyse import DOCUMENT_COLUMNS, QUOTE_COLUMNS
-from codings.config import InterviewsConfig, Quotes
-from codings.read import load_coding_profile, profile_ids
+from analysis.codings import DOCUMENT_COLUMNS, QUOTE_COLUMNS
+from ingest.qda import load_coding_profile, profile_ids
+from project.interviews import InterviewsConfig, Quotes
 from tests.conftest import REPO
 from validation.quarantine import RULES
 

@@ -57,9 +57,9 @@ from analysis.goals import goal_status, logic_status, roll_up
 from analysis.its import fit_its
 from analysis.outcomes import category_shares, target_attainment
 from analysis.proportions import BEFORE_AFTER_COLUMNS, before_after, wilson_ci
-from indicators.config import Goal, Indicator, Outcome
-from indicators.ingest import empty_outcome_values, read_indicator_values, read_outcome_values
+from ingest.indicators import empty_outcome_values, read_indicator_values, read_outcome_values
 from project.config import Project, load_project
+from project.indicators import Goal, Indicator, Outcome
 from project.layout import ProjectPaths
 from store import warehouse
 

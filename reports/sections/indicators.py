@@ -1,6 +1,6 @@
 """Report content for the key figures (N3), the project logic (P1) and the statistical appendix.
 
-:func:`report_sections` reads the results CSVs written from :func:`indicators.analyse.analyse_indicators`
+:func:`report_sections` reads the results CSVs written from :func:`analysis.indicators.analyse_indicators`
 and returns :class:`reports.document.SectionContent` for the report builder. Every number passes
 through :mod:`reports.disclosure`; counts of persons (``persons: true`` indicators) obey the
 small-cell rule (``project.privacy.min_cell_size``).
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from indicators.config import Indicator, Outcome
-from indicators.figures import plot_its, plot_logic, plot_outcome
 from project.config import Project
+from project.indicators import Indicator, Outcome
 from reports import disclosure
 from reports.disclosure import Column
 from reports.document import FIGURE_DPI, SectionContent, figure_reference, pipe_table
+from reports.figures.indicators import plot_its, plot_logic, plot_outcome
 from reports.strings import Strings, report_strings
 
 TOTAL = "__total__"

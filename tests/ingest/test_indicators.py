@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from indicators.ingest import ingest_indicators
+from ingest.indicators import ingest_indicators
 from project.errors import ConfigError, PipelineError
 from tests.conftest import EXAMPLE
 

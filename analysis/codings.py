@@ -51,10 +51,10 @@ from analysis.coding_frequencies import (
     coding_frequencies,
     primary_codings,
 )
-from codings.codebook import Codebook, build_codebook
-from codings.config import InterviewsConfig
-from codings.ingest import read_active_codings
+from ingest.codings import read_active_codings
+from project.codebook import Codebook, build_codebook
 from project.config import load_project
+from project.interviews import InterviewsConfig
 from project.layout import ProjectPaths
 from store import warehouse
 

@@ -31,7 +31,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from instruments.spec import Labels, normalise_label
+from project.labels import Labels, normalise_label
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -112,7 +112,7 @@ class Coder(_Strict):
 
 
 class Quotes(_Strict):
-    """How exemplar quotes are chosen (see ``codings/analyse.py``)."""
+    """How exemplar quotes are chosen (see ``analysis/codings.py``)."""
 
     per_cell: int = Field(default=1, ge=0, le=5)
     min_chars: int = Field(default=60, ge=1)
@@ -139,7 +139,7 @@ class InterviewsConfig(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> InterviewsConfig:
-        from codings.codebook import build_codebook
+        from project.codebook import build_codebook
 
         for what, ids in (
             ("stakeholder group", [g.id for g in self.stakeholder_groups]),

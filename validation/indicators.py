@@ -1,6 +1,6 @@
 """Validation of indicator data: expectations generated from the registry, plus row rules.
 
-The canonical frame (one row per value; see :func:`indicators.ingest.map_indicators`) is checked by
+The canonical frame (one row per value; see :func:`ingest.indicators.map_indicators`) is checked by
 great-expectations with :func:`indicator_expectations` (generated from the registry, never written by
 hand) and by :func:`row_problems`, which checks what depends on each row's indicator (its frequency,
 observation window, units, measure and breakdowns) and is simpler to say in pandas.
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from indicators.config import Indicator, Outcome, Window
+from project.indicators import Indicator, Outcome, Window
 from validation.suites import Expectation
 
 KEY_COLUMNS = ["indicator", "category", "unit", "period", "disaggregation"]

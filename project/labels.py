@@ -1,0 +1,42 @@
+"""Texts in Swedish and English, and how labels seen in exports are matched."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Labels(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    """A text in Swedish and English."""
+
+    sv: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.sv if lang == "sv" else self.en
+
+
+def normalise_label(text: str, *, fold_diacritics: bool = False) -> str:
+    """Normalise an answer label for matching: case, whitespace, typographic quotes and dashes.
+
+    >>> normalise_label("  Instämmer   HELT ")
+    'instämmer helt'
+    >>> normalise_label("Inte relevant för ”min” roll")
+    'inte relevant för "min" roll'
+    >>> normalise_label("Instämmer helt", fold_diacritics=True)
+    'instammer helt'
+    """
+    text = unicodedata.normalize("NFC", str(text))
+    text = re.sub(r"[\u201c\u201d\u201e\u00ab\u00bb]", '"', text)
+    text = re.sub(r"[\u2018\u2019\u201a]", "'", text)
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"\s+", " ", text).strip().casefold()
+    if fold_diacritics:
+        text = "".join(
+            c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+        )
+    return text

@@ -1,0 +1,1 @@
+"""Figures for the report, per kind: each function returns a Figure and never saves or shows it."""

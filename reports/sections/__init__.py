@@ -1,0 +1,1 @@
+"""The report's generated content, per kind: each module returns SectionContent blocks."""
