@@ -29,7 +29,7 @@ format: bootstrap
 typecheck: bootstrap
 	$(VENV)/bin/mypy
 
-# Ingest of a 1 M-row long CSV: lines per second and peak memory (printed, never asserted).
+
 bench: bootstrap
 	$(VENV)/bin/python bench/ingest_long.py
 
