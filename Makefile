@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 # This machine sets PYTHONDONTWRITEBYTECODE=1: without compiled bytecode every import recompiles.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint format typecheck bench bootstrap clean
+.PHONY: demo test lint format typecheck bench bootstrap clean results-doc
 
 demo: bootstrap
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
@@ -29,6 +29,10 @@ format: bootstrap
 typecheck: bootstrap
 	$(VENV)/bin/mypy
 
+
+# docs/results.md is generated from the results contract (analysis/columns.py); a test fails when stale.
+results-doc: bootstrap
+	$(VENV)/bin/python -c 'import pathlib; from analysis.results_doc import results_markdown; pathlib.Path("docs/results.md").write_text(results_markdown(), encoding="utf-8")'
 
 bench: bootstrap
 	$(VENV)/bin/python bench/ingest_long.py

@@ -1,20 +1,43 @@
-"""Pure statistics: a DataFrame in, a tidy DataFrame out (no IO, no printing, no rounding).
+"""Pure statistics: DataFrames in, tidy DataFrames out (no IO, no printing, no rounding).
 
-Modules:
+The results contract:
+
+- :mod:`analysis.columns` — every results table's columns, dtypes and meaning, and the check every
+  table passes when written (:mod:`analysis.vocabulary` the column vocabulary,
+  :mod:`analysis.results_doc` the generated ``docs/results.md``).
+
+The analysis plans, one per kind (the store's frames and project.yaml in, a dict of tables out):
+
+- :mod:`analysis.survey`, :mod:`analysis.indicators`, :mod:`analysis.codings`.
+
+Surveys:
 
 - :mod:`analysis.scoring` — reverse_items, score_scales;
-- :mod:`analysis.reliability` — cronbach_alpha, mcdonald_omega, reliability_by_scale,
-  item_rest_statistics;
-- :mod:`analysis.summaries` — summarise_scores, summarise_items, item_distributions;
-- :mod:`analysis.wave_comparison` — paired, unpaired and mixed-model change between waves;
+- :mod:`analysis.reliability` — cronbach_alpha, reliability_by_scale; :mod:`analysis.omega` —
+  mcdonald_omega; :mod:`analysis.item_rest` — item_rest_statistics;
+- :mod:`analysis.summaries` — summarise_scores, summarise_items; :mod:`analysis.distributions` —
+  item_distributions;
+- :mod:`analysis.two_sample` — paired and unpaired t and rank tests with effect sizes;
+  :mod:`analysis.mixed_model` — the mixed models; :mod:`analysis.wave_comparison` — compare_waves;
 - :mod:`analysis.group_comparison` — Welch ANOVA, Kruskal–Wallis, Holm-adjusted pairwise tests;
 - :mod:`analysis.response_rates` — responded against invited;
-- :mod:`analysis.normalisation_profile` — scales and general items with traffic lights;
-- :mod:`analysis.its` — segmented regression for interrupted time series (fit_its);
+- :mod:`analysis.normalisation_profile` — scales and general items with traffic lights.
+
+Indicators:
+
+- :mod:`analysis.its` — segmented regression (fit_its), with :mod:`analysis.its_design` and
+  :mod:`analysis.its_fit`;
 - :mod:`analysis.proportions` — Wilson and Newcombe intervals, before/after comparisons;
-- :mod:`analysis.goals` — goal status and its roll-up through the project logic;
+- :mod:`analysis.periods`, :mod:`analysis.breakdowns` — periods and breakdowns of the data;
+- :mod:`analysis.goals` — the goal-status rule and its roll-up; :mod:`analysis.attainment` — goals
+  and the project logic from the data; :mod:`analysis.outcomes` — participant outcomes.
+
+Interviews:
+
 - :mod:`analysis.agreement` — percent agreement, Cohen's kappa, Krippendorff's alpha;
-- :mod:`analysis.coding_frequencies` — code frequencies and co-occurrence.
+  :mod:`analysis.coding_decisions` — coded segments as reliability data;
+- :mod:`analysis.coding_frequencies` — code frequencies and co-occurrence; :mod:`analysis.quotes` —
+  exemplar quotes.
 
 Nothing is imported here, so importing the package is cheap.
 """

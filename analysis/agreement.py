@@ -9,8 +9,8 @@ different units (see ``docs/interviews.md``).
 :func:`coding_decisions` turns coded segments into such reliability data: binary decisions "coder
 c applied code k to unit u" on the double-coded material, at the segment level (segments of
 different coders that overlap enough form one unit) or the document level (code present anywhere
-in the document). :func:`agreement_by_code` then computes every measure per code, per construct
-and over all codes.
+in the document); it lives in :mod:`analysis.coding_decisions`. :func:`agreement_by_code` then
+computes every measure per code, per construct and over all codes.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -29,7 +29,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -37,10 +36,8 @@ from scipy import stats
 
 __all__ = [
     "AGREEMENT_COLUMNS",
-    "DECISION_COLUMNS",
     "AgreementResult",
     "agreement_by_code",
-    "coding_decisions",
     "cohen_kappa",
     "cohen_kappa_from_table",
     "coincidence_matrix",
@@ -54,19 +51,16 @@ AGREEMENT_COLUMNS: tuple[str, ...] = (
     "code_level",
     "code",
     "measure",
-    "estimate",
     "n_units",
     "n_coders",
     "n_values",
+    "estimate",
+    "std_error",
     "ci_low",
     "ci_high",
     "method",
 )
 
-#: Columns of :func:`coding_decisions`.
-DECISION_COLUMNS: tuple[str, ...] = ("unit", "document", "code", "coder", "value")
-
-UnitOfAnalysis = Literal["segment", "document"]
 ArrayLikeTable = Sequence[Sequence[float]] | np.ndarray | pd.DataFrame
 
 
@@ -91,6 +85,8 @@ class AgreementResult:
         Confidence interval where one is computed (Cohen's kappa), else NaN.
     method : str
         How it was computed.
+    std_error : float
+        Standard error where one is computed (Cohen's kappa), else NaN.
     """
 
     measure: str
@@ -101,6 +97,7 @@ class AgreementResult:
     ci_low: float = math.nan
     ci_high: float = math.nan
     method: str = ""
+    std_error: float = math.nan
 
 
 # -- reliability data -----------------------------------------------------------------------------
@@ -285,7 +282,7 @@ def cohen_kappa_from_table(table: ArrayLikeTable, *, confidence: float = 0.95) -
     z = float(stats.norm.ppf(0.5 + confidence / 2))
     se = math.sqrt(var)
     low, high = max(-1.0, kappa - z * se), min(1.0, kappa + z * se)
-    return AgreementResult("cohen_kappa", kappa, n_units, 2, 2 * n_units, low, high, method)
+    return AgreementResult("cohen_kappa", kappa, n_units, 2, 2 * n_units, low, high, method, se)
 
 
 def cohen_kappa(
@@ -324,123 +321,6 @@ def cohen_kappa(
         dropna=False,
     )
     return cohen_kappa_from_table(table.to_numpy(), confidence=confidence)
-
-
-# -- from coded segments to reliability data -----------------------------------------------------
-def _segment_units(doc: pd.DataFrame, *, min_overlap: float) -> pd.Series:
-    """Cluster one document's coded segments into units: overlapping enough = the same unit."""
-    unit = pd.Series(-1, index=doc.index, dtype="int64")
-    positioned = doc["start"].notna() & doc["end"].notna()
-    unique = doc.loc[positioned, ["start", "end"]].astype(float).drop_duplicates()
-    spans = unique.sort_values(["start", "end"]).to_numpy()
-    parent = list(range(len(spans)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(spans)):
-        for j in range(i + 1, len(spans)):
-            if spans[j][0] >= spans[i][1]:
-                break
-            overlap = min(spans[i][1], spans[j][1]) - max(spans[i][0], spans[j][0])
-            shorter = min(spans[i][1] - spans[i][0], spans[j][1] - spans[j][0])
-            if shorter > 0 and overlap / shorter >= min_overlap:
-                parent[find(j)] = find(i)
-    roots = {(float(s[0]), float(s[1])): find(i) for i, s in enumerate(spans)}
-    numbering = {r: k for k, r in enumerate(sorted(set(roots.values())))}
-    starts = doc["start"].astype(float)
-    ends = doc["end"].astype(float)
-    for idx in doc.index[positioned]:
-        unit[idx] = numbering[roots[(float(starts[idx]), float(ends[idx]))]]
-    # Segments without positions: one unit per distinct segment key.
-    offset = len(numbering)
-    keys = doc.loc[~positioned, "segment"].astype(str)
-    for k, key in enumerate(sorted(keys.unique())):
-        unit[keys.index[keys == key]] = offset + k
-    return unit
-
-
-def coding_decisions(
-    codings: pd.DataFrame,
-    *,
-    unit_of_analysis: UnitOfAnalysis,
-    codes: Sequence[str] | None = None,
-    min_overlap: float = 0.5,
-    document: str = "document_id",
-    coder: str = "coder",
-    code: str = "code",
-    segment: str = "segment_id",
-    start: str = "start",
-    end: str = "end",
-) -> pd.DataFrame:
-    """Binary reliability data from coded segments: did coder *c* apply code *k* to unit *u*?
-
-    Only double-coded documents count (documents in which at least two coders applied a code);
-    within one, a coder who coded the document but not a unit gives 0 for it. A coder who did not
-    code the document at all gives no value (missing).
-
-    Parameters
-    ----------
-    codings
-        One row per coding (a code applied to a segment by a coder). Not modified.
-    unit_of_analysis
-        ``"segment"``: within a document, segments of all coders that overlap by at least
-        ``min_overlap`` of the shorter one form one unit (segments without positions are matched
-        by ``segment``). ``"document"``: the unit is the document (code present or not).
-    codes
-        The codes to judge (default: those applied in the double-coded documents).
-    min_overlap
-        Overlap threshold for ``"segment"`` (a share of the shorter segment, 0–1).
-    document, coder, code, segment, start, end
-        Column names in ``codings``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`DECISION_COLUMNS`: ``unit`` (a string id), ``document``, ``code``, ``coder``,
-        ``value`` (0/1), one row per unit × code × coder of the document.
-    """
-    if unit_of_analysis not in ("segment", "document"):
-        raise ValueError(
-            f"unit_of_analysis must be 'segment' or 'document'; got {unit_of_analysis}"
-        )
-    if not 0 < min_overlap <= 1:
-        raise ValueError(f"min_overlap must be in (0, 1]; got {min_overlap}")
-    cols = {document: "document", coder: "coder", code: "code"}
-    if unit_of_analysis == "segment":
-        cols |= {start: "start", end: "end", segment: "segment"}
-    missing = [c for c in cols if c not in codings.columns]
-    if missing:
-        raise KeyError(f"codings: columns not in the table: {', '.join(missing)}")
-    data = codings[list(cols)].rename(columns=cols).copy()
-    coders_per_doc = data.groupby("document")["coder"].nunique()
-    double = coders_per_doc.index[coders_per_doc >= 2]
-    data = data[data["document"].isin(double)]
-    if data.empty:
-        return pd.DataFrame(columns=list(DECISION_COLUMNS))
-    all_codes = sorted(data["code"].unique()) if codes is None else list(codes)
-    if unit_of_analysis == "document":
-        data["unit"] = data["document"].astype(str)
-    else:
-        parts = []
-        for doc_id, doc in data.groupby("document", sort=True):
-            numbers = _segment_units(doc, min_overlap=min_overlap)
-            parts.append(str(doc_id) + "#" + numbers.astype(str))
-        data["unit"] = pd.concat(parts)
-    applied = set(zip(data["unit"], data["code"], data["coder"], strict=True))
-    units = data[["unit", "document"]].drop_duplicates()
-    doc_coders = data.groupby("document")["coder"].unique()
-    rows = [
-        (u, d, k, c, int((u, k, c) in applied))
-        for u, d in units.itertuples(index=False)
-        for k in all_codes
-        for c in sorted(doc_coders[d])
-    ]
-    out = pd.DataFrame(rows, columns=list(DECISION_COLUMNS))
-    return out.sort_values(["unit", "code", "coder"]).reset_index(drop=True)
 
 
 def _measures(
@@ -500,6 +380,7 @@ def agreement_by_code(
                     "code": code,
                     "measure": r.measure,
                     "estimate": r.estimate,
+                    "std_error": r.std_error,
                     "n_units": r.n_units,
                     "n_coders": r.n_coders,
                     "n_values": r.n_values,

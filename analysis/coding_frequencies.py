@@ -126,8 +126,8 @@ def coding_frequencies(
         once per code even if several sub-constructs of one construct were applied to it.
         ``share_of_documents`` is ``n_documents / documents_in_group``.
     """
-    cols = {document: "document_id", segment: "segment_id", group: "stakeholder_group",
-            round_: "round"}  # fmt: skip
+    cols = {document: "document_id", segment: "segment_id", group: "stakeholder_group"}
+    cols[round_] = "round"
     data = codings.rename(columns=cols)
     docs = documents.rename(columns=cols)[["document_id", "stakeholder_group", "round"]]
     docs = docs.drop_duplicates("document_id")

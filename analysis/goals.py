@@ -32,18 +32,6 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 STATUSES = ("reached", "partly_reached", "not_reached", "not_measured")
-GOAL_COLUMNS = [
-    "goal",
-    "indicator",
-    "baseline",
-    "target",
-    "achieved",
-    "deadline",
-    "status",
-    "progress",
-    "status_source",
-    "evidence",
-]
 
 
 def goal_status(

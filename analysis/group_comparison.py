@@ -34,7 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.wave_comparison import hedges_g, unpaired_tests
+from analysis.columns import check_table, table
+from analysis.two_sample import hedges_g, unpaired_tests
 
 __all__ = [
     "GROUP_COMPARISON_COLUMNS",
@@ -44,33 +45,8 @@ __all__ = [
     "welch_anova",
 ]
 
-#: Columns of :func:`compare_groups` (``group_comparison.csv``).
-GROUP_COMPARISON_COLUMNS: tuple[str, ...] = (
-    "instrument",
-    "wave",
-    "scale",
-    "group_by",
-    "comparison",
-    "group_a",
-    "group_b",
-    "method",
-    "n",
-    "k_groups",
-    "groups_included",
-    "groups_excluded",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "statistic",
-    "df",
-    "df2",
-    "p_value",
-    "p_adjusted",
-    "effect_size",
-    "effect_size_ci_low",
-    "effect_size_ci_high",
-    "effect_size_measure",
-)
+#: Columns of :func:`compare_groups` (``group_comparison.csv``, :mod:`analysis.columns`).
+GROUP_COMPARISON_COLUMNS: tuple[str, ...] = table("group_comparison").columns
 
 WELCH_ANOVA = "Welch one-way ANOVA"
 KRUSKAL = "Kruskal-Wallis test"
@@ -179,6 +155,70 @@ def kruskal_wallis(samples: Sequence[np.ndarray]) -> dict[str, float]:
     }
 
 
+def _check(scores: pd.DataFrame, by: tuple[str, ...], min_cell_size: int) -> pd.DataFrame:
+    if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
+        raise ValueError(f"min_cell_size must be a positive integer; found {min_cell_size!r}")
+    needed = ["instrument", "wave", "scale", "score", *by]
+    missing = [c for c in needed if c not in scores.columns]
+    if missing:
+        raise ValueError(f"compare_groups: missing columns {', '.join(missing)}")
+    return scores[scores["score"].notna()]
+
+
+def _pairwise(
+    samples: dict[str, np.ndarray], base: dict[str, object], confidence: float
+) -> list[dict[str, object]]:
+    """Welch t tests of every pair of groups, Holm-adjusted, with Hedges' *g*."""
+    pairs = []
+    for a, b in itertools.combinations(samples, 2):
+        welch = unpaired_tests(samples[a], samples[b], confidence=confidence)[0]
+        g, g_low, g_high = hedges_g(samples[a], samples[b], confidence=confidence)
+        tested = {k: welch[k] for k in ("estimate", "std_error", "ci_low", "ci_high")}
+        tested |= {k: welch[k] for k in ("statistic", "df", "p_value")}
+        pairs.append(
+            base
+            | {"comparison": "pairwise", "group_a": a, "group_b": b, "method": PAIRWISE}
+            | {"n": int(samples[a].size + samples[b].size)}
+            | tested
+            | {"effect_size": g, "effect_size_ci_low": g_low, "effect_size_ci_high": g_high}
+            | {"effect_size_measure": "hedges_g"}
+        )
+    adjusted = holm_adjust([float(p["p_value"]) for p in pairs])  # type: ignore[arg-type]
+    return [row | {"p_adjusted": float(p)} for row, p in zip(pairs, adjusted, strict=True)]
+
+
+def _grouping_rows(
+    frame: pd.DataFrame, column: str, *, min_cell_size: int, confidence: float
+) -> list[dict[str, object]]:
+    """The rows of one wave × scale × grouping column (the keys added by the caller)."""
+    with_group = frame[frame[column].notna()]
+    sizes = with_group.groupby(column).size()
+    included = sorted(str(g) for g in sizes.index[sizes >= min_cell_size])
+    excluded = sorted(str(g) for g in sizes.index[sizes < min_cell_size])
+    base: dict[str, object] = {
+        "group_by": column,
+        "k_groups": len(included),
+        "groups_included": ";".join(included),
+        "groups_excluded": ";".join(excluded),
+    }
+    if len(included) < 2:
+        return [base | {"comparison": "omnibus", "method": NOT_TESTED, "n": 0}]
+    labels = with_group[column].astype(str)
+    samples = {g: with_group.loc[labels == g, "score"].to_numpy(dtype="float64") for g in included}
+    n_total = int(sum(s.size for s in samples.values()))
+    rows = [
+        base
+        | {"comparison": "omnibus", "method": method, "n": n_total}
+        | result
+        | {"effect_size_measure": measure}
+        for method, measure, result in (
+            (WELCH_ANOVA, "omega_squared", welch_anova(list(samples.values()))),
+            (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
+        )
+    ]
+    return rows + _pairwise(samples, base, confidence)
+
+
 def compare_groups(
     scores: pd.DataFrame,
     *,
@@ -208,100 +248,26 @@ def compare_groups(
         ``comparison = "omnibus"`` row for Welch's ANOVA (``effect_size_measure`` ``omega_squared``,
         ``df``/``df2`` numerator/denominator) and one for Kruskal–Wallis (``epsilon_squared``),
         then ``comparison = "pairwise"`` rows (``group_a``, ``group_b``; ``estimate`` = mean of
-        ``group_b`` − mean of ``group_a``; ``p_value`` unadjusted, ``p_adjusted`` Holm; Hedges'
-        *g*). ``groups_included`` and ``groups_excluded`` are ``;``-separated group ids, groups
-        sorted. With fewer than two groups left, a single row with ``method`` ``"not tested"``.
+        ``group_b`` − mean of ``group_a`` with its standard error; ``p_value`` unadjusted,
+        ``p_adjusted`` Holm; Hedges' *g*). ``groups_included`` and ``groups_excluded`` are
+        ``;``-separated group ids, groups sorted. With fewer than two groups left, a single row
+        with ``method`` ``"not tested"``.
 
     Raises
     ------
     ValueError
         When a needed column is absent or ``min_cell_size`` is not a positive integer.
     """
-    if isinstance(min_cell_size, bool) or not isinstance(min_cell_size, int) or min_cell_size < 1:
-        raise ValueError(f"min_cell_size must be a positive integer; found {min_cell_size!r}")
     by = tuple(by)
-    needed = ["instrument", "wave", "scale", "score", *by]
-    missing = [c for c in needed if c not in scores.columns]
-    if missing:
-        raise ValueError(f"compare_groups: missing columns {', '.join(missing)}")
-    scored = scores[scores["score"].notna()]
+    scored = _check(scores, by, min_cell_size)
     rows: list[dict[str, object]] = []
-    for (instrument, wave, scale), frame in scored.groupby(
-        ["instrument", "wave", "scale"], sort=True
-    ):
+    keys = ["instrument", "wave", "scale"]
+    for (instrument, wave, scale), frame in scored.groupby(keys, sort=True):
         for column in by:
-            with_group = frame[frame[column].notna()]
-            sizes = with_group.groupby(column).size()
-            included = sorted(str(g) for g in sizes.index[sizes >= min_cell_size])
-            excluded = sorted(str(g) for g in sizes.index[sizes < min_cell_size])
-            base = {
-                "instrument": instrument,
-                "wave": wave,
-                "scale": scale,
-                "group_by": column,
-                "k_groups": len(included),
-                "groups_included": ";".join(included),
-                "groups_excluded": ";".join(excluded),
-            }
-            if len(included) < 2:
-                rows.append(base | {"comparison": "omnibus", "method": NOT_TESTED, "n": 0})
-                continue
-            samples = {
-                g: with_group.loc[with_group[column].astype(str) == g, "score"].to_numpy(
-                    dtype="float64"
-                )
-                for g in included
-            }
-            n_total = int(sum(s.size for s in samples.values()))
-            for method, measure, result in (
-                (WELCH_ANOVA, "omega_squared", welch_anova(list(samples.values()))),
-                (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
+            for row in _grouping_rows(
+                frame, column, min_cell_size=min_cell_size, confidence=confidence
             ):
-                rows.append(
-                    base
-                    | {"comparison": "omnibus", "method": method, "n": n_total}
-                    | result
-                    | {"effect_size_measure": measure}
-                )
-            pairs = []
-            for a, b in itertools.combinations(included, 2):
-                welch = unpaired_tests(samples[a], samples[b], confidence=confidence)[0]
-                g, g_low, g_high = hedges_g(samples[a], samples[b], confidence=confidence)
-                pairs.append(
-                    base
-                    | {
-                        "comparison": "pairwise",
-                        "group_a": a,
-                        "group_b": b,
-                        "method": PAIRWISE,
-                        "n": int(samples[a].size + samples[b].size),
-                        "estimate": welch["estimate"],
-                        "ci_low": welch["ci_low"],
-                        "ci_high": welch["ci_high"],
-                        "statistic": welch["statistic"],
-                        "df": welch["df"],
-                        "p_value": welch["p_value"],
-                        "effect_size": g,
-                        "effect_size_ci_low": g_low,
-                        "effect_size_ci_high": g_high,
-                        "effect_size_measure": "hedges_g",
-                    }
-                )
-            adjusted = holm_adjust([float(p["p_value"]) for p in pairs])  # type: ignore[arg-type]
-            for row, p_adj in zip(pairs, adjusted, strict=True):
-                rows.append(row | {"p_adjusted": float(p_adj)})
-    out = pd.DataFrame(rows, columns=list(GROUP_COMPARISON_COLUMNS))
-    floats = [
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "statistic",
-        "df",
-        "df2",
-        "p_value",
-        "p_adjusted",
-        "effect_size",
-        "effect_size_ci_low",
-        "effect_size_ci_high",
-    ]
-    return out.astype({c: "float64" for c in floats} | {"n": "int64", "k_groups": "int64"})
+                rows.append({"instrument": instrument, "wave": wave, "scale": scale} | row)
+    return check_table(
+        "group_comparison", pd.DataFrame(rows, columns=list(GROUP_COMPARISON_COLUMNS))
+    )

@@ -16,26 +16,13 @@ import math
 
 import pandas as pd
 
+from analysis.columns import check_table, table
 from instruments.spec import InstrumentSpec
 
 __all__ = ["PROFILE_COLUMNS", "normalisation_profile", "traffic_light"]
 
-#: Columns of :func:`normalisation_profile` (``normalisation_profile.csv``).
-PROFILE_COLUMNS: tuple[str, ...] = (
-    "instrument",
-    "wave",
-    "kind",
-    "measure",
-    "n",
-    "mean",
-    "ci_low",
-    "ci_high",
-    "range_low",
-    "range_high",
-    "green_from",
-    "yellow_from",
-    "light",
-)
+#: Columns of :func:`normalisation_profile` (``normalisation_profile.csv``, :mod:`analysis.columns`).
+PROFILE_COLUMNS: tuple[str, ...] = table("normalisation_profile").columns
 
 
 def traffic_light(
@@ -55,6 +42,47 @@ def traffic_light(
     if mean >= low + yellow * (high - low):
         return "yellow"
     return "red"
+
+
+def _profile_row(
+    summary: pd.Series, bounds: tuple[float, float], lights: tuple[float, float]
+) -> dict[str, object]:
+    """One row's numbers from a summary row, its score range and the two band bounds."""
+    (low, high), (green, yellow) = bounds, lights
+    mean = float(summary["mean"])
+    return {
+        "n": int(summary["n"]),
+        "mean": mean,
+        "std_error": float(summary["std_error"]),
+        "ci_low": float(summary["ci_low"]),
+        "ci_high": float(summary["ci_high"]),
+        "range_low": float(low),
+        "range_high": float(high),
+        "green_from": low + green * (high - low),
+        "yellow_from": low + yellow * (high - low),
+        "light": traffic_light(mean, low=low, high=high, green=green, yellow=yellow),
+    }
+
+
+def _wave_rows(
+    spec: InstrumentSpec, scores: pd.DataFrame, items: pd.DataFrame | None, lights: tuple
+) -> list[dict[str, object]]:
+    """The rows of one wave: mean scales in spec order, then the numeric items."""
+    rows: list[dict[str, object]] = []
+    for scale in spec.scales:
+        match = scores[scores["scale"] == scale.id]
+        if scale.method == "mean" and not match.empty:
+            rows.append(
+                {"scale": scale.id}
+                | _profile_row(match.iloc[0], spec.score_range(scale.id), lights)
+            )
+    numeric = [it.id for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
+    for item_id in numeric if items is not None else []:
+        match = items[items["item"] == item_id]  # type: ignore[index]
+        if not match.empty:
+            rs = spec.response_set_of(item_id)
+            rows.append({"item": item_id} | _profile_row(match.iloc[0], (rs.low, rs.high), lights))
+    return rows
 
 
 def normalisation_profile(
@@ -84,65 +112,29 @@ def normalisation_profile(
     -------
     pandas.DataFrame
         Columns :data:`PROFILE_COLUMNS`: per wave (sorted) the mean scales in spec order
-        (``kind = "scale"``, ``measure`` the scale id), then the numeric items (``kind =
-        "general_item"``, ``measure`` the item id). ``green_from`` and ``yellow_from`` are the
-        thresholds on the measure's own range; ``light`` is None where the mean is NaN. Empty when
-        the instrument has no mean scales.
+        (``scale`` set, ``item`` empty), then the numeric items (``item`` set, ``scale`` empty).
+        ``green_from`` and ``yellow_from`` are the thresholds on the row's own range; ``light``
+        is None where the mean is NaN. Empty when the instrument has no mean scales.
     """
     if not 0 <= yellow <= green <= 1:
         raise ValueError(
             f"normalisation_profile: need 0 <= yellow <= green <= 1; got {yellow}, {green}"
         )
-    mean_scales = [sc for sc in spec.scales if sc.method == "mean"]
-    if not mean_scales:
+    if not any(sc.method == "mean" for sc in spec.scales):
         return pd.DataFrame(columns=list(PROFILE_COLUMNS))
     scores = score_summaries[
         (score_summaries["group_by"] == "all") & (score_summaries["instrument"] == spec.id)
     ]
-    numeric = [it.id for it in spec.items if spec.response_sets[it.response_set].type == "numeric"]
-    items = (
-        item_summaries[
-            (item_summaries["instrument"] == spec.id) & item_summaries["item"].isin(numeric)
-        ]
-        if item_summaries is not None
-        else None
-    )
-    waves = sorted(set(scores["wave"].astype(str)), key=str)
+    items = None
+    if item_summaries is not None:
+        items = item_summaries[item_summaries["instrument"] == spec.id]
     rows: list[dict[str, object]] = []
-
-    def row(wave: str, kind: str, measure: str, r: pd.Series, low: float, high: float) -> dict:
-        mean = float(r["mean"])
-        return {
-            "instrument": spec.id,
-            "wave": wave,
-            "kind": kind,
-            "measure": measure,
-            "n": int(r["n"]),
-            "mean": mean,
-            "ci_low": float(r["ci_low"]),
-            "ci_high": float(r["ci_high"]),
-            "range_low": float(low),
-            "range_high": float(high),
-            "green_from": low + green * (high - low),
-            "yellow_from": low + yellow * (high - low),
-            "light": traffic_light(mean, low=low, high=high, green=green, yellow=yellow),
-        }
-
-    for wave in waves:
+    for wave in sorted(set(scores["wave"].astype(str)), key=str):
         in_wave = scores[scores["wave"].astype(str) == wave]
-        for scale in mean_scales:
-            match = in_wave[in_wave["scale"] == scale.id]
-            if match.empty:
-                continue
-            low, high = spec.score_range(scale.id)
-            rows.append(row(wave, "scale", scale.id, match.iloc[0], low, high))
-        if items is not None:
-            item_rows = items[items["wave"].astype(str) == wave]
-            for item_id in numeric:
-                match = item_rows[item_rows["item"] == item_id]
-                if match.empty:
-                    continue
-                rs = spec.response_set_of(item_id)
-                rows.append(row(wave, "general_item", item_id, match.iloc[0], rs.low, rs.high))
+        of_wave = None if items is None else items[items["wave"].astype(str) == wave]
+        rows.extend(
+            {"instrument": spec.id, "wave": wave} | row
+            for row in _wave_rows(spec, in_wave, of_wave, (green, yellow))
+        )
     out = pd.DataFrame(rows, columns=list(PROFILE_COLUMNS))
-    return out.astype({"n": "int64"} | {c: "float64" for c in PROFILE_COLUMNS[5:12]})
+    return check_table("normalisation_profile", out)

@@ -13,24 +13,24 @@ p-value of :func:`target_attainment` is that test's (the two-sided score test of
 ``binom.test`` gives the Clopper–Pearson interval instead, which is not used here. The golden test
 (``tests/analysis/test_outcomes_golden.py``) checks both against R.
 
-References
-----------
-Wilson EB. Probable inference, the law of succession, and statistical inference. J Am Stat Assoc
-1927;22:209–212.
-Newcombe RG. Two-sided confidence intervals for the single proportion: comparison of seven methods.
-Stat Med 1998;17:857–872 (method 3).
+References: Wilson (1927) and Newcombe (1998, method 3), as in :mod:`analysis.proportions`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from scipy import stats
 
+from analysis.breakdowns import ALL, with_breakdown
+from analysis.columns import stack_tables
 from analysis.goals import goal_status
+from analysis.periods import range_label
 from analysis.proportions import wilson_ci
+from project.indicators import Outcome, OutcomeTarget
 
 SHARE_COLUMNS = ["category", "n", "total", "share", "ci_low", "ci_high", "method"]
 TARGET_COLUMNS = [
@@ -167,18 +167,10 @@ def target_attainment(
 ) -> pd.DataFrame:
     """The share of persons in the categories that count toward a target, against the target.
 
-    Parameters
-    ----------
-    data
-        Counts of persons per category (and group). Not modified.
-    toward
-        The categories that count toward the target (e.g. work, studies, work practice).
-    target
-        The share (0–1) to reach.
-    by
-        Group columns; one row per group.
-    baseline
-        A share before the programme, if any: lets the status be ``partly_reached``.
+    ``data`` holds counts of persons per category (and group; not modified); ``toward`` the
+    categories that count toward the ``target`` share; ``by`` the group columns (one row per
+    group); ``baseline`` a share before the programme, if any (lets the status be
+    ``partly_reached``).
 
     Returns
     -------
@@ -237,3 +229,93 @@ def target_attainment(
             }
         )
     return pd.DataFrame(rows, columns=[*keys, *TARGET_COLUMNS])
+
+
+def _subgroup_rank(outcome: Outcome, disaggregation: str) -> tuple[int, int]:
+    """Everyone first, then the subgroups in the registry's order (crossed ones after)."""
+    if not disaggregation:
+        return 0, 0
+    names = [p.split("=", 1)[0] for p in disaggregation.split(";")]
+    rank = {name: i + 1 for i, name in enumerate(outcome.subgroups)}
+    return rank.get(names[0], 0), len(names)
+
+
+def _ordered(part: pd.DataFrame, outcome: Outcome) -> pd.DataFrame:
+    """Rows by :func:`_subgroup_rank`, groups in order of appearance within a subgroup."""
+    first = {d: i for i, d in enumerate(dict.fromkeys(part["disaggregation"]))}
+    keys = [(*_subgroup_rank(outcome, d), first[d]) for d in part["disaggregation"]]
+    return part.iloc[sorted(range(len(part)), key=lambda i: keys[i])]
+
+
+def _not_measured(tag: dict[str, Any], target: OutcomeTarget) -> pd.DataFrame:
+    """The target row of a unit without periods up to the deadline."""
+    row: dict[str, object] = dict.fromkeys(
+        ("n", "total", "share", "ci_low", "ci_high", "progress", "p_value"), math.nan
+    )
+    row |= tag | {"periods": "", "group_by": ALL, "group": ALL, "ci_position": "", "method": ""}
+    row |= {"categories": ";".join(target.categories), "target": target.share}
+    row |= {"baseline": math.nan if target.baseline is None else target.baseline}
+    row |= {"deadline": target.deadline.isoformat() if target.deadline else ""}
+    return pd.DataFrame([row | {"status": "not_measured"}])
+
+
+def _target_rows(part: pd.DataFrame, outcome: Outcome, tag: dict[str, Any]) -> pd.DataFrame:
+    """The target rows of one outcome × unit: the share by the deadline against the target."""
+    t = outcome.target
+    assert t is not None  # the caller checks
+    upto = part
+    if t.deadline is not None:
+        upto = part[part["period_start"] <= pd.Timestamp(t.deadline)]
+    if upto.empty:
+        return _not_measured(tag, t)
+    res = target_attainment(
+        upto,
+        toward=t.categories,
+        target=t.share,
+        count="value",
+        by=["disaggregation"],
+        baseline=t.baseline,
+        confidence=outcome.confidence,
+    )
+    return with_breakdown(res).assign(
+        categories=";".join(t.categories),
+        deadline=t.deadline.isoformat() if t.deadline else "",
+        **(tag | {"periods": range_label(sorted(set(upto["period"])))}),
+    )
+
+
+def outcome_tables(counts: pd.DataFrame, outcomes: Sequence[Outcome]) -> dict[str, pd.DataFrame]:
+    """The ``outcomes`` and ``outcome_targets`` results tables (see :mod:`analysis.columns`).
+
+    Parameters
+    ----------
+    counts
+        The store's outcome counts: ``outcome, unit, period, period_start, category,
+        disaggregation, value`` (persons). Not modified.
+    outcomes
+        The outcomes project.yaml declares; persons per category are pooled over the loaded
+        periods (for a target: the periods starting on or before its deadline).
+    """
+    share_parts, target_parts = [], []
+    for o in outcomes:
+        toward = set(o.target.categories) if o.target else set()
+        for unit, part in counts[counts["outcome"] == o.id].groupby("unit", sort=True):
+            part = _ordered(part.sort_values("period_start", kind="stable"), o)
+            tag: dict[str, Any] = {"outcome": o.id, "unit": unit}
+            tag["periods"] = range_label(sorted(set(part["period"])))
+            shares = category_shares(
+                part,
+                count="value",
+                by=["disaggregation"],
+                categories=[c.id for c in o.categories],
+                confidence=o.confidence,
+            )
+            share_parts.append(
+                with_breakdown(shares).assign(toward_target=shares["category"].isin(toward), **tag)
+            )
+            if o.target is not None:
+                target_parts.append(_target_rows(part, o, tag))
+    return {
+        "outcomes": stack_tables("outcomes", share_parts),
+        "outcome_targets": stack_tables("outcome_targets", target_parts),
+    }

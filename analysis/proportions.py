@@ -23,22 +23,38 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.periods import range_label
+
+#: Columns of one before/after row (:func:`compare_proportions`, :func:`compare_means`).
 BEFORE_AFTER_COLUMNS = [
     "measure",
-    "before_n",
-    "before_estimate",
-    "before_ci_low",
-    "before_ci_high",
-    "after_n",
-    "after_estimate",
-    "after_ci_low",
-    "after_ci_high",
-    "difference",
-    "difference_ci_low",
-    "difference_ci_high",
+    "phase",
+    "periods",
+    "n",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
     "p_value",
     "method",
 ]
+PROPORTION_METHOD = (
+    "Wilson score intervals; difference after − before, Newcombe hybrid score interval; p from "
+    "the two-sample score test"
+)
+MEAN_METHOD = "mean per period; t intervals over periods; difference after − before, Welch"
+
+Row = dict[str, object]
+
+
+def _phases(measure: str, method: str, before: Row, after: Row, difference: Row) -> list[Row]:
+    """The three rows of one comparison: before, after and the difference after − before."""
+    base: Row = {"measure": measure, "periods": "", "std_error": math.nan, "p_value": math.nan}
+    return [
+        base | {"phase": "before", "method": method} | before,
+        base | {"phase": "after", "method": method} | after,
+        base | {"phase": "difference", "method": method} | difference,
+    ]
 
 
 def _z(confidence: float) -> float:
@@ -100,11 +116,13 @@ def newcombe_difference_ci(
 
 def compare_proportions(
     before: tuple[float, float], after: tuple[float, float], *, confidence: float = 0.95
-) -> dict:
-    """One before/after row for a share: ``(successes, n)`` before and after.
+) -> list[Row]:
+    """Before/after rows for a share: ``(successes, n)`` before and after.
 
-    The difference is ``after − before`` with Newcombe's interval; the p-value is the
-    two-sample score (χ², no continuity correction) test.
+    Returns the ``before``, ``after`` and ``difference`` rows (:data:`BEFORE_AFTER_COLUMNS`,
+    ``periods`` empty): each side's share with its Wilson interval, and the difference
+    ``after − before`` with Newcombe's interval and the two-sample score (χ², no continuity
+    correction) test's p-value. ``n`` is the persons counted (both sides' on the difference row).
     """
     xb, nb = before
     xa, na = after
@@ -114,71 +132,50 @@ def compare_proportions(
     pooled = (xa + xb) / (na + nb) if (na + nb) > 0 else math.nan
     se = math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if na > 0 and nb > 0 else math.nan
     p = float(2 * stats.norm.sf(abs(d / se))) if se and se > 0 else math.nan
-    return {
-        "measure": "proportion",
-        "before_n": float(nb),
-        "before_estimate": xb / nb if nb > 0 else math.nan,
-        "before_ci_low": lb,
-        "before_ci_high": ub,
-        "after_n": float(na),
-        "after_estimate": xa / na if na > 0 else math.nan,
-        "after_ci_low": la,
-        "after_ci_high": ua,
-        "difference": d,
-        "difference_ci_low": dl,
-        "difference_ci_high": du,
-        "p_value": p,
-        "method": "Wilson score intervals; difference after − before, Newcombe hybrid score "
-        "interval; p from the two-sample score test",
-    }
+    return _phases(
+        "proportion",
+        PROPORTION_METHOD,
+        {"n": float(nb), "estimate": xb / nb if nb > 0 else math.nan, "ci_low": lb, "ci_high": ub},
+        {"n": float(na), "estimate": xa / na if na > 0 else math.nan, "ci_low": la, "ci_high": ua},
+        {"n": float(nb + na), "estimate": d, "ci_low": dl, "ci_high": du, "p_value": p},
+    )
+
+
+def _mean_ci(v: np.ndarray, confidence: float) -> Row:
+    """The mean per period with its standard error and t interval (none with one period)."""
+    m = float(v.mean()) if v.size else math.nan
+    row: Row = {"n": float(v.size), "estimate": m, "ci_low": math.nan, "ci_high": math.nan}
+    if v.size < 2:
+        return row
+    se = float(v.std(ddof=1) / math.sqrt(v.size))
+    q = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1))
+    return row | {"std_error": se, "ci_low": m - q * se, "ci_high": m + q * se}
 
 
 def compare_means(
     before: Sequence[float], after: Sequence[float], *, confidence: float = 0.95
-) -> dict:
-    """One before/after row for values per period (counts or means): mean per period each side.
+) -> list[Row]:
+    """Before/after rows for values per period (counts or means): the mean per period each side.
 
-    Intervals are t intervals over the periods (none with one period); the difference is
-    ``after − before`` with Welch's interval.
+    Returns the ``before``, ``after`` and ``difference`` rows (:data:`BEFORE_AFTER_COLUMNS`):
+    t intervals over the periods (none with one period) and the difference ``after − before``
+    with Welch's interval, standard error and p-value. ``n`` is the periods.
     """
     b = np.asarray(before, dtype=float)
     a = np.asarray(after, dtype=float)
-
-    def mean_ci(v: np.ndarray) -> tuple[float, float, float, float]:
-        m = float(v.mean()) if v.size else math.nan
-        if v.size < 2:
-            return m, math.nan, math.nan, math.nan
-        se = float(v.std(ddof=1) / math.sqrt(v.size))
-        q = float(stats.t.ppf(0.5 + confidence / 2, v.size - 1))
-        return m, m - q * se, m + q * se, se
-
-    mb, lb, ub, seb = mean_ci(b)
-    ma, la, ua, sea = mean_ci(a)
-    d = ma - mb
-    dl = du = p = math.nan
+    rb, ra = _mean_ci(b, confidence), _mean_ci(a, confidence)
+    d = float(ra["estimate"]) - float(rb["estimate"])  # type: ignore[arg-type]
+    diff: Row = {"n": float(b.size + a.size), "estimate": d, "ci_low": math.nan}
+    diff["ci_high"] = math.nan
     if b.size >= 2 and a.size >= 2:
+        seb, sea = float(rb["std_error"]), float(ra["std_error"])  # type: ignore[arg-type]
         se = math.sqrt(seb**2 + sea**2)
         if se > 0:
             dof = se**4 / (seb**4 / (b.size - 1) + sea**4 / (a.size - 1))
             q = float(stats.t.ppf(0.5 + confidence / 2, dof))
-            dl, du = d - q * se, d + q * se
-            p = float(2 * stats.t.sf(abs(d / se), dof))
-    return {
-        "measure": "mean_per_period",
-        "before_n": float(b.size),
-        "before_estimate": mb,
-        "before_ci_low": lb,
-        "before_ci_high": ub,
-        "after_n": float(a.size),
-        "after_estimate": ma,
-        "after_ci_low": la,
-        "after_ci_high": ua,
-        "difference": d,
-        "difference_ci_low": dl,
-        "difference_ci_high": du,
-        "p_value": p,
-        "method": "mean per period; t intervals over periods; difference after − before, Welch",
-    }
+            diff |= {"std_error": se, "ci_low": d - q * se, "ci_high": d + q * se}
+            diff["p_value"] = float(2 * stats.t.sf(abs(d / se), dof))
+    return _phases("mean_per_period", MEAN_METHOD, rb, ra, diff)
 
 
 def before_after(
@@ -188,27 +185,33 @@ def before_after(
     post: str = "post",
     value: str = "value",
     denominator: str = "denominator",
+    period: str | None = None,
     by: Sequence[str] = (),
     confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Before/after comparison per group.
+    """Before/after comparison per group, long: a ``before``, an ``after`` and a ``difference``
+    row per group.
 
     Parameters
     ----------
     data
-        One row per period (and group): ``post`` (bool), ``value`` and for proportions
-        ``denominator``. Not modified.
+        One row per period (and group), in period order: ``post`` (bool), ``value`` and for
+        proportions ``denominator``. Not modified.
     measure
         ``"proportion"``: ``value`` successes of ``denominator``, pooled over the periods of each
         side (:func:`compare_proportions`). Anything else: values per period
         (:func:`compare_means`).
+    period
+        A column of period labels: ``periods`` then names each side's first and last period
+        (``2016–2017``), the difference row both sides'. ``None``: ``periods`` is empty.
     by
-        Group columns; one output row per group.
+        Group columns; three output rows per group.
 
     Returns
     -------
     pandas.DataFrame
-        ``by`` columns, ``before_periods``, ``after_periods`` and :data:`BEFORE_AFTER_COLUMNS`.
+        ``by`` columns and :data:`BEFORE_AFTER_COLUMNS`. A group without periods on both sides
+        gives no rows.
     """
     keys = list(by)
     groups = data.groupby(keys, sort=False, dropna=False) if keys else [((), data)]
@@ -219,23 +222,21 @@ def before_after(
         if pre.empty or aft.empty:
             continue
         if measure == "proportion":
-            row = compare_proportions(
+            phases = compare_proportions(
                 (float(pre[value].sum()), float(pre[denominator].sum())),
                 (float(aft[value].sum()), float(aft[denominator].sum())),
                 confidence=confidence,
             )
         else:
-            row = compare_means(pre[value].tolist(), aft[value].tolist(), confidence=confidence)
+            phases = compare_means(pre[value].tolist(), aft[value].tolist(), confidence=confidence)
+        if period is not None:
+            labels: tuple[list[object], ...] = (
+                list(pre[period]),
+                list(aft[period]),
+                [*pre[period], *aft[period]],
+            )
+            for row, label in zip(phases, labels, strict=True):
+                row["periods"] = range_label(label)
         key_t = key if isinstance(key, tuple) else (key,)
-        row = (
-            dict(zip(keys, key_t, strict=True))
-            | {
-                "before_periods": len(pre),
-                "after_periods": len(aft),
-            }
-            | row
-        )
-        rows.append(row)
-    return pd.DataFrame(
-        rows, columns=[*keys, "before_periods", "after_periods", *BEFORE_AFTER_COLUMNS]
-    )
+        rows += [dict(zip(keys, key_t, strict=True)) | row for row in phases]
+    return pd.DataFrame(rows, columns=[*keys, *BEFORE_AFTER_COLUMNS])

@@ -9,23 +9,58 @@ import math
 
 import pandas as pd
 
-__all__ = ["ALL", "RESPONSE_RATE_COLUMNS", "response_rates"]
+from analysis.columns import table
+from project.config import Project
 
-#: Columns of :func:`response_rates` (``response_rates.csv``).
-RESPONSE_RATE_COLUMNS: tuple[str, ...] = (
-    "instrument",
-    "wave",
-    "organisation",
-    "group",
-    "invited",
-    "responded",
-    "rate",
-    "threshold",
-    "below_threshold",
-)
+__all__ = ["ALL", "RESPONSE_RATE_COLUMNS", "invited_counts", "response_rates"]
+
+#: Columns of :func:`response_rates` (``response_rates.csv``, :mod:`analysis.columns`).
+RESPONSE_RATE_COLUMNS: tuple[str, ...] = table("response_rates").columns
+_INVITED_COLUMNS = ["wave", "organisation", "staff_group", "invited"]
 
 ALL = "all"
-"""The ``organisation`` / ``group`` value of a row that covers every organisation / group."""
+"""The ``organisation`` / ``staff_group`` value of a row that covers every organisation / group."""
+
+
+def invited_counts(project: Project, instrument: str) -> pd.DataFrame:
+    """The invited counts project.yaml declares for an instrument's waves: the wave's total
+    (``Wave.invited``) as ``("all", "all")``, then each ``invited_by`` count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``wave, organisation, staff_group, invited`` (``"all"`` where a count covers every
+        organisation or staff group), in project.yaml's order.
+    """
+    waves = [w for w in project.waves if w.instrument == instrument]
+    rows = [
+        {"wave": w.id, "organisation": ALL, "staff_group": ALL, "invited": w.invited}
+        for w in waves
+        if w.invited is not None
+    ]
+    rows += [
+        {
+            "wave": w.id,
+            "organisation": c.organisation or ALL,
+            "staff_group": c.staff_group or ALL,
+            "invited": c.invited,
+        }
+        for w in waves
+        for c in w.invited_by
+    ]
+    return pd.DataFrame(rows, columns=_INVITED_COLUMNS)
+
+
+def _check(respondents: pd.DataFrame, invited: pd.DataFrame, threshold: float) -> None:
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"response_rates: threshold must lie in [0, 1]; found {threshold!r}")
+    for frame, needed, what in (
+        (respondents, ("wave", "organisation", "staff_group"), "respondents"),
+        (invited, _INVITED_COLUMNS, "invited"),
+    ):
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise ValueError(f"response_rates: {what} lacks columns {', '.join(missing)}")
 
 
 def response_rates(
@@ -43,9 +78,8 @@ def response_rates(
         One row per loaded respondent × wave: ``wave``, ``organisation``, ``staff_group`` (the
         store's wide table will do).
     invited : pandas.DataFrame
-        ``wave``, ``organisation``, ``group``, ``invited``: one row per known count. ``"all"`` in
-        ``organisation`` or ``group`` means every organisation / every staff group (so
-        ``("T0", "all", "all", 262)`` is the wave's total from ``Wave.invited``).
+        ``wave``, ``organisation``, ``staff_group``, ``invited``: one row per known count
+        (:func:`invited_counts`). ``"all"`` means every organisation / every staff group.
     instrument : str
         Written to the ``instrument`` column.
     threshold : float, default 0.5
@@ -59,61 +93,40 @@ def response_rates(
         ``responded / invited`` (NaN when ``invited`` is 0) and may exceed 1 when the invited count
         is out of date — that is shown, not capped.
 
-    Raises
-    ------
-    ValueError
-        When a needed column is absent or ``threshold`` is outside [0, 1].
-
     Examples
     --------
     >>> resp = pd.DataFrame({"wave": ["T0"] * 3 + ["T1"], "organisation": ["a", "a", "b", "a"],
     ...                      "staff_group": ["nurse", "physician", "nurse", "nurse"]})
     >>> inv = pd.DataFrame({"wave": ["T0", "T0", "T1"], "organisation": ["all", "a", "all"],
-    ...                     "group": ["all", "nurse", "all"], "invited": [6, 2, 4]})
-    >>> response_rates(resp, inv, instrument="nomad")[["wave", "organisation", "group",
+    ...                     "staff_group": ["all", "nurse", "all"], "invited": [6, 2, 4]})
+    >>> response_rates(resp, inv, instrument="nomad")[["wave", "organisation", "staff_group",
     ...                                                "responded", "rate", "below_threshold"]]
-      wave organisation  group  responded  rate  below_threshold
-    0   T0          all    all          3  0.50            False
-    1   T0            a  nurse          1  0.50            False
-    2   T1          all    all          1  0.25             True
+      wave organisation staff_group  responded  rate  below_threshold
+    0   T0          all         all          3  0.50            False
+    1   T0            a       nurse          1  0.50            False
+    2   T1          all         all          1  0.25             True
     """
-    if not 0 <= threshold <= 1:
-        raise ValueError(f"response_rates: threshold must lie in [0, 1]; found {threshold!r}")
-    for frame, needed, what in (
-        (respondents, ("wave", "organisation", "staff_group"), "respondents"),
-        (invited, ("wave", "organisation", "group", "invited"), "invited"),
-    ):
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise ValueError(f"response_rates: {what} lacks columns {', '.join(missing)}")
+    _check(respondents, invited, threshold)
     waves = respondents["wave"].astype(str)
     orgs = respondents["organisation"].astype(object)
     groups = respondents["staff_group"].astype(object)
     rows: list[dict[str, object]] = []
-    for spec in invited.itertuples(index=False):
-        mask = waves == str(spec.wave)
-        if str(spec.organisation) != ALL:
-            mask &= orgs == spec.organisation
-        if str(spec.group) != ALL:
-            mask &= groups == spec.group
+    for count in invited.itertuples(index=False):
+        mask = waves == str(count.wave)
+        if str(count.organisation) != ALL:
+            mask &= orgs == count.organisation
+        if str(count.staff_group) != ALL:
+            mask &= groups == count.staff_group
         responded = int(mask.sum())
-        n_invited = int(spec.invited)  # type: ignore[arg-type]
+        n_invited = int(count.invited)  # type: ignore[arg-type]
         rate = responded / n_invited if n_invited > 0 else math.nan
+        row: dict[str, object] = {"instrument": instrument, "wave": str(count.wave)}
         rows.append(
-            {
-                "instrument": instrument,
-                "wave": str(spec.wave),
-                "organisation": str(spec.organisation),
-                "group": str(spec.group),
-                "invited": n_invited,
-                "responded": responded,
-                "rate": rate,
-                "threshold": float(threshold),
-                "below_threshold": bool(rate < threshold) if not math.isnan(rate) else False,
-            }
+            row
+            | {"organisation": str(count.organisation), "staff_group": str(count.staff_group)}
+            | {"invited": n_invited, "responded": responded, "rate": rate}
+            | {"threshold": float(threshold), "below_threshold": bool(rate < threshold)}
         )
     out = pd.DataFrame(rows, columns=list(RESPONSE_RATE_COLUMNS))
-    return out.astype(
-        {"invited": "int64", "responded": "int64", "rate": "float64", "threshold": "float64",
-         "below_threshold": "bool"}
-    )  # fmt: skip
+    numbers = {"invited": "int64", "responded": "int64", "rate": "float64", "threshold": "float64"}
+    return out.astype(numbers | {"below_threshold": "bool"})

@@ -6,7 +6,21 @@ per item named ``spec.column(item.id)`` (e.g. ``nomad_co1``). An item column hol
 code of a scored answer, and NaN when the item was not scored: left blank *or* answered with a
 "not applicable" option (NoMAD's option B). Codes arrive as answered, not yet reversed.
 
+NoMAD has no official scoring manual. This project's default — construct score = mean of the
+answered agreement items after reversing CA2, with a minimum number of answered items, and "not
+relevant" answers kept out of the mean — follows the practice reported in the literature (see
+``instruments/nomad/instrument.yaml`` and [1]_, [2]_).
+
 Nothing here reads files, prints, rounds or changes its arguments.
+
+References
+----------
+.. [1] Finch TL, Girling M, May CR, et al. Improving the normalization of complex
+   interventions: part 2 - validation of the NoMAD instrument. BMC Med Res Methodol
+   2018;18:135. doi:10.1186/s12874-018-0591-x
+.. [2] Rapley T, Girling M, Mair FS, et al. Improving the normalization of complex
+   interventions: part 1 - development of the NoMAD instrument. BMC Med Res Methodol
+   2018;18:133. doi:10.1186/s12874-018-0590-y
 """
 
 from __future__ import annotations
@@ -16,7 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from instruments.spec import InstrumentSpec, ResponseSet
+from instruments.spec import InstrumentSpec, ResponseSet, Scale
 
 __all__ = ["KEY_COLUMNS", "SCORE_COLUMNS", "reverse_items", "score_scales"]
 
@@ -119,54 +133,23 @@ def score_scales(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
     are answered the score is NaN. A ``sum`` over fewer than all items (allowed only when the scale
     sets a minimum) is prorated: mean of the answered items × number of items.
 
-    Parameters
-    ----------
-    wide : pandas.DataFrame
-        The store's wide table: ``respondent_id``, ``wave``, ``organisation``, ``unit``,
-        ``staff_group`` and one float column per item, codes not yet reversed.
-    spec : instruments.spec.InstrumentSpec
-        The instrument whose ``scales`` are scored.
+    ``wide`` is the store's wide table (the module docstring), codes not yet reversed; ``spec``
+    the instrument whose ``scales`` are scored.
 
     Returns
     -------
     pandas.DataFrame
         Tidy, one row per input row × scale, scale-major (all rows for the first scale of the
         spec, in input order, then the next scale), with a fresh ``RangeIndex`` and the columns
-
-        ``respondent_id, wave, organisation, unit, staff_group``
-            copied from ``wide``;
-        ``instrument``
-            ``spec.id``;
-        ``scale``
-            the scale id;
-        ``n_items`` : int64
-            number of items in the scale;
-        ``n_answered`` : int64
-            number of those items with a scored answer;
-        ``score`` : float64
-            mean or (prorated) sum of the answered items after reversing; NaN when
-            ``n_answered < scale.required_answers()``.
+        :data:`SCORE_COLUMNS`: the key columns copied from ``wide``, ``instrument``, ``scale``,
+        ``n_items`` (items in the scale), ``n_answered`` (those with a scored answer) and
+        ``score`` (mean or prorated sum of the answered items after reversing; NaN when
+        ``n_answered < scale.required_answers()``).
 
     Raises
     ------
     ValueError
         When key or item columns are absent, or an item holds a code outside its response set.
-
-    Notes
-    -----
-    NoMAD has no official scoring manual. This project's default — construct score = mean of the
-    answered agreement items after reversing CA2, with a minimum number of answered items, and
-    "not relevant" answers kept out of the mean — follows the practice reported in the literature
-    (see ``instruments/nomad/instrument.yaml`` and [1]_, [2]_).
-
-    References
-    ----------
-    .. [1] Finch TL, Girling M, May CR, et al. Improving the normalization of complex
-       interventions: part 2 - validation of the NoMAD instrument. BMC Med Res Methodol
-       2018;18:135. doi:10.1186/s12874-018-0591-x
-    .. [2] Rapley T, Girling M, Mair FS, et al. Improving the normalization of complex
-       interventions: part 1 - development of the NoMAD instrument. BMC Med Res Methodol
-       2018;18:133. doi:10.1186/s12874-018-0590-y
 
     Examples
     --------
@@ -208,35 +191,36 @@ def score_scales(wide: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame:
             )
     reversed_wide = reverse_items(wide, spec)
     keys = wide.loc[:, list(KEY_COLUMNS)].reset_index(drop=True)
-
-    blocks: list[pd.DataFrame] = []
-    for scale in spec.scales:
-        values = reversed_wide.loc[:, [spec.column(i) for i in scale.items]].to_numpy(
-            dtype="float64"
-        )
-        answered = ~np.isnan(values)
-        n_answered = answered.sum(axis=1).astype("int64")
-        total = np.where(answered, values, 0.0).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / n_answered
-        # A sum over fewer items than the scale has is prorated (mean × k) so that it stays on
-        # the scale's full range; with every item answered it is the plain sum.
-        raw = mean if scale.method == "mean" else mean * len(scale.items)
-        score = np.where(n_answered >= scale.required_answers(), raw, np.nan)
-        block = keys.copy()
-        block["instrument"] = spec.id
-        block["scale"] = scale.id
-        block["n_items"] = np.int64(len(scale.items))
-        block["n_answered"] = n_answered
-        block["score"] = score.astype("float64")
-        blocks.append(block)
-
+    blocks = [_score_block(reversed_wide, keys, spec, scale) for scale in spec.scales]
     if not blocks:  # an instrument without scales
-        empty = keys.iloc[0:0].copy()
-        empty["instrument"] = pd.Series(dtype="str")
-        empty["scale"] = pd.Series(dtype="str")
-        empty["n_items"] = pd.Series(dtype="int64")
-        empty["n_answered"] = pd.Series(dtype="int64")
-        empty["score"] = pd.Series(dtype="float64")
-        return empty
+        return keys.iloc[0:0].assign(
+            instrument=pd.Series(dtype="str"),
+            scale=pd.Series(dtype="str"),
+            n_items=pd.Series(dtype="int64"),
+            n_answered=pd.Series(dtype="int64"),
+            score=pd.Series(dtype="float64"),
+        )
     return pd.concat(blocks, ignore_index=True).loc[:, list(SCORE_COLUMNS)]
+
+
+def _score_block(
+    reversed_wide: pd.DataFrame, keys: pd.DataFrame, spec: InstrumentSpec, scale: Scale
+) -> pd.DataFrame:
+    """One scale's scores for every row of ``keys`` (items already reversed)."""
+    values = reversed_wide.loc[:, [spec.column(i) for i in scale.items]].to_numpy(dtype="float64")
+    answered = ~np.isnan(values)
+    n_answered = answered.sum(axis=1).astype("int64")
+    total = np.where(answered, values, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n_answered
+    # A sum over fewer items than the scale has is prorated (mean × k) so that it stays on the
+    # scale's full range; with every item answered it is the plain sum.
+    raw = mean if scale.method == "mean" else mean * len(scale.items)
+    score = np.where(n_answered >= scale.required_answers(), raw, np.nan)
+    block = keys.copy()
+    block["instrument"] = spec.id
+    block["scale"] = scale.id
+    block["n_items"] = np.int64(len(scale.items))
+    block["n_answered"] = n_answered
+    block["score"] = score.astype("float64")
+    return block

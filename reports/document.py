@@ -81,20 +81,20 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "quarantine_reasons": ("instrument", "wave", "rule", "n"),
     "item_statistics": ("instrument", "wave", "scale", "item", "n", "r_item_rest"),
     "normalisation_profile": (
-        "instrument", "wave", "kind", "measure", "n", "mean", "ci_low", "ci_high", "range_low",
+        "instrument", "wave", "scale", "item", "n", "mean", "ci_low", "ci_high", "range_low",
         "range_high", "green_from", "yellow_from", "light",
     ),
     "wave_comparison": (
         "instrument", "scale", "contrast", "sample", "method", "n", "n_linked", "estimate",
         "ci_low", "ci_high", "p_value", "effect_size", "formula", "variance_respondent",
-        "variance_residual", "n_groups",
+        "variance_residual", "n_respondents",
     ),
     "group_comparison": (
         "instrument", "wave", "scale", "group_by", "comparison", "group_a", "group_b", "method",
         "n", "k_groups", "statistic", "df", "df2", "p_value", "p_adjusted", "effect_size",
     ),
     "response_rates": (
-        "instrument", "wave", "organisation", "group", "invited", "responded", "rate",
+        "instrument", "wave", "organisation", "staff_group", "invited", "responded", "rate",
         "below_threshold",
     ),
 }  # fmt: skip
@@ -103,9 +103,10 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
 _TEXT_COLUMNS = {
     c: str
     for c in ("instrument", "wave", "scale", "group_by", "group", "item", "response",
-              "response_kind", "file", "rule", "method", "kind", "measure", "light", "contrast",
+              "response_kind", "file", "rule", "method", "measure", "note", "light", "contrast",
               "sample", "formula", "comparison", "group_a", "group_b", "organisation",
-              "baseline", "follow_up", "groups_included", "groups_excluded")
+              "staff_group", "baseline_wave", "follow_up_wave", "groups_included",
+              "groups_excluded")
 }  # fmt: skip
 
 
@@ -700,10 +701,13 @@ def _profile_table(profile: pd.DataFrame, *, project: Project, spec: InstrumentS
     waves = _wave_sort(project, spec.id, profile)
     df = profile.assign(
         _w=profile["wave"].astype(str).map({w: i for i, w in enumerate(waves)}),
-        _k=(profile["kind"] != "scale").astype(int),
+        _k=profile["scale"].isna().astype(int),
     ).sort_values(["_w", "_k"], kind="stable")
     df["label"] = [
-        _measure_label(spec, k, m, lang) for k, m in zip(df["kind"], df["measure"], strict=True)
+        _measure_label(spec, "scale", sc, lang)
+        if isinstance(sc, str)
+        else _measure_label(spec, "general_item", it, lang)
+        for sc, it in zip(df["scale"], df["item"], strict=True)
     ]
     df["wave_label"] = [figures.wave_label(project, spec.id, str(w), lang) for w in df["wave"]]
     # The light is a value like the mean: blank it with the mean for small groups.
@@ -899,7 +903,8 @@ def _rates_table(rates: pd.DataFrame, *, project: Project, spec: InstrumentSpec,
         for o in df["organisation"]
     ]
     df["group_label"] = [
-        every if str(g) == "all" else project.staff_group_label(str(g), lang) for g in df["group"]
+        every if str(g) == "all" else project.staff_group_label(str(g), lang)
+        for g in df["staff_group"]
     ]
     small = project.privacy.min_cell_size
     df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
@@ -945,7 +950,7 @@ def _model_table(comparison: pd.DataFrame, *, project: Project, spec: Instrument
         Column(s(h + "contrast"), "contrast", "text"),
         Column(s(h + "formula"), "formula", "text"),
         Column(s(h + "n_obs"), "n", "n"),
-        Column(s(h + "n_groups"), "n_groups", "integer"),
+        Column(s(h + "n_groups"), "n_respondents", "integer"),
         Column(s(h + "estimate"), "estimate", "number", decimals=3),
         Column(s("headers.ci"), ("ci_low", "ci_high"), "ci", decimals=3),
         Column("p", "p_value", "number", decimals=4),

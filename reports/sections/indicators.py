@@ -25,12 +25,12 @@ TOTAL = "__total__"
 """The category of a group's total in the cells passed to the small-cell rule."""
 RESULTS = ("its", "its_series", "its_diagnostics", "before_after", "indicator_summary", "goals",
            "logic", "outcomes", "outcome_targets")  # fmt: skip
-_TEXT = {c: str for c in ("indicator", "unit", "model", "term", "scale", "group", "period",
-                          "goal", "level", "deadline", "status", "node", "kind", "links_to",
-                          "measure", "detail", "before_periods", "after_periods",
-                          "first_period", "last_period", "evidence_sv", "evidence_en",
+_TEXT = {c: str for c in ("indicator", "unit", "model", "term", "effect_scale", "group_by",
+                          "group", "period", "goal", "level", "deadline", "status", "node", "kind",
+                          "links_to", "measure", "diagnostic", "indicator_measure", "detail",
+                          "phase", "first_period", "last_period", "evidence_sv", "evidence_en",
                           "label_sv", "label_en", "status_source", "achieved_periods",
-                          "outcome", "periods", "subgroup", "category", "categories",
+                          "outcome", "periods", "category", "categories",
                           "ci_position", "toward_target", "method")}  # fmt: skip
 
 
@@ -255,7 +255,7 @@ def _its_table(part: pd.DataFrame, ind: Indicator, s: Strings) -> str:
     unit = _unit_text(ind, lang)
     rows = []
     for _, r in part.iterrows():
-        if r["scale"] == "ratio":
+        if r["effect_scale"] == "ratio":
             est = _pct_change(
                 r["estimate"], lang, 1 if r["term"] in ("pre_trend", "slope_change") else 0
             )
@@ -275,7 +275,7 @@ def _its_table(part: pd.DataFrame, ind: Indicator, s: Strings) -> str:
         lang=lang, threshold=None,
     )  # fmt: skip
     table.attrs["align"] = ["left", "right", "right", "right"]
-    if (part["scale"] == "ratio").any():
+    if (part["effect_scale"] == "ratio").any():
         table.attrs["notes"] = [s("indicators.term_notes.ratio"), *table.attrs["notes"]]
     model = s(f"indicators.families.{ind.model.family}")
     if ind.model.offset:
@@ -298,7 +298,7 @@ def _its_sentences(
     out = []
     if "level_change" in rows.index:
         r = rows.loc["level_change"]
-        if r["scale"] == "ratio":
+        if r["effect_scale"] == "ratio":
             out.append(s("indicators.its_sentence_ratio", intervention=intervention,
                          level=_pct_change(r["estimate"], lang),
                          level_ci=_pct_ci(r["ci_low"], r["ci_high"], lang, change=True)))  # fmt: skip
@@ -340,12 +340,32 @@ def _its_sentences(
 
 
 def _group_label(group: str, s: Strings) -> str:
-    if not group:
+    if not group or group == "all":
         return s("indicators.all_groups")
     return ", ".join(part.split("=", 1)[-1] for part in group.split(";"))
 
 
-def _before_after_table(ba: pd.DataFrame, project: Project, s: Strings) -> str:
+def _wide_before_after(ba: pd.DataFrame) -> pd.DataFrame:
+    """``before_after.csv`` (one row per phase) as one row per comparison: ``before_*``,
+    ``after_*`` and ``difference*`` side by side."""
+    keys = ["indicator", "unit", "group_by", "group", "measure"]
+    rows = []
+    for key, part in ba.groupby(keys, sort=False):
+        by = part.set_index("phase")
+        row = dict(zip(keys, key, strict=True))
+        for phase in ("before", "after"):
+            for column in ("periods", "n", "estimate", "ci_low", "ci_high"):
+                row[f"{phase}_{column}"] = by.loc[phase, column]
+        difference = by.loc["difference"]
+        row["difference"] = difference["estimate"]
+        row["difference_ci_low"] = difference["ci_low"]
+        row["difference_ci_high"] = difference["ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _before_after_table(long: pd.DataFrame, project: Project, s: Strings) -> str:
+    ba = _wide_before_after(long)
     lang = s.lang
     threshold = project.privacy.min_cell_size
     registry = {i.id: i for i in project.indicators}
@@ -540,7 +560,7 @@ def _diagnostics_table(d: pd.DataFrame, title: str, ind: Indicator, s: Strings) 
         {"measure": s("indicators.headers.measure"), "value": f"{model}; {season}", "p": ""}
     )
     for _, r in d.iterrows():
-        m = str(r["measure"])
+        m = str(r["diagnostic"])
         if m in ("formula", "intervention", "seasonality", "effect_ci"):
             if m == "formula":
                 rows.append({"measure": "Formel" if lang == "sv" else "Formula",
@@ -576,11 +596,14 @@ def outcome_cells(part: pd.DataFrame, threshold: int) -> pd.DataFrame:
     :func:`reports.disclosure.suppress_breakdowns` (primary and complementary suppression across
     categories and across the groups of each breakdown).
     """
-    totals = part.drop_duplicates("group")[["subgroup", "group", "total"]].assign(
+    totals = part.drop_duplicates(["group_by", "group"])[["group_by", "group", "total"]].assign(
         category=TOTAL, n=lambda f: f["total"]
     )
     cells = pd.concat([part, totals], ignore_index=True)
-    return disclosure.suppress_breakdowns(cells, threshold=threshold)
+    # suppress_breakdowns knows everyone by an empty subgroup; the results say group_by "all"
+    subgroup = cells["group_by"].where(cells["group_by"] != "all", "")
+    out = disclosure.suppress_breakdowns(cells.assign(subgroup=subgroup), threshold=threshold)
+    return out.drop(columns=["subgroup"])
 
 
 def _is_true(x: object) -> bool:
@@ -607,7 +630,7 @@ def _share_ci(row: pd.Series, lang: str) -> tuple[str, str]:
 
 
 def _group_text(group: str, outcome_subgroups: tuple[str, ...], s: Strings) -> str:
-    if not group:
+    if not group or group == "all":
         return s("indicators.all_groups")
     return ", ".join(part.split("=", 1)[-1] for part in group.split(";"))
 
@@ -632,7 +655,7 @@ def _outcome_content(
         for unit, part in shares[shares["outcome"] == outcome.id].groupby("unit", sort=False):
             cells = outcome_cells(part.reset_index(drop=True), threshold)
             is_total = cells["category"] == TOTAL
-            everyone = cells[(cells["subgroup"] == "") & ~is_total].reset_index(drop=True)
+            everyone = cells[(cells["group_by"] == "all") & ~is_total].reset_index(drop=True)
             name = outcome.labels.get(lang)
             unit_label = _unit_label(project, str(unit), lang)
             title = f"{name} – {unit_label}" if unit_label else name
@@ -667,7 +690,7 @@ def _outcome_content(
                     lines.append("- " + _outcome_sentence(r, labels, phrases, threshold, s))
                 lines.append("")
                 lines += [_outcome_table(everyone, labels, s, threshold, title, periods), ""]
-            sub = cells[(cells["subgroup"] != "")]
+            sub = cells[(cells["group_by"] != "all")]
             if not sub.empty:
                 lines += [_subgroup_table(cells, outcome, labels, s, threshold, title), ""]
             if outcome.target is not None and not targets.empty:
@@ -761,12 +784,12 @@ def _subgroup_table(
     h = "indicators.outcomes.headers."
     cats = [c.id for c in outcome.categories]
     rows = []
-    for (subgroup, group), part in cells.groupby(["subgroup", "group"], sort=False):
+    for (subgroup, group), part in cells.groupby(["group_by", "group"], sort=False):
         by_cat = part.set_index("category")
         tot = by_cat.loc[TOTAL]
         row = {
             "subgroup": s.get(f"indicators.outcomes.subgroups.{subgroup}", str(subgroup))
-            if subgroup else "",
+            if subgroup != "all" else "",
             "group": _group_text(str(group), outcome.subgroups, s),
             "n": _count_text(tot, threshold, lang),
         }  # fmt: skip
@@ -796,12 +819,14 @@ def _subgroup_table(
                       note_prefix=s("note_prefix"))  # fmt: skip
 
 
-def _target_hidden(cells: pd.DataFrame, group: str, toward: set[str]) -> bool:
-    """Whether a group's target count would reveal hidden cells: hidden cells on both sides."""
-    part = cells[(cells["group"] == group) & (cells["category"] != TOTAL)]
+def _target_hidden(cells: pd.DataFrame, group: tuple[str, str], toward: set[str]) -> bool:
+    """Whether a group's (``group_by``, ``group``) target count would reveal hidden cells: hidden
+    cells on both sides."""
+    mine = (cells["group_by"] == group[0]) & (cells["group"] == group[1])
+    part = cells[mine & (cells["category"] != TOTAL)]
     hidden = part[part["suppressed"].astype(bool)]
     sides = {c in toward for c in hidden["category"]}
-    tot = cells[(cells["group"] == group) & (cells["category"] == TOTAL)]
+    tot = cells[mine & (cells["category"] == TOTAL)]
     small_total = bool(tot["suppressed"].any()) if not tot.empty else False
     return len(sides) > 1 or small_total
 
@@ -832,7 +857,7 @@ def _target_lines(
     out: list[str] = []
     rows = []
     for _, r in t.iterrows():
-        hidden = _target_hidden(cells, str(r["group"]), toward)
+        hidden = _target_hidden(cells, (str(r["group_by"]), str(r["group"])), toward)
         status = s(f"indicators.status.{r['status']}")
         if hidden or disclosure._is_missing(r["share"]):
             result, share = disclosure.SUPPRESSED if hidden else disclosure.NOT_AVAILABLE, ""
@@ -843,7 +868,7 @@ def _target_lines(
             ci = _pct_ci(r["ci_low"], r["ci_high"], lang, change=False)
             result = f"{_num(r['n'], lang, 0)} / {_num(r['total'], lang, 0)}"
             share = f"{share} ({ci})"
-        if r["group"] == "" and not hidden and not disclosure._is_missing(r["share"]):
+        if r["group_by"] == "all" and not hidden and not disclosure._is_missing(r["share"]):
             position = s(o_ + f"position.{r['ci_position']}") if r["ci_position"] else ""
             out += [
                 s(o_ + "target_sentence",
@@ -855,8 +880,8 @@ def _target_lines(
                 "",
             ]  # fmt: skip
         rows.append({
-            "subgroup": s.get(f"{o_}subgroups.{r['subgroup']}", str(r["subgroup"]))
-            if r["subgroup"] else "",
+            "subgroup": s.get(f"{o_}subgroups.{r['group_by']}", str(r["group_by"]))
+            if r["group_by"] != "all" else "",
             "group": _group_text(str(r["group"]), outcome.subgroups, s),
             "count": result, "share": share, "status": status,
         })  # fmt: skip

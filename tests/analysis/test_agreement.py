@@ -24,13 +24,13 @@ import pytest
 from analysis.agreement import (
     AGREEMENT_COLUMNS,
     agreement_by_code,
-    coding_decisions,
     cohen_kappa,
     cohen_kappa_from_table,
     coincidence_matrix,
     krippendorff_alpha_nominal,
     percent_agreement,
 )
+from analysis.coding_decisions import coding_decisions
 from tests.conftest import REPO
 
 R_FILE = REPO / "tests" / "analysis" / "r" / "agreement_golden.csv"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.reliability import ITEM_STATISTICS_COLUMNS, item_rest_statistics
+from analysis.item_rest import ITEM_STATISTICS_COLUMNS, item_rest_statistics
 from instruments.spec import load_instrument
 from tests.conftest import REPO
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.its import automatic_hac_lag, design_matrix, fit_its
+from analysis.its import ITSModel, automatic_hac_lag, design_matrix, fit_its
 
 
 def _linear(n_pre=24, n_post=14, noise=0.0, seed=1):
@@ -20,7 +20,7 @@ def _linear(n_pre=24, n_post=14, noise=0.0, seed=1):
 
 def test_recovers_exact_segments_and_effects():
     data, start = _linear()
-    fit = fit_its(data, intervention=start, hac_lags=2, effect_times=(0, 12, 99))
+    fit = fit_its(data, intervention=start, model=ITSModel(hac_lags=2, effect_times=(0, 12, 99)))
     est = fit.estimates.set_index("term")["estimate"]
     assert est["pre_trend"] == pytest.approx(2)
     assert est["level_change"] == pytest.approx(-30)
@@ -39,7 +39,7 @@ def test_counterfactual_equals_fitted_before_and_input_untouched():
     pre = fit.series[~fit.series["post"]]
     np.testing.assert_allclose(pre["fitted"], pre["counterfactual"])
     assert (fit.series["fitted_ci_low"] <= fit.series["fitted"]).all()
-    diag = fit.diagnostics.set_index("measure")
+    diag = fit.diagnostics.set_index("diagnostic")
     assert diag.loc["hac_lag", "estimate"] == automatic_hac_lag(len(data))
     assert {"durbin_watson", "ljung_box", "breusch_godfrey"} <= set(diag.index)
 
@@ -67,23 +67,30 @@ def test_count_model_ratio_scale_and_overdispersion():
     den = np.full(40, 1000.0)
     y = rng.poisson(rng.gamma(10, den * np.exp(-3 - 0.5 * (t >= 20)) / 10))
     data = pd.DataFrame({"period": p, "value": y, "den": den})
-    fit = fit_its(data, intervention=p[20], family="quasipoisson", denominator="den")
+    fit = fit_its(
+        data, intervention=p[20], model=ITSModel(family="quasipoisson"), denominator="den"
+    )
     row = fit.estimates.set_index("term").loc["level_change"]
-    assert row["scale"] == "ratio" and row["ci_low"] < row["estimate"] < row["ci_high"]
-    assert fit.diagnostics.set_index("measure").loc["dispersion", "estimate"] > 1
+    assert row["effect_scale"] == "ratio" and row["ci_low"] < row["estimate"] < row["ci_high"]
+    assert fit.diagnostics.set_index("diagnostic").loc["dispersion", "estimate"] > 1
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"family": "gaussian", "denominator": "value"}, "count family"),
-        ({"family": "logit"}, "family must be"),
+        ({"model": {"family": "gaussian"}, "denominator": "value"}, "count family"),
+        ({"model": {"family": "logit"}}, "family must be"),
     ],
 )
 def test_bad_options(kwargs, message):
     data, start = _linear()
     with pytest.raises(ValueError, match=message):
-        fit_its(data, intervention=start, **kwargs)
+        fit_its(
+            data,
+            intervention=start,
+            model=ITSModel(**kwargs["model"]),
+            denominator=kwargs.get("denominator"),
+        )
 
 
 def test_too_few_periods():

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.its import fit_its
+from analysis.its import ITSModel, fit_its
 
 HERE = Path(__file__).resolve().parent
 SERIES = HERE.parent / "data" / "analysis" / "its_series.csv"
@@ -69,13 +69,15 @@ def test_its_matches_r(case, golden, series):
     fit = fit_its(
         data,
         intervention=intervention,
-        family=family,
+        model=ITSModel(
+            family=family,
+            frequency=freq,
+            seasonality=season,
+            fourier_order=order,
+            hac_lags=lag,
+            effect_times=(h,),
+        ),
         denominator="denominator" if has_den else None,
-        frequency=freq,
-        seasonality=season,
-        fourier_order=order,
-        hac_lags=lag,
-        effect_times=(h,),
     )
     expected = golden[golden["case"] == case].set_index("term")
     ours = fit.estimates.set_index("term")
@@ -95,7 +97,7 @@ def test_its_matches_r(case, golden, series):
         _close(np.log(row["estimate"]), lin["estimate"])
     _close(row["std_error"], lin["std_error"])
     _close(row["p_value"], lin["p_value"])
-    diag = fit.diagnostics.set_index("measure")
+    diag = fit.diagnostics.set_index("diagnostic")
     if "theta" in expected.index:
         _close(diag.at["theta", "estimate"], expected.at["theta", "estimate"])
     if "dispersion" in expected.index:

@@ -69,17 +69,22 @@ def test_wilson_by_hand_at_90_percent():
     assert hi == pytest.approx(centre + half, abs=1e-12)
 
 
+def _phases(rows: list[dict]) -> dict[str, dict]:
+    assert [r["phase"] for r in rows] == ["before", "after", "difference"]
+    return {r["phase"]: r for r in rows}
+
+
 def test_compare_proportions_orients_after_minus_before():
-    row = compare_proportions((1480, 2990), (2420, 3020))
-    assert row["difference"] == pytest.approx(2420 / 3020 - 1480 / 2990)
-    assert row["difference_ci_low"] < row["difference"] < row["difference_ci_high"]
+    row = _phases(compare_proportions((1480, 2990), (2420, 3020)))["difference"]
+    assert row["estimate"] == pytest.approx(2420 / 3020 - 1480 / 2990)
+    assert row["ci_low"] < row["estimate"] < row["ci_high"]
     assert row["p_value"] < 1e-10
 
 
 def test_compare_means_with_one_period_has_no_interval():
-    row = compare_means([472, 432], [1625])
-    assert row["before_estimate"] == 452
-    assert math.isnan(row["difference_ci_low"])
+    rows = _phases(compare_means([472, 432], [1625]))
+    assert rows["before"]["estimate"] == 452
+    assert math.isnan(rows["difference"]["ci_low"])
 
 
 def test_before_after_groups_and_does_not_mutate():
@@ -94,5 +99,7 @@ def test_before_after_groups_and_does_not_mutate():
     copy = df.copy()
     out = before_after(df, measure="proportion", by=["group"])
     pd.testing.assert_frame_equal(df, copy)
-    assert list(out["group"]) == ["a", "b"]
-    assert out.loc[0, "after_estimate"] == pytest.approx(0.75)
+    assert list(out["group"]) == ["a"] * 3 + ["b"] * 3
+    assert list(out["phase"]) == ["before", "after", "difference"] * 2
+    after_a = out[(out["group"] == "a") & (out["phase"] == "after")]
+    assert after_a["estimate"].item() == pytest.approx(0.75)

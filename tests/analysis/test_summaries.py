@@ -9,12 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.distributions import DISTRIBUTION_COLUMNS, item_distributions
 from analysis.scoring import score_scales
 from analysis.summaries import (
-    DISTRIBUTION_COLUMNS,
     ITEM_SUMMARY_COLUMNS,
     SCORE_SUMMARY_COLUMNS,
-    item_distributions,
     summarise_items,
     summarise_scores,
 )

@@ -13,7 +13,8 @@ from analysis.normalisation_profile import normalisation_profile, traffic_light
 from analysis.response_rates import response_rates
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_scores
-from analysis.wave_comparison import WAVE_COMPARISON_COLUMNS, compare_waves, paired_tests
+from analysis.two_sample import paired_tests
+from analysis.wave_comparison import WAVE_COMPARISON_COLUMNS, compare_waves
 
 
 def test_columns_rows_and_no_mutation(golden_wide, nomad):
@@ -50,7 +51,7 @@ def test_response_rates_flags_and_counts():
         {
             "wave": ["T0", "T1"],
             "organisation": ["all", "all"],
-            "group": ["all", "all"],
+            "staff_group": ["all", "all"],
             "invited": [10, 5],
         }
     )
@@ -70,7 +71,7 @@ def test_traffic_light_thresholds_and_profile(golden_wide, nomad):
 
 
 def test_extended_model_pools_small_staff_groups_and_needs_enough_units():
-    from analysis.wave_comparison import POOLED_GROUP, extended_model_terms
+    from analysis.mixed_model import POOLED_GROUP, extended_model_terms
 
     rows = [
         {"respondent_id": f"{g}{i}", "staff_group": g, "organisation": f"o{i % k}"}

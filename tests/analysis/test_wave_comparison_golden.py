@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.mixed_model import fit_wave_mixed_model
 from analysis.scoring import score_scales
 from analysis.wave_comparison import (
     MANN_WHITNEY,
@@ -27,7 +28,6 @@ from analysis.wave_comparison import (
     WELCH_T,
     WILCOXON,
     compare_waves,
-    fit_wave_mixed_model,
 )
 
 TEST_TOL = 1e-10

@@ -18,7 +18,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.wave_comparison import MIXED_MODEL_UNITS, compare_waves, fit_wave_mixed_model
+from analysis.mixed_model import MIXED_MODEL_UNITS, fit_wave_mixed_model
+from analysis.wave_comparison import ExtendedModel, compare_waves
 from tests.analysis.conftest import R_DIR
 
 FIXED_TOL = 1e-4
@@ -47,8 +48,8 @@ def test_nested_model_matches_lme4(data, expected):
             d, baseline="w1", covariates=("staff_group",), unit="organisation"
         )
         assert fit["converged"], scale
-        assert fit["n"] == r["n"] and fit["n_groups"] == r["n_groups"]
-        assert fit["n_units"] == r["n_units"]
+        assert fit["n"] == r["n"] and fit["n_respondents"] == r["n_groups"]
+        assert fit["n_organisations"] == r["n_units"]
         for term in ("intercept", "estimate", "std_error"):
             assert fit[term] == pytest.approx(r[term], abs=FIXED_TOL), (scale, term)
         for term in ("variance_respondent", "variance_organisation", "variance_residual"):
@@ -60,9 +61,7 @@ def test_compare_waves_adds_the_extended_row(data, expected):
     out = compare_waves(
         data,
         waves=["w1", "w2"],
-        group_column="staff_group",
-        unit_column="organisation",
-        min_cell_size=5,
+        extended=ExtendedModel("staff_group", "organisation", min_cell_size=5),
     )
     mixed = out[out["sample"] == "all"]
     assert len(mixed) == 2 * 4  # the simple model is kept beside the extended one

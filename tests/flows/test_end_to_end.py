@@ -78,16 +78,20 @@ def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
 
 def test_results_hold_both_instruments_and_their_waves(demo: Path) -> None:
     reliability = pd.read_csv(demo / "output" / "results" / "reliability.csv")
-    assert list(reliability.columns)[:9] == [
+    assert list(reliability.columns) == [
         "instrument",
         "wave",
+        "group_by",
+        "group",
         "scale",
+        "measure",
         "n",
         "k_items",
         "estimate",
         "ci_low",
         "ci_high",
         "method",
+        "note",
     ]
     pairs = set(zip(reliability.instrument, reliability.wave, reliability.scale, strict=True))
     nomad = {
@@ -106,7 +110,7 @@ def test_results_hold_both_instruments_and_their_waves(demo: Path) -> None:
     assert pairs == nomad | pcat
     assert reliability.estimate.between(0.4, 0.95).all()
     # per-group rows: after the overall ones, only groups with >= survey.reliability_min_n (30)
-    assert list(reliability.columns)[9:] == ["group_by", "group"]
+    assert set(reliability.measure) == {"cronbach_alpha", "omega_total"}
     overall_rel = reliability[reliability.group_by == "all"]
     assert (overall_rel.group == "all").all() and len(overall_rel) == 2 * (8 + 6)
     grouped = reliability[reliability.group_by != "all"]
@@ -235,14 +239,20 @@ def test_survey_statistics_results_exist(demo: Path) -> None:
     assert (
         extended["formula"] == "score ~ wave + staff_group + (1 | organisation/respondent_id)"
     ).all()
-    assert len(extended) == 4 and (extended["n_units"] == 10).all()
+    assert len(extended) == 4 and (extended["n_organisations"] == 10).all()
     assert extended["converged"].all()
     assert (waves.loc[waves["instrument"] == "nomad", "n_present_both"] == 108).all()
     markdown = (demo / "output" / "reports" / "report_sv.md").read_text(encoding="utf-8")
     assert "108 personer svarade vid båda mättillfällena" in " ".join(markdown.split())
     assert "## Reliabilitet per grupp: NoMAD" in markdown
     rates = pd.read_csv(results / "response_rates.csv")
-    assert {"instrument", "wave", "organisation", "group", "invited", "responded", "rate"} <= set(
-        rates.columns
-    )
+    assert {
+        "instrument",
+        "wave",
+        "organisation",
+        "staff_group",
+        "invited",
+        "responded",
+        "rate",
+    } <= set(rates.columns)
     assert set(rates.loc[rates["instrument"] == "nomad", "wave"]) == {"T0", "T1"}

@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.codings import analyse_codings
+from flows.analyse import results_of
 from ingest.codings import ingest_codings
 from project.config import load_project
 from project.errors import ConfigError, PipelineError
@@ -110,13 +110,13 @@ def test_no_interviews_section(tmp_path: Path) -> None:
     text = (project / "project.yaml").read_text(encoding="utf-8")
     (project / "project.yaml").write_text(text.split("\n# Interview codings")[0] + "\n",
                                           encoding="utf-8")  # fmt: skip
-    assert analyse_codings(project) == {}
+    assert results_of(project, "codings") == {}
     with pytest.raises(ConfigError, match="no interviews"):
         ingest_codings(project, project / "inbox" / CSV)
 
 
 def _results(project: Path) -> dict[str, pd.DataFrame]:
-    return analyse_codings(project)
+    return results_of(project, "codings")
 
 
 def test_csv_and_qdpx_give_identical_results(tmp_path: Path, shared_key: Path) -> None:
@@ -134,7 +134,7 @@ def test_csv_and_qdpx_give_identical_results(tmp_path: Path, shared_key: Path) -
 
 def test_analysis_tables(example_project: Path) -> None:
     ingest_codings(example_project, example_project / "inbox" / CSV)
-    res = analyse_codings(example_project)
+    res = results_of(example_project, "codings")
     agree = res["agreement"]
     for col in ("unit_of_analysis", "code_level", "measure", "estimate", "n_units", "n_coders"):
         assert col in agree.columns
@@ -159,7 +159,7 @@ def test_report_sections(example_project: Path, lang: str) -> None:
     ingest_codings(example_project, example_project / "inbox" / CSV)
     results = example_project / "output" / "results"
     results.mkdir(parents=True)
-    for name, frame in analyse_codings(example_project).items():
+    for name, frame in results_of(example_project, "codings").items():
         frame.to_csv(results / f"{name}.csv", index=False)
     out = example_project / "output" / "reports"
     sections = report_sections(

@@ -9,7 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.indicators import OUTCOME_COLUMNS, OUTCOME_TARGET_COLUMNS, analyse_indicators
+from analysis.columns import table
+from flows.analyse import results_of
 from ingest.indicators import ingest_indicators
 from project.config import load_project
 from reports.disclosure import suppress_breakdowns
@@ -62,7 +63,7 @@ def analysed(tmp_path_factory):
     shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".impleval", "output"))
     report = ingest_indicators(project_dir, project_dir / "inbox" / "indicators_outcomes.csv")
     assert report.rows_quarantined == 0 and not report.gaps  # the subgroups add up
-    results = analyse_indicators(project_dir)
+    results = results_of(project_dir, "indicators")
     out = project_dir / "output" / "results"
     out.mkdir(parents=True)
     for name, df in results.items():
@@ -73,29 +74,30 @@ def analysed(tmp_path_factory):
 def test_example_flow_matches_the_published_figures(analysed):
     _, r = analysed
     o = r["outcomes"]
-    assert list(o.columns) == OUTCOME_COLUMNS
-    everyone = o[(o["outcome"] == "exit_destination") & (o["group"] == "")].set_index("category")
+    assert tuple(o.columns) == table("outcomes").columns
+    everyone = o[(o["outcome"] == "exit_destination") & (o["group_by"] == "all")]
+    everyone = everyone.set_index("category")
     assert everyone["n"].to_dict() == {
         "rehabilitation": 58, "work": 26, "studies": 1, "other_support": 5, "other": 8,
     }  # fmt: skip
     assert set(everyone["total"]) == {98} and set(everyone["periods"]) == {"2017–2018"}
     assert everyone.at["rehabilitation", "ci_low"] == pytest.approx(0.49285371593437916)
     # each breakdown adds up to everyone, category by category
-    for sub, part in o[o["subgroup"] != ""].groupby(["outcome", "subgroup"]):
+    for sub, part in o[o["group_by"] != "all"].groupby(["outcome", "group_by"]):
         sums = part.groupby("category")["n"].sum()
-        top = o[(o["outcome"] == sub[0]) & (o["group"] == "")].set_index("category")["n"]
+        top = o[(o["outcome"] == sub[0]) & (o["group_by"] == "all")].set_index("category")["n"]
         assert sums.to_dict() == top.to_dict(), sub
 
 
 def test_target_check(analysed):
     _, r = analysed
     t = r["outcome_targets"]
-    assert list(t.columns) == OUTCOME_TARGET_COLUMNS
-    row = t[t["group"] == ""].iloc[0]
+    assert tuple(t.columns) == table("outcome_targets").columns
+    row = t[t["group_by"] == "all"].iloc[0]
     assert (row["outcome"], row["n"], row["total"]) == ("step_towards_work", 80, 98)
     assert (row["status"], row["ci_position"], row["target"]) == ("reached", "above", 0.7)
     assert row["ci_low"] == pytest.approx(0.72825002775984615)
-    assert set(t["subgroup"]) == {"", "sex", "age_group", "programme"}
+    assert set(t["group_by"]) == {"all", "sex", "age_group", "programme"}
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

@@ -6,7 +6,8 @@ import shutil
 
 import pytest
 
-from analysis.indicators import ITS_COLUMNS, analyse_indicators
+from analysis.columns import table
+from flows.analyse import results_of
 from ingest.indicators import ingest_indicators
 from project.config import load_project
 from reports.sections.indicators import report_sections
@@ -19,7 +20,7 @@ def analysed(tmp_path_factory):
     shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".impleval", "output"))
     for f in sorted((project_dir / "inbox").glob("indicators_*.csv")):
         ingest_indicators(project_dir, f)
-    results = analyse_indicators(project_dir)
+    results = results_of(project_dir, "indicators")
     out = project_dir / "output" / "results"
     out.mkdir(parents=True)
     for name, df in results.items():
@@ -30,14 +31,14 @@ def analysed(tmp_path_factory):
 def test_its_table_and_published_figures(analysed):
     _, r = analysed
     its = r["its"]
-    assert list(its.columns) == ITS_COLUMNS
+    assert tuple(its.columns) == table("its").columns
     days = its[its["indicator"] == "days_ready_for_discharge"].set_index("term")
     assert set(days.index) == {"pre_trend", "level_change", "slope_change",
                                "effect_12m_absolute", "effect_12m_relative"}  # fmt: skip
     # about 1,700 → 700 a month: a level drop of roughly 55–65 %
     assert 0.35 < days.at["level_change", "estimate"] < 0.45
-    assert days.at["level_change", "scale"] == "ratio"
-    assert days.at["effect_12m_absolute", "scale"] == "difference"
+    assert days.at["level_change", "effect_scale"] == "ratio"
+    assert days.at["effect_12m_absolute", "effect_scale"] == "difference"
     series = r["its_series"]
     assert len(series[series["indicator"] == "days_ready_for_discharge"]) == 38
 
@@ -60,9 +61,11 @@ def test_goals_and_logic(analysed):
 def test_before_after_named_care_contact_by_age(analysed):
     _, r = analysed
     ba = r["before_after"]
-    ncc = ba[ba["indicator"] == "named_care_contact"].set_index("group")
-    assert ncc.at["age_group=65+", "after_estimate"] == pytest.approx(1048 / 1205)
-    assert ncc.at["age_group=18-64", "before_periods"] == "2016–2017"
+    ncc = ba[ba["indicator"] == "named_care_contact"]
+    assert set(ncc["group_by"]) == {"age_group"}
+    ncc = ncc.set_index(["group", "phase"])
+    assert ncc.at[("65+", "after"), "estimate"] == pytest.approx(1048 / 1205)
+    assert ncc.at[("18-64", "before"), "periods"] == "2016–2017"
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -88,7 +91,7 @@ def test_small_cells_are_masked(analysed, tmp_path):
     results = tmp_path / "results"
     results.mkdir()
     ba = r["before_after"].copy()
-    ba.loc[ba["indicator"] == "patient_participation", "before_n"] = 3
+    ba.loc[(ba["indicator"] == "patient_participation") & (ba["phase"] == "before"), "n"] = 3
     ba.to_csv(results / "before_after.csv", index=False)
     project = load_project(project_dir)
     (n3,) = [
@@ -102,4 +105,4 @@ def test_small_cells_are_masked(analysed, tmp_path):
 def test_no_indicators_gives_nothing(example_project):
     text = (example_project / "project.yaml").read_text(encoding="utf-8")
     (example_project / "project.yaml").write_text(text.split("\n# -- key figures")[0] + "\n")
-    assert analyse_indicators(example_project) == {}
+    assert results_of(example_project, "indicators") == {}

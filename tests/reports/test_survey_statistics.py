@@ -14,8 +14,8 @@ from analysis.normalisation_profile import normalisation_profile
 from analysis.response_rates import response_rates
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_items, summarise_scores
-from analysis.wave_comparison import MIXED_MODEL, compare_waves
-from flows.analyse import reliability
+from analysis.survey import reliability_by_group
+from analysis.wave_comparison import MIXED_MODEL, ExtendedModel, compare_waves
 from instruments.spec import load_instrument
 from reports.document import build_markdown, load_results
 
@@ -39,7 +39,7 @@ def results(tmp_path_factory, results_dir: Path, project) -> Path:
         {
             "wave": ["T0", "T1", "T0"],
             "organisation": ["all", "all", "org_a"],
-            "group": ["all", "all", "other"],
+            "staff_group": ["all", "all", "other"],
             "invited": [100, 200, 12],
         }
     )
@@ -47,11 +47,9 @@ def results(tmp_path_factory, results_dir: Path, project) -> Path:
         "wave_comparison": compare_waves(
             scores,
             waves=["T0", "T1"],
-            group_column="staff_group",
-            unit_column="organisation",
-            min_cell_size=5,
+            extended=ExtendedModel("staff_group", "organisation", min_cell_size=5),
         ),
-        "reliability": reliability.fn(wide, spec, min_n=MIN_N)[0],
+        "reliability": reliability_by_group(wide, spec, min_n=MIN_N),
         "group_comparison": compare_groups(scores, by=("staff_group",), min_cell_size=5),
         "response_rates": response_rates(wide, invited, instrument="nomad", threshold=0.5),
         "normalisation_profile": normalisation_profile(
@@ -122,8 +120,8 @@ def _with_min_n(project, min_n: int):
 def test_reliability_per_group_only_for_large_groups(results, project, spec, tmp_path):
     rel = pd.read_csv(results / "reliability.csv")
     assert list(rel.columns) == [
-        "instrument", "wave", "scale", "n", "k_items", "estimate", "ci_low", "ci_high", "method",
-        "group_by", "group",
+        "instrument", "wave", "group_by", "group", "scale", "measure", "n", "k_items", "estimate",
+        "ci_low", "ci_high", "method", "note",
     ]  # fmt: skip
     overall = rel[rel["group_by"] == "all"]
     assert (overall["group"] == "all").all() and len(overall) == 2 * 4 * 2  # waves × scales × α/ω

@@ -1,0 +1,59 @@
+"""The results files: ``output/results/<table>.csv``, each checked against the results contract
+(:mod:`analysis.columns`) and written atomically; and the store's ingest accounting, the two
+results tables that come from the store itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis.columns import check_table, table
+from store import warehouse
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+__all__ = ["ingest_accounting", "write_results"]
+
+_QUARANTINE_REASONS = (
+    "SELECT instrument, wave, rule, count(DISTINCT source_row) AS n FROM quarantine "
+    "WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE superseded_by IS NULL) "
+    "GROUP BY ALL ORDER BY ALL"
+)
+
+
+def ingest_accounting(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The ``ingest_summary`` (the active ingests and their row accounting) and
+    ``quarantine_reasons`` (quarantined source rows per rule) tables."""
+    summary = warehouse.ingest_summary(con)
+    return {
+        "ingest_summary": summary.loc[:, list(table("ingest_summary").columns)],
+        "quarantine_reasons": con.execute(_QUARANTINE_REASONS).df(),
+    }
+
+
+def write_results(results_dir: Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+    """Write each table as ``<name>.csv``: tidy, unrounded (full float precision), no index.
+
+    Every table is checked against the results contract first, so a table that does not fit
+    (a bug) raises :class:`analysis.columns.ContractError` before any file is touched. Each file
+    is written under a temporary name and renamed, so a reader never sees half a file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of ``tables``.
+    """
+    checked = {name: check_table(name, frame) for name, frame in tables.items()}
+    results_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in checked.items():
+        target = results_dir / f"{name}.csv"
+        tmp = target.with_suffix(".csv.tmp")
+        frame.to_csv(tmp, index=False)
+        tmp.replace(target)
+        written.append(target)
+    return written
