@@ -21,9 +21,21 @@ from project.errors import ConfigError, format_pydantic_error
 from project.indicators import Activity, Goal, Indicator, Outcome, check_references
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
+from project.messages import yaml_error_message
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _DatesAsText(YAML_LOADER):  # type: ignore[misc,valid-type]
+    """Reads dates as text, so that an impossible one (2019-13-04) reaches the model, whose error
+    names the key and the format, instead of failing inside YAML without a line."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in YAML_LOADER.yaml_implicit_resolvers.items()
+}
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -294,14 +306,17 @@ def load_project(project_dir: Path) -> Project:
 def _parse_project(text: str) -> Project:
     """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
     try:
-        raw = yaml.load(text, Loader=YAML_LOADER)
+        try:
+            raw = yaml.load(text, Loader=YAML_LOADER)
+        except ValueError:  # a date YAML cannot build, e.g. 2019-13-04
+            raw = yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"project.yaml{where}: not valid YAML. Hint: check indentation.") from exc
+        raise ConfigError(yaml_error_message(PROJECT_FILE, text, exc)) from exc
     if not isinstance(raw, dict):
         raise ConfigError("project.yaml: expected a mapping of keys (name:, waves:, ...).")
     try:
         return Project.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_pydantic_error("project.yaml", exc)) from exc
+        raise ConfigError(
+            format_pydantic_error(PROJECT_FILE, exc, data=raw, model=Project)
+        ) from exc
