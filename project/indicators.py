@@ -375,33 +375,41 @@ def check_references(
     known_ind = {i.id for i in indicators}
     by_id = {g.id: g for g in goals}
     for g in goals:
-        if g.indicator is not None and g.indicator not in known_ind:
-            raise ValueError(
-                f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
-                f"(known: {', '.join(sorted(known_ind)) or 'none'})"
-            )
-        if g.parent is not None:
-            parent = by_id.get(g.parent)
-            if parent is None:
-                raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
-            if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
-                raise ValueError(
-                    f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
-                    f"{parent.level.replace('_', '-')} goal {parent.id}"
-                )
-        if g.indicator is None and g.target is not None and g.status is None:
-            raise ValueError(
-                f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
-                f"manual status: with evidence:"
-            )
-        if g.status is not None and g.evidence is None:
-            raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+        _check_goal(g, by_id, known_ind)
     for a in activities:
-        for gid in a.goals:
-            if gid not in by_id:
-                raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
-        for iid in a.indicators:
-            if iid not in known_ind:
-                raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
-        if a.status is not None and a.evidence is None:
-            raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
+        _check_activity(a, by_id, known_ind)
+
+
+def _check_goal(g: Goal, by_id: dict[str, Goal], known_ind: set[str]) -> None:
+    if g.indicator is not None and g.indicator not in known_ind:
+        raise ValueError(
+            f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
+            f"(known: {', '.join(sorted(known_ind)) or 'none'})"
+        )
+    if g.parent is not None:
+        parent = by_id.get(g.parent)
+        if parent is None:
+            raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
+        if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
+            raise ValueError(
+                f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
+                f"{parent.level.replace('_', '-')} goal {parent.id}"
+            )
+    if g.indicator is None and g.target is not None and g.status is None:
+        raise ValueError(
+            f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
+            f"manual status: with evidence:"
+        )
+    if g.status is not None and g.evidence is None:
+        raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+
+
+def _check_activity(a: Activity, by_id: dict[str, Goal], known_ind: set[str]) -> None:
+    for gid in a.goals:
+        if gid not in by_id:
+            raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
+    for iid in a.indicators:
+        if iid not in known_ind:
+            raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
+    if a.status is not None and a.evidence is None:
+        raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
