@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 # This machine sets PYTHONDONTWRITEBYTECODE=1: without compiled bytecode every import recompiles.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint format typecheck bench bootstrap clean
+.PHONY: demo test lint format typecheck bench docs bootstrap clean
 
 demo: bootstrap
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
@@ -32,6 +32,10 @@ typecheck: bootstrap
 
 bench: bootstrap
 	$(VENV)/bin/python bench/ingest_long.py
+
+# docs/project-yaml.md is generated from the models' descriptions (a test fails when it is stale).
+docs: bootstrap
+	$(VENV)/bin/python -m project.yaml_doc docs/project-yaml.md
 
 bootstrap: $(VENV)/.synced
 
