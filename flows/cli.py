@@ -187,7 +187,7 @@ def demo(
     shutil.copytree(
         EXAMPLE,
         directory,
-        ignore=shutil.ignore_patterns("generate.py", "__pycache__", ".impleval", "output"),
+        ignore=shutil.ignore_patterns("generate*.py", "__pycache__", ".impleval", "output"),
     )
     (directory / DEMO_MARKER).write_text(
         "Written by `impleval demo`; the folder is replaced on the next demo run.\n",
