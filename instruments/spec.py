@@ -369,7 +369,8 @@ def _load_cached(path: Path, mtime_ns: int, search: tuple[Path, ...]) -> Instrum
     try:
         spec = InstrumentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise InstrumentSpecError(format_pydantic_error(where, exc)) from exc
+        message = format_pydantic_error(where, exc, data=raw, model=InstrumentSpec)
+        raise InstrumentSpecError(message) from exc
     if spec.id != path.parent.name:
         raise InstrumentSpecError(
             f"{where}: id is {spec.id!r} but the folder is {path.parent.name!r}. Hint: make them "

@@ -70,7 +70,8 @@ def format_pydantic_error(
         what = describe_error(err, model)
         parts.append(f"{loc}: {what}" if loc else what)
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-    return f"{source}: " + "; ".join(parts) + more
+    joined = "; ".join([*(p.removesuffix(".") for p in parts[:-1]), *parts[-1:]])
+    return f"{source}: {joined}{more}"
 
 
 def nearest(typed: str, valid: Iterable[str]) -> str | None:

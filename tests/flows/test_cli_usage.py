@@ -9,22 +9,25 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.main import get_command
 
 from flows import cli
 from tests.conftest import EXAMPLE
 from tests.flows.test_cli_errors import _run as _main
 
+COMMANDS = ", ".join(get_command(cli.app).list_commands(None))  # type: ignore[attr-defined]
+KINDS = ", ".join(cli.INGEST_KINDS)  # the kind registry's names
 TRANSCRIPT = """
 $ impleval reprot
-error: impleval reprot: unknown command. Expected one of demo, init, ingest, run, report. Did you mean `report`?
+error: impleval reprot: unknown command. Expected one of {commands}. Did you mean `report`?
 $ impleval ingets x.csv
-error: impleval ingets: unknown command. Expected one of demo, init, ingest, run, report. Did you mean `ingest`?
+error: impleval ingets: unknown command. Expected one of {commands}. Did you mean `ingest`?
 $ impleval dmeo
-error: impleval dmeo: unknown command. Expected one of demo, init, ingest, run, report. Did you mean `demo`?
+error: impleval dmeo: unknown command. Expected one of {commands}. Did you mean `demo`?
 $ impleval Run
-error: impleval Run: unknown command. Expected one of demo, init, ingest, run, report. Did you mean `run`?
+error: impleval Run: unknown command. Expected one of {commands}. Did you mean `run`?
 $ impleval foo
-error: impleval foo: unknown command. Expected one of demo, init, ingest, run, report. Hint: `impleval --help` describes each.
+error: impleval foo: unknown command. Expected one of {commands}. Hint: `impleval --help` describes each.
 $ impleval run --forse
 error: impleval run --forse: unknown option. Did you mean `--force`? Hint: see `impleval run --help`.
 $ impleval run --bogus
@@ -54,15 +57,15 @@ error: impleval report --format: unknown format 'odt'. Expected one or more of h
 $ impleval report --format pfd
 error: impleval report --format: unknown format 'pfd'. Expected one or more of html, pdf, docx, comma-separated. Did you mean `pdf`?
 $ impleval ingest x.csv --kind survy
-error: impleval ingest --kind: unknown kind 'survy'. Expected one of survey, indicators, codings. Did you mean `survey`?
+error: impleval ingest --kind: unknown kind 'survy'. Expected one of {kinds}. Did you mean `survey`?
 $ impleval ingest x.csv --kind photos
-error: impleval ingest --kind: unknown kind 'photos'. Expected one of survey, indicators, codings.
+error: impleval ingest --kind: unknown kind 'photos'. Expected one of {kinds}.
 $ impleval ingest
 error: impleval ingest: FILE is missing. Example: impleval ingest impleval-demo/inbox/nomad_T1.csv --instrument nomad --wave T1 --dry-run -p impleval-demo
 $ impleval init
 error: impleval init: DIRECTORY is missing. Example: impleval init my-evaluation
 $ impleval ingest x.csv --kind
-error: impleval ingest --kind: needs a value. Expected one of survey, indicators, codings.
+error: impleval ingest --kind: needs a value. Expected one of {kinds}.
 $ impleval report --lang
 error: impleval report --lang: needs a value. Expected one of sv, en.
 $ impleval run -p
@@ -74,7 +77,7 @@ error: impleval demo: unexpected argument 'b'. Hint: `impleval demo --help` show
 """
 """What a person typed and the one line on stderr they get back (exit code 2 each time)."""
 MISTAKES = [
-    (shlex.split(typed.removeprefix("$ impleval ")), answer)
+    (shlex.split(typed.removeprefix("$ impleval ")), answer.format(commands=COMMANDS, kinds=KINDS))
     for typed, answer in zip(*[iter(TRANSCRIPT.strip().splitlines())] * 2, strict=True)
 ]
 
@@ -149,8 +152,6 @@ def test_choices_ignore_case(tmp_path, capsys, monkeypatch) -> None:
 def test_every_command_has_a_worked_example_that_parses() -> None:
     """Each command's help ends with `impleval <command> …`; the examples run in
     tests/test_install.py (on the demo project, with the installed tool)."""
-    from typer.main import get_command
-
     group = get_command(cli.app)
     for name in group.list_commands(None):  # type: ignore[attr-defined]
         command = group.get_command(None, name)  # type: ignore[attr-defined]
