@@ -1,18 +1,20 @@
-# The interface a newcomer uses: `make demo` and `make test`. Both bootstrap everything first:
-# uv from PyPI if it is missing, then .venv from uv.lock with bytecode compiled.
+# The interface a newcomer uses: `make demo` and `make test`. Both bootstrap what they need first:
+# uv from PyPI if it is missing, then .venv from uv.lock with bytecode compiled. `make demo` installs
+# only what running needs; `make test`, `make lint` and `make typecheck` add the dev group.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 DEMO_DIR ?= impleval-demo
+SYNC := $(UV) sync --frozen --compile-bytecode --python 3.11
 
 export UV_PYTHON_DOWNLOADS := never
 # This machine sets PYTHONDONTWRITEBYTECODE=1: without compiled bytecode every import recompiles.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint format typecheck bench bootstrap clean results-doc
+.PHONY: demo test lint format typecheck bench docs results-doc bootstrap bootstrap-run clean
 
-demo: bootstrap
+demo: bootstrap-run
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
 
 test: bootstrap
@@ -37,15 +39,27 @@ results-doc: bootstrap
 bench: bootstrap
 	$(VENV)/bin/python bench/ingest_long.py
 
-bootstrap: $(VENV)/.synced
+# Generated docs (a test fails when either is stale): docs/project-yaml.md from the models'
+# descriptions, docs/results.md from the results contract.
+docs: bootstrap results-doc
+	$(VENV)/bin/python -m project.yaml_doc docs/project-yaml.md
+
+# One stamp per group. The run-only sync is inexact, so it never removes dev tools a `make test`
+# installed; the dev sync installs both groups and so also stands for the run stamp.
+bootstrap: $(VENV)/.synced-dev
+bootstrap-run: $(VENV)/.synced-run
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/python -m pip install --quiet --disable-pip-version-check uv
 
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --compile-bytecode --python 3.11
+$(VENV)/.synced-run: uv.lock pyproject.toml | $(UV)
+	$(SYNC) --no-default-groups --inexact
 	@touch $@
+
+$(VENV)/.synced-dev: uv.lock pyproject.toml | $(UV)
+	$(SYNC) --group dev
+	@touch $@ $(VENV)/.synced-run
 
 clean:
 	rm -rf $(VENV) .tools $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache

@@ -1,7 +1,10 @@
 """The ``impleval`` command line.
 
 Heavy libraries (Prefect, great-expectations, pandas, matplotlib) are imported inside the commands
-that need them, so ``impleval --help`` and an up-to-date ``impleval run`` answer at once.
+that need them, so ``impleval --help``, ``impleval --version`` and an up-to-date ``impleval run``
+answer at once. Usage errors (an unknown command, option or choice) are one line with the nearest
+valid spelling (see :mod:`flows.cli_errors`); every command's help ends with a worked example that
+runs on the demo project.
 """
 
 from __future__ import annotations
@@ -15,30 +18,62 @@ from typing import Annotated
 
 import typer
 
+from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
 from project.errors import PipelineError
 
 app = typer.Typer(
     name="impleval",
-    help="Implementation evaluation: surveys in, validated data, statistics and funder reports out.",
+    help="Implementation evaluation: surveys in, validated data, statistics and funder reports "
+    "out. Start with `impleval demo impleval-demo` (a synthetic example project, run end to "
+    "end) or `impleval init my-evaluation` (a new project folder).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=Commands,
+    suggest_commands=False,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "discharge-planning"
+_HERE = Path(__file__).resolve().parent
+EXAMPLE = next(
+    (
+        folder
+        for folder in (
+            _HERE / "examples" / "discharge-planning",  # an installed wheel ships it here
+            _HERE.parent / "examples" / "discharge-planning",  # a checkout of the repository
+        )
+        if (folder / "project.yaml").is_file()
+    ),
+    _HERE.parent / "examples" / "discharge-planning",
+)
 DEMO_MARKER = ".impleval-demo"
 FORMATS = ("html", "pdf", "docx")
+LANGUAGES = ("sv", "en")
+STAGE_NAMES = ("ingest", "analyse", "report")
+INGEST_KINDS: tuple[str, ...] = ("survey", "indicators", "codings")
+"""What ``impleval ingest --kind`` takes: the names of the kind registry (``ingest/kinds.py``)."""
 
 ProjectOpt = Annotated[
     Path, typer.Option("--project", "-p", help="The project folder (holds project.yaml).")
 ]
 LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Report language: sv or en (default: project.yaml).")
+    str | None,
+    typer.Option(
+        "--lang",
+        parser=choice(LANGUAGES, what="language"),
+        metavar=choices_metavar(LANGUAGES),
+        help="Report language, one of sv, en (default: report.language in project.yaml).",
+    ),
 ]
 FormatOpt = Annotated[
     str | None,
-    typer.Option("--format", help="Comma-separated: html,pdf,docx (default: project.yaml)."),
+    typer.Option(
+        "--format",
+        parser=choice(FORMATS, what="format", many=True),
+        metavar="html,pdf,docx",
+        help="One or more of html, pdf, docx, comma-separated (default: report.formats in "
+        "project.yaml).",
+    ),
 ]
 
 
@@ -112,6 +147,15 @@ def _report_paths(project_dir: Path, settings: dict) -> list[Path]:
     return [reports / f"report_{settings['lang']}.{fmt}" for fmt in settings["formats"]]
 
 
+def _echo_reports(project_dir: Path, settings: dict, *, heading: str = "Reports:") -> None:
+    """Say where the reports are (those that exist), one path a line."""
+    found = [path for path in _report_paths(project_dir, settings) if path.is_file()]
+    if found:
+        _echo(heading)
+        for path in found:
+            _echo(f"  {path}")
+
+
 @app.command()
 def demo(
     directory: Annotated[Path, typer.Argument(help="Where to write the example project.")] = Path(
@@ -120,7 +164,14 @@ def demo(
 ) -> None:
     """Write the bundled synthetic example project to DIRECTORY and run everything.
 
-    Example: impleval demo /tmp/impleval-demo
+    The example (no real persons) has NoMAD and P-CAT survey waves, indicator series, goals and
+    coded interviews; the folder is replaced when the demo runs again. The other commands'
+    examples run on it.
+
+    Example:
+
+    \b
+        impleval demo impleval-demo
     """
     started = time.perf_counter()
     directory = directory.resolve()
@@ -136,7 +187,7 @@ def demo(
     shutil.copytree(
         EXAMPLE,
         directory,
-        ignore=shutil.ignore_patterns("generate.py", "__pycache__", ".impleval", "output"),
+        ignore=shutil.ignore_patterns("generate*.py", "__pycache__", ".impleval", "output"),
     )
     (directory / DEMO_MARKER).write_text(
         "Written by `impleval demo`; the folder is replaced on the next demo run.\n",
@@ -154,9 +205,15 @@ def demo(
 def init(
     directory: Annotated[Path, typer.Argument(help="The new project folder.")],
 ) -> None:
-    """Create a project folder with a commented project.yaml to fill in.
+    """Create a project folder: a commented project.yaml with every section, inbox/ and
+    narrative/ with a stub per report section (sv and en).
 
-    Example: impleval init my-evaluation
+    The project.yaml loads as written; optional sections are commented examples.
+
+    Example:
+
+    \b
+        impleval init my-evaluation
     """
     from flows.templates import write_new_project
 
@@ -165,15 +222,33 @@ def init(
 
 
 @app.command()
-def ingest(
-    file: Annotated[Path, typer.Argument(help="The export file (.xlsx or .csv).")],
+def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The export file: .xlsx, .csv, .sav (SPSS) or .dta (Stata); codings also .qdpx."
+        ),
+    ],
     kind: Annotated[
-        str, typer.Option(help="What the file holds: survey, indicators or codings.")
+        str,
+        typer.Option(
+            parser=choice(INGEST_KINDS, what="kind"),
+            metavar=choices_metavar(INGEST_KINDS),
+            help=f"What the file holds, one of {', '.join(INGEST_KINDS)}.",
+        ),
     ] = "survey",
-    instrument: Annotated[str | None, typer.Option(help="Instrument id, e.g. nomad.")] = None,
-    wave: Annotated[str | None, typer.Option(help="Wave id from project.yaml, e.g. T0.")] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="The instrument id from project.yaml (surveys), e.g. nomad.")
+    ] = None,
+    wave: Annotated[
+        str | None, typer.Option(help="The wave id from project.yaml (surveys), e.g. T0.")
+    ] = None,
     profile: Annotated[
-        str | None, typer.Option(help="Export profile name (default: the wave's, or generic).")
+        str | None,
+        typer.Option(
+            help="Export profile name (default: the wave's, or generic); see "
+            "docs/export-profiles.md."
+        ),
     ] = None,
     sheet: Annotated[
         str | None,
@@ -193,10 +268,12 @@ def ingest(
 ) -> None:
     """Land, validate, pseudonymise and load one export.
 
-    Example: impleval ingest inbox/nomad_T0.xlsx --kind survey --instrument nomad --wave T0
+    A survey needs --instrument and --wave (files in inbox/ named <instrument>_<wave>.xlsx are
+    picked up by `impleval run` without them). Example, a dry run on the demo project:
+
+    \b
+        impleval ingest impleval-demo/inbox/nomad_T1.csv --instrument nomad --wave T1 --dry-run -p impleval-demo
     """
-    if kind not in ("survey", "indicators", "codings"):
-        raise PipelineError(f"--kind {kind}: expected survey, indicators or codings.")
     if kind == "survey" and (not instrument or not wave):
         raise PipelineError(
             "ingest: --instrument and --wave are required for a survey, e.g. "
@@ -227,20 +304,29 @@ def ingest(
 def run(
     project_dir: ProjectOpt = Path("."),
     stage: Annotated[
-        str | None, typer.Option(help="Run only this stage: ingest, analyse or report.")
+        str | None,
+        typer.Option(
+            parser=choice(STAGE_NAMES, what="stage"),
+            metavar=choices_metavar(STAGE_NAMES),
+            help=f"Run only this stage, one of {', '.join(STAGE_NAMES)}.",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Redo every stage.")] = False,
     lang: LangOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Run the pipeline's stale stages (ingest the inbox, analyse, report).
+    """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
+    reports are. When nothing changed it answers `up to date` at once.
 
-    Example: impleval run -p my-evaluation
+    Example, on the demo project:
+
+    \b
+        impleval run -p impleval-demo
     """
-    if stage and stage not in ("ingest", "analyse", "report"):
-        raise PipelineError(f"--stage {stage}: expected ingest, analyse or report.")
     settings = _report_settings(project_dir, lang, fmt)
     _run(project_dir, force=force, only=stage, settings=settings)
+    if stage in (None, "report"):
+        _echo_reports(project_dir, settings)
 
 
 @app.command()
@@ -251,7 +337,10 @@ def report(
 ) -> None:
     """Render the report from the current results (no Prefect; the results must exist).
 
-    Example: impleval report --lang en --format pdf,docx
+    Example, the demo project's report in English as HTML and DOCX:
+
+    \b
+        impleval report -p impleval-demo --lang en --format html,docx
     """
     from flows.report import write_report
 
@@ -261,9 +350,40 @@ def report(
             _echo(str(path))
 
 
+def _versions() -> list[str]:
+    """impleval's version, Python's and the key dependencies' (read from the installed metadata,
+    so nothing heavy is imported; pandoc is asked for its own version)."""
+    from project.provenance import impleval_version, package_version, pandoc_version
+
+    pypandoc = package_version("pypandoc-binary") or package_version("pypandoc")
+    lines = [f"impleval {impleval_version() or 'unknown'}", f"Python {sys.version.split()[0]}"]
+    for name in ("prefect", "pandas", "duckdb", "great_expectations", "typst"):
+        lines.append(f"{name} {package_version(name.replace('_', '-')) or 'not installed'}")
+    lines.append(
+        f"pandoc {pandoc_version() or 'not found'} (pypandoc {pypandoc or 'not installed'})"
+    )
+    return lines
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        for line in _versions():
+            _echo(line)
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Show impleval's version, Python's and the key dependencies', and exit.",
+        ),
+    ] = False,
 ) -> None:
     if debug:
         os.environ["IMPLEVAL_DEBUG"] = "1"
@@ -284,28 +404,33 @@ def _release(exc: BaseException) -> None:
 
 
 def main() -> None:
-    """Console entry point: user errors as one line and exit code 2, no traceback."""
+    """Console entry point: user errors as one line and exit code 2, no traceback.
+
+    ``--debug`` (or ``IMPLEVAL_DEBUG=1``) re-raises them with their traceback.
+    """
     debug = "--debug" in sys.argv or os.environ.get("IMPLEVAL_DEBUG") == "1"
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="impleval")
     except PipelineError as exc:
         if debug:
             raise
         typer.echo(f"error: {exc}", err=True)
         _release(exc)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("interrupted; the store is left as it was before the unfinished step.", err=True)
-        sys.exit(130)
-    except Exception as exc:  # click's usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except UsageError as exc:
+        if debug:
+            raise
+        if exc.ctx is not None and exc.message == exc.ctx.get_help():  # `impleval` alone
             exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+        else:
+            typer.echo(f"error: {usage_line(exc)}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(1)
+    if code == 130:  # typer turns Ctrl-C into exit code 130
+        typer.echo("interrupted; the store is left as it was before the unfinished step.", err=True)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -190,28 +190,7 @@ class InstrumentSpec(_Strict):
         if len(set(scale_ids)) != len(scale_ids):
             raise ValueError("scale ids must be unique")
         for scale in self.scales:
-            missing = [i for i in scale.items if i not in by_id]
-            if missing:
-                raise ValueError(f"scale {scale.id}: unknown items {', '.join(missing)}")
-            if scale.min_answered is not None and scale.min_answered > len(scale.items):
-                raise ValueError(
-                    f"scale {scale.id}: min_answered {scale.min_answered} is more than its "
-                    f"{len(scale.items)} items"
-                )
-            sets = {by_id[i].response_set for i in scale.items}
-            if len(sets) > 1:
-                raise ValueError(
-                    f"scale {scale.id}: items use different response sets {sorted(sets)}"
-                )
-            if scale.range is not None:
-                rs = self.response_sets[by_id[scale.items[0]].response_set]
-                k = len(scale.items) if scale.method == "sum" else 1
-                expected = (rs.low * k, rs.high * k)
-                if tuple(float(x) for x in scale.range) != expected:
-                    raise ValueError(
-                        f"scale {scale.id}: range {[f'{x:g}' for x in scale.range]} does not "
-                        f"match its items and method; expected [{expected[0]:g}, {expected[1]:g}]"
-                    )
+            self._check_scale(scale, by_id)
         for name, variant in self.variants.items():
             base = self.model_dump(exclude={"variants", "default_variant", "variant"})
             try:
@@ -227,6 +206,28 @@ class InstrumentSpec(_Strict):
                 f"({', '.join(self.variants) or 'none'})"
             )
         return self
+
+    def _check_scale(self, scale: Scale, by_id: dict[str, Item]) -> None:
+        missing = [i for i in scale.items if i not in by_id]
+        if missing:
+            raise ValueError(f"scale {scale.id}: unknown items {', '.join(missing)}")
+        if scale.min_answered is not None and scale.min_answered > len(scale.items):
+            raise ValueError(
+                f"scale {scale.id}: min_answered {scale.min_answered} is more than its "
+                f"{len(scale.items)} items"
+            )
+        sets = {by_id[i].response_set for i in scale.items}
+        if len(sets) > 1:
+            raise ValueError(f"scale {scale.id}: items use different response sets {sorted(sets)}")
+        if scale.range is not None:
+            rs = self.response_sets[by_id[scale.items[0]].response_set]
+            k = len(scale.items) if scale.method == "sum" else 1
+            expected = (rs.low * k, rs.high * k)
+            if tuple(float(x) for x in scale.range) != expected:
+                raise ValueError(
+                    f"scale {scale.id}: range {[f'{x:g}' for x in scale.range]} does not "
+                    f"match its items and method; expected [{expected[0]:g}, {expected[1]:g}]"
+                )
 
     # -- look-ups -------------------------------------------------------------------------------
     def item(self, item_id: str) -> Item:
@@ -368,7 +369,8 @@ def _load_cached(path: Path, mtime_ns: int, search: tuple[Path, ...]) -> Instrum
     try:
         spec = InstrumentSpec.model_validate(raw)
     except ValidationError as exc:
-        raise InstrumentSpecError(format_pydantic_error(where, exc)) from exc
+        message = format_pydantic_error(where, exc, data=raw, model=InstrumentSpec)
+        raise InstrumentSpecError(message) from exc
     if spec.id != path.parent.name:
         raise InstrumentSpecError(
             f"{where}: id is {spec.id!r} but the folder is {path.parent.name!r}. Hint: make them "

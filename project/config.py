@@ -21,9 +21,21 @@ from project.errors import ConfigError, format_pydantic_error
 from project.indicators import Activity, Goal, Indicator, Outcome, check_references
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
+from project.messages import yaml_error_message
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _DatesAsText(YAML_LOADER):  # type: ignore[misc,valid-type]
+    """Reads dates as text, so that an impossible one (2019-13-04) reaches the model, whose error
+    names the key and the format, instead of failing inside YAML without a line."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in YAML_LOADER.yaml_implicit_resolvers.items()
+}
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -34,9 +46,18 @@ class _Strict(BaseModel):
 class Named(_Strict):
     """Something with an id, sv/en labels and further spellings seen in exports."""
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    accept: tuple[str, ...] = ()
+    id: str = Field(
+        pattern=_ID,
+        description="Short stable id (letters, digits, _ . -, starting with a letter or digit); "
+        "it ends up in the data.",
+    )
+    labels: Labels = Field(
+        description="The name shown in reports, {sv, en}; an export cell with either is accepted."
+    )
+    accept: tuple[str, ...] = Field(
+        default=(),
+        description="Further spellings seen in exports (matched ignoring case and extra spaces).",
+    )
 
     def spellings(self) -> set[str]:
         return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
@@ -49,8 +70,13 @@ class Unit(Named):
 class Organisation(Named):
     """A participating organisation (hospital, primary-care centre, municipal service, ...)."""
 
-    type: str | None = None
-    units: tuple[Unit, ...] = ()
+    type: str | None = Field(
+        default=None,
+        description="The kind of organisation, e.g. hospital or primary_care (free text).",
+    )
+    units: tuple[Unit, ...] = Field(
+        default=(), description="Wards, centres or teams, matched to the export's unit column."
+    )
 
 
 class StaffGroup(Named):
@@ -60,20 +86,35 @@ class StaffGroup(Named):
 class InvitedCount(_Strict):
     """How many were invited in one organisation × staff group (either may be left out)."""
 
-    organisation: str | None = None
-    staff_group: str | None = None
-    invited: int = Field(ge=0)
+    organisation: str | None = Field(
+        default=None, description="Organisation id (leave out to count every organisation)."
+    )
+    staff_group: str | None = Field(
+        default=None, description="Staff-group id (leave out to count every group)."
+    )
+    invited: int = Field(ge=0, description="How many were invited.")
 
 
 class Wave(_Strict):
     """One survey occasion of one instrument."""
 
-    id: str = Field(pattern=_ID)
-    instrument: str
-    opens: dt.date
-    closes: dt.date
-    labels: Labels | None = None
-    invited: int | None = Field(default=None, ge=1)
+    id: str = Field(
+        pattern=_ID,
+        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx or .csv.",
+    )
+    instrument: str = Field(
+        description="The instrument answered in this wave (one listed under instruments)."
+    )
+    opens: dt.date = Field(description="First day answers are accepted (YYYY-MM-DD).")
+    closes: dt.date = Field(description="Last day answers are accepted (YYYY-MM-DD).")
+    labels: Labels | None = Field(
+        default=None, description="How reports name the wave, {sv, en} (default: its id)."
+    )
+    invited: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many were asked to answer (the response rate's denominator).",
+    )
     invited_by: tuple[InvitedCount, ...] = Field(
         default=(), description="Invited per organisation × staff group, for response rates."
     )
@@ -98,7 +139,11 @@ class InstrumentUse(_Strict):
     (``- {id: pcat, variant: swedish-2, reverse: [q8, q10]}``).
     """
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_-]*$",
+        description="A built-in instrument (nomad, s-nomad, pcat) or one in the project's "
+        "instruments/ folder.",
+    )
     variant: str | None = Field(default=None, description="One of the spec's variants.")
     reverse: tuple[str, ...] | None = Field(
         default=None,
@@ -109,7 +154,11 @@ class InstrumentUse(_Strict):
 class Privacy(_Strict):
     """Disclosure control. The threshold is recorded with every output."""
 
-    min_cell_size: int = Field(default=5, ge=1)
+    min_cell_size: int = Field(
+        default=5,
+        ge=1,
+        description="Groups with fewer respondents are suppressed in every table and figure.",
+    )
     free_text: Literal["redact", "quarantine"] = Field(
         default="redact",
         description="What a survey ingest does when a free-text answer holds a personnummer, an "
@@ -129,8 +178,12 @@ class TrafficLights(_Strict):
     3.0 (0.5); red below.
     """
 
-    green: float = Field(default=0.75, ge=0, le=1)
-    yellow: float = Field(default=0.5, ge=0, le=1)
+    green: float = Field(
+        default=0.75, ge=0, le=1, description="Green from this share of the way up the score range."
+    )
+    yellow: float = Field(
+        default=0.5, ge=0, le=1, description="Yellow from this share of the way up; red below."
+    )
 
     @model_validator(mode="after")
     def _order(self) -> TrafficLights:
@@ -144,8 +197,12 @@ class TrafficLights(_Strict):
 class SurveySettings(_Strict):
     """How survey results are flagged."""
 
-    response_rate_threshold: float = Field(default=0.5, ge=0, le=1)
-    traffic_lights: TrafficLights = TrafficLights()
+    response_rate_threshold: float = Field(
+        default=0.5, ge=0, le=1, description="Response rates below this share are flagged."
+    )
+    traffic_lights: TrafficLights = Field(
+        default=TrafficLights(), description="Bands of the traffic light for mean scale scores."
+    )
     reliability_min_n: int = Field(
         default=30,
         ge=2,
@@ -155,38 +212,85 @@ class SurveySettings(_Strict):
 
 
 class ReportSettings(_Strict):
-    language: Literal["sv", "en"] = "sv"
-    formats: tuple[Literal["html", "pdf", "docx"], ...] = ("html", "pdf", "docx")
-    evaluator: str | None = None
-    kind: Literal["interim", "final"] = "final"
+    language: Literal["sv", "en"] = Field(
+        default="sv", description="The report's language: sv or en."
+    )
+    formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
+        default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
+    )
+    evaluator: str | None = Field(
+        default=None,
+        description="The evaluator (a person or a firm), among the basic facts of section 1.",
+    )
+    kind: Literal["interim", "final"] = Field(
+        default="final", description="interim or final: the report's subtitle."
+    )
 
 
 class Period(_Strict):
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="First day (YYYY-MM-DD).")
+    end: dt.date = Field(description="Last day (YYYY-MM-DD).")
 
 
 class Project(_Strict):
     """The contents of ``project.yaml``."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id; names the key file.")
-    name: Labels
-    synthetic: bool = False
-    funder: str | None = None
-    period: Period | None = None
-    languages: tuple[Literal["sv", "en"], ...] = ("sv", "en")
-    organisations: tuple[Organisation, ...]
-    staff_groups: tuple[StaffGroup, ...]
-    instruments: tuple[InstrumentUse, ...]
-    waves: tuple[Wave, ...]
-    privacy: Privacy = Privacy()
-    survey: SurveySettings = SurveySettings()
-    report: ReportSettings = ReportSettings()
-    interviews: InterviewsConfig | None = None
-    indicators: tuple[Indicator, ...] = ()
-    goals: tuple[Goal, ...] = ()
-    activities: tuple[Activity, ...] = ()
-    outcomes: tuple[Outcome, ...] = ()
+    name: Labels = Field(description="The project's name, {sv, en}.")
+    synthetic: bool = Field(
+        default=False,
+        description="true for made-up example data: the reports then say so on the title page.",
+    )
+    funder: str | None = Field(default=None, description="Who funds the project (free text).")
+    period: Period | None = Field(
+        default=None,
+        description="The project period, {start, end}; indicator data must fall in it unless an "
+        "indicator's observed says otherwise.",
+    )
+    languages: tuple[Literal["sv", "en"], ...] = Field(
+        default=("sv", "en"), description="The report languages the project uses: sv, en."
+    )
+    organisations: tuple[Organisation, ...] = Field(
+        description="Participating organisations, matched to the export's organisation column."
+    )
+    staff_groups: tuple[StaffGroup, ...] = Field(
+        description="Professions or roles that survey results are broken down by, matched to the "
+        "export's staff-group column."
+    )
+    instruments: tuple[InstrumentUse, ...] = Field(
+        description="The survey instruments used: a bare id (- nomad) or {id, variant, reverse}."
+    )
+    waves: tuple[Wave, ...] = Field(
+        description="Survey occasions: one entry per instrument and wave."
+    )
+    privacy: Privacy = Field(
+        default=Privacy(), description="Disclosure control and the screening of free text."
+    )
+    survey: SurveySettings = Field(
+        default=SurveySettings(), description="How survey results are flagged."
+    )
+    report: ReportSettings = Field(
+        default=ReportSettings(), description="The report's language, formats, evaluator and kind."
+    )
+    interviews: InterviewsConfig | None = Field(
+        default=None,
+        description="Interview codings (docs/interviews.md); without this section codings cannot "
+        "be ingested.",
+    )
+    indicators: tuple[Indicator, ...] = Field(
+        default=(), description="The indicator registry (docs/indicators.md)."
+    )
+    goals: tuple[Goal, ...] = Field(
+        default=(), description="The funder's impact goals and the project's goals and sub-goals."
+    )
+    activities: tuple[Activity, ...] = Field(
+        default=(),
+        description="The activities of the project plan, the goals they serve and their "
+        "indicators.",
+    )
+    outcomes: tuple[Outcome, ...] = Field(
+        default=(), description="Participant outcomes: counts of persons per category."
+    )
 
     @model_validator(mode="after")
     def _check_indicator_references(self) -> Project:
@@ -294,14 +398,17 @@ def load_project(project_dir: Path) -> Project:
 def _parse_project(text: str) -> Project:
     """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
     try:
-        raw = yaml.load(text, Loader=YAML_LOADER)
+        try:
+            raw = yaml.load(text, Loader=YAML_LOADER)
+        except ValueError:  # a date YAML cannot build, e.g. 2019-13-04
+            raw = yaml.load(text, Loader=_DatesAsText)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"project.yaml{where}: not valid YAML. Hint: check indentation.") from exc
+        raise ConfigError(yaml_error_message(PROJECT_FILE, text, exc)) from exc
     if not isinstance(raw, dict):
         raise ConfigError("project.yaml: expected a mapping of keys (name:, waves:, ...).")
     try:
         return Project.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(format_pydantic_error("project.yaml", exc)) from exc
+        raise ConfigError(
+            format_pydantic_error(PROJECT_FILE, exc, data=raw, model=Project)
+        ) from exc

@@ -39,8 +39,8 @@ class _Strict(BaseModel):
 class Window(_Strict):
     """A stretch of calendar time (inclusive)."""
 
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="First day (inclusive).")
+    end: dt.date = Field(description="Last day (inclusive).")
 
     @model_validator(mode="after")
     def _order(self) -> Window:
@@ -52,17 +52,19 @@ class Window(_Strict):
 class Baseline(_Strict):
     """The value before the project, with the period it refers to (e.g. ``2016–2017``)."""
 
-    value: float
-    period: str | None = None
+    value: float = Field(description="The value before the project.")
+    period: str | None = Field(default=None, description="The period it refers to, e.g. 2016–2017.")
 
 
 class Target(_Strict):
     """Where a goal or indicator should be by ``deadline``: an absolute ``value`` or a
     ``relative`` change from the baseline (``-0.5`` = halve it)."""
 
-    value: float | None = None
-    relative: float | None = Field(default=None, ge=-1)
-    deadline: dt.date | None = None
+    value: float | None = Field(default=None, description="An absolute target value.")
+    relative: float | None = Field(
+        default=None, ge=-1, description="A change relative to the baseline (-0.5 halves it)."
+    )
+    deadline: dt.date | None = Field(default=None, description="By when (YYYY-MM-DD).")
 
     @model_validator(mode="after")
     def _one(self) -> Target:
@@ -87,16 +89,30 @@ class Model(_Strict):
     or means per period before and after. ``none``: shown, not modelled.
     """
 
-    type: Literal["its", "before_after", "none"] = "none"
-    family: Literal["gaussian", "poisson", "quasipoisson", "negbin"] = "quasipoisson"
+    type: Literal["its", "before_after", "none"] = Field(
+        default="none", description="its (segmented regression), before_after or none."
+    )
+    family: Literal["gaussian", "poisson", "quasipoisson", "negbin"] = Field(
+        default="quasipoisson",
+        description="The ITS model family: gaussian, poisson, quasipoisson or negbin.",
+    )
     offset: bool = Field(
         default=False, description="use log(denominator) as offset (count families)"
     )
-    seasonality: Literal["none", "fourier", "month"] = "none"
-    fourier_order: int = Field(default=2, ge=1, le=6)
+    seasonality: Literal["none", "fourier", "month"] = Field(
+        default="none", description="Seasonal terms: none, fourier or month."
+    )
+    fourier_order: int = Field(
+        default=2,
+        ge=1,
+        le=6,
+        description="How many sine/cosine pairs (1–6) with seasonality: fourier.",
+    )
     hac_lags: int | None = Field(default=None, ge=0, description="None = automatic")
     effect_times: tuple[int, ...] = Field(default=(12,), description="periods after the start")
-    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    confidence: float = Field(
+        default=0.95, gt=0.5, lt=1, description="The confidence level of the intervals."
+    )
 
     @model_validator(mode="after")
     def _offset(self) -> Model:
@@ -108,31 +124,48 @@ class Model(_Strict):
 class Indicator(_Strict):
     """One entry of the indicator registry."""
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    definition: Labels | None = None
-    measure: Literal["count", "proportion", "mean"]
+    id: str = Field(pattern=_ID, description="Indicator id (lowercase letters, digits, _).")
+    labels: Labels = Field(description="The indicator's name, {sv, en}.")
+    definition: Labels | None = Field(default=None, description="What is measured, {sv, en}.")
+    measure: Literal["count", "proportion", "mean"] = Field(
+        description="count, proportion or mean: what value and denominator hold "
+        "(docs/indicators.md)."
+    )
     unit_of_measure: Labels | None = Field(default=None, description="e.g. days, plans, patients")
     denominator_unit: Labels | None = Field(
         default=None, description="what one unit of the denominator is (for rates), e.g. patient"
     )
-    direction: Literal["lower", "higher"]
-    frequency: Frequency
-    level: Literal["region", "municipality", "organisation", "unit"] = "region"
+    direction: Literal["lower", "higher"] = Field(
+        description="Which way is better: lower or higher."
+    )
+    frequency: Frequency = Field(description="How often it is measured: month, quarter or year.")
+    level: Literal["region", "municipality", "organisation", "unit"] = Field(
+        default="region",
+        description="The level of its units: region, municipality, organisation or unit.",
+    )
     units: tuple[str, ...] = Field(
         default=("all",), description="the values the unit column may take"
     )
-    disaggregations: tuple[str, ...] = ()
-    source: str | None = None
-    baseline: Baseline | None = None
-    target: Target | None = None
-    intervention: dt.date | None = None
+    disaggregations: tuple[str, ...] = Field(
+        default=(), description="Breakdown columns of the data, e.g. age_group."
+    )
+    source: str | None = Field(default=None, description="Where the data come from.")
+    baseline: Baseline | None = Field(
+        default=None, description="The value before the project, {value, period}."
+    )
+    target: Target | None = Field(
+        default=None, description="Where it should be: {value} or {relative}, with a deadline."
+    )
+    intervention: dt.date | None = Field(
+        default=None,
+        description="When the change started (needed by the its and before_after models).",
+    )
     observed: Window | None = Field(
         default=None,
         description="when data may fall (default: the project period); baseline data often "
         "precede the project",
     )
-    model: Model = Model()
+    model: Model = Field(default=Model(), description="How the indicator is analysed.")
     persons: bool = Field(
         default=False,
         description="values count persons (apply the small-cell rule)",
@@ -168,9 +201,11 @@ class OutcomeCategory(_Strict):
     "<label>: 58 of 98 (…)".
     """
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    phrase: Labels | None = None
+    id: str = Field(pattern=_ID, description="Category id.")
+    labels: Labels = Field(description="The category's name, {sv, en}.")
+    phrase: Labels | None = Field(
+        default=None, description='Completes a sentence after "58 of 98 (59 %, …)", {sv, en}.'
+    )
 
 
 class OutcomeTarget(_Strict):
@@ -178,10 +213,19 @@ class OutcomeTarget(_Strict):
     ``deadline`` (e.g. 70 % took a step towards work). ``baseline`` (a share) lets the status be
     ``partly_reached`` (the goal rule of :mod:`analysis.goals`)."""
 
-    categories: tuple[str, ...] = Field(min_length=1)
-    share: float = Field(gt=0, le=1)
-    deadline: dt.date | None = None
-    baseline: float | None = Field(default=None, ge=0, le=1)
+    categories: tuple[str, ...] = Field(
+        min_length=1, description="The categories that count towards the target."
+    )
+    share: float = Field(
+        gt=0, le=1, description="The share (0–1) of participants that should end in them."
+    )
+    deadline: dt.date | None = Field(default=None, description="By when (YYYY-MM-DD).")
+    baseline: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="The share before the project (lets the status be partly_reached).",
+    )
     labels: Labels | None = Field(
         default=None, description='what the target counts, e.g. "tog ett steg mot arbete"'
     )
@@ -195,22 +239,35 @@ class Outcome(_Strict):
     column the category. The categories are exhaustive: their sum is everyone who started.
     """
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    definition: Labels | None = None
+    id: str = Field(pattern=_ID, description="Outcome id (lowercase letters, digits, _).")
+    labels: Labels = Field(description="The outcome's name, {sv, en}.")
+    definition: Labels | None = Field(default=None, description="Who is counted and how, {sv, en}.")
     population: Labels | None = Field(
         default=None, description='who is counted, e.g. "deltagare som startat" / "participants"'
     )
-    categories: tuple[OutcomeCategory, ...] = Field(min_length=2)
-    target: OutcomeTarget | None = None
+    categories: tuple[OutcomeCategory, ...] = Field(
+        min_length=2,
+        description="The categories: at least two, exhaustive (their sum is everyone who started).",
+    )
+    target: OutcomeTarget | None = Field(
+        default=None, description="The share that should end in some categories by a deadline."
+    )
     subgroups: tuple[str, ...] = Field(
         default=(), description="breakdown columns of the data, e.g. sex, age_group, programme"
     )
-    frequency: Frequency = "year"
-    units: tuple[str, ...] = ("all",)
-    observed: Window | None = None
-    source: str | None = None
-    confidence: float = Field(default=0.95, gt=0.5, lt=1)
+    frequency: Frequency = Field(
+        default="year", description="How often it is counted: month, quarter or year."
+    )
+    units: tuple[str, ...] = Field(
+        default=("all",), description="The values the unit column may take."
+    )
+    observed: Window | None = Field(
+        default=None, description="When data may fall (default: the project period)."
+    )
+    source: str | None = Field(default=None, description="Where the data come from.")
+    confidence: float = Field(
+        default=0.95, gt=0.5, lt=1, description="The confidence level of the intervals."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Outcome:
@@ -244,29 +301,49 @@ class Goal(_Strict):
     judgement for goals the data cannot measure.
     """
 
-    id: str = Field(pattern=_ID)
-    level: Literal["impact", "project", "sub_goal"]
-    labels: Labels
-    parent: str | None = None
-    indicator: str | None = None
-    baseline: Baseline | None = None
-    target: Target | None = None
-    deadline: dt.date | None = None
-    status: Status | None = None
-    evidence: Labels | None = None
+    id: str = Field(pattern=_ID, description="Goal id (lowercase letters, digits, _).")
+    level: Literal["impact", "project", "sub_goal"] = Field(
+        description="impact, project or sub_goal."
+    )
+    labels: Labels = Field(description="The goal, {sv, en}.")
+    parent: str | None = Field(
+        default=None, description="The goal one level up that this one serves."
+    )
+    indicator: str | None = Field(default=None, description="The indicator that measures it.")
+    baseline: Baseline | None = Field(
+        default=None, description="The baseline, {value, period} (instead of the indicator's)."
+    )
+    target: Target | None = Field(
+        default=None, description="The target (instead of the indicator's)."
+    )
+    deadline: dt.date | None = Field(default=None, description="By when (YYYY-MM-DD).")
+    status: Status | None = Field(
+        default=None,
+        description="The evaluator's judgement where no indicator measures it: reached, "
+        "partly_reached, not_reached or not_measured.",
+    )
+    evidence: Labels | None = Field(
+        default=None, description="What the status rests on, {sv, en} (needed with status)."
+    )
 
 
 class Activity(_Strict):
     """An activity of the project plan, the goals it serves and its activity indicators."""
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    goals: tuple[str, ...] = ()
-    indicators: tuple[str, ...] = ()
-    period: Window | None = None
-    budget: float | None = Field(default=None, ge=0)
-    status: Status | None = None
-    evidence: Labels | None = None
+    id: str = Field(pattern=_ID, description="Activity id (lowercase letters, digits, _).")
+    labels: Labels = Field(description="The activity, {sv, en}.")
+    goals: tuple[str, ...] = Field(default=(), description="The goals it serves.")
+    indicators: tuple[str, ...] = Field(default=(), description="Its activity indicators.")
+    period: Window | None = Field(default=None, description="When it runs, {start, end}.")
+    budget: float | None = Field(default=None, ge=0, description="Its budget (≥ 0).")
+    status: Status | None = Field(
+        default=None,
+        description="The evaluator's judgement: reached, partly_reached, not_reached or "
+        "not_measured.",
+    )
+    evidence: Labels | None = Field(
+        default=None, description="What the status rests on, {sv, en} (needed with status)."
+    )
 
 
 _LEVEL_ORDER = {"impact": 0, "project": 1, "sub_goal": 2}
@@ -298,33 +375,41 @@ def check_references(
     known_ind = {i.id for i in indicators}
     by_id = {g.id: g for g in goals}
     for g in goals:
-        if g.indicator is not None and g.indicator not in known_ind:
-            raise ValueError(
-                f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
-                f"(known: {', '.join(sorted(known_ind)) or 'none'})"
-            )
-        if g.parent is not None:
-            parent = by_id.get(g.parent)
-            if parent is None:
-                raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
-            if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
-                raise ValueError(
-                    f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
-                    f"{parent.level.replace('_', '-')} goal {parent.id}"
-                )
-        if g.indicator is None and g.target is not None and g.status is None:
-            raise ValueError(
-                f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
-                f"manual status: with evidence:"
-            )
-        if g.status is not None and g.evidence is None:
-            raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+        _check_goal(g, by_id, known_ind)
     for a in activities:
-        for gid in a.goals:
-            if gid not in by_id:
-                raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
-        for iid in a.indicators:
-            if iid not in known_ind:
-                raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
-        if a.status is not None and a.evidence is None:
-            raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
+        _check_activity(a, by_id, known_ind)
+
+
+def _check_goal(g: Goal, by_id: dict[str, Goal], known_ind: set[str]) -> None:
+    if g.indicator is not None and g.indicator not in known_ind:
+        raise ValueError(
+            f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
+            f"(known: {', '.join(sorted(known_ind)) or 'none'})"
+        )
+    if g.parent is not None:
+        parent = by_id.get(g.parent)
+        if parent is None:
+            raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
+        if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
+            raise ValueError(
+                f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
+                f"{parent.level.replace('_', '-')} goal {parent.id}"
+            )
+    if g.indicator is None and g.target is not None and g.status is None:
+        raise ValueError(
+            f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
+            f"manual status: with evidence:"
+        )
+    if g.status is not None and g.evidence is None:
+        raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+
+
+def _check_activity(a: Activity, by_id: dict[str, Goal], known_ind: set[str]) -> None:
+    for gid in a.goals:
+        if gid not in by_id:
+            raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
+    for iid in a.indicators:
+        if iid not in known_ind:
+            raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
+    if a.status is not None and a.evidence is None:
+        raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")

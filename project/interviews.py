@@ -45,11 +45,16 @@ class ProjectCode(_Strict):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    definition: Labels | None = None
-    npt_construct: str | None = Field(default=None, alias="construct")
-    children: tuple[ProjectCode, ...] = ()
+    id: str = Field(pattern=_ID, description="Code id, unique across the codebook (NPT included).")
+    labels: Labels = Field(description="The code's name, {sv, en}.")
+    definition: Labels | None = Field(default=None, description="What the code covers, {sv, en}.")
+    npt_construct: str | None = Field(
+        default=None,
+        alias="construct",
+        description="The NPT construct the code counts towards (children inherit it); written "
+        "construct:.",
+    )
+    children: tuple[ProjectCode, ...] = Field(default=(), description="Sub-codes.")
 
 
 class StakeholderGroup(_Strict):
@@ -58,10 +63,14 @@ class StakeholderGroup(_Strict):
     ``speaker`` is the role word quotes are attributed with (``Styrgruppsledamot 3``).
     """
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    speaker: Labels
-    accept: tuple[str, ...] = ()
+    id: str = Field(pattern=_ID, description="Group id.")
+    labels: Labels = Field(description="The group's name, {sv, en}.")
+    speaker: Labels = Field(
+        description="The role word quotes are attributed with, {sv, en}, e.g. Styrgruppsledamot."
+    )
+    accept: tuple[str, ...] = Field(
+        default=(), description="Further spellings of the group in the export's document group."
+    )
 
     def spellings(self) -> set[str]:
         return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
@@ -70,11 +79,17 @@ class StakeholderGroup(_Strict):
 class Round(_Strict):
     """A data-collection round (interviews in spring 2017, after the pilot, …)."""
 
-    id: str = Field(pattern=_ID)
-    labels: Labels
-    start: dt.date | None = None
-    end: dt.date | None = None
-    accept: tuple[str, ...] = ()
+    id: str = Field(pattern=_ID, description="Round id.")
+    labels: Labels = Field(description="The round's name, {sv, en}.")
+    start: dt.date | None = Field(
+        default=None, description="First day (for your records; not used in calculations)."
+    )
+    end: dt.date | None = Field(
+        default=None, description="Last day (for your records; not used in calculations)."
+    )
+    accept: tuple[str, ...] = Field(
+        default=(), description="Further spellings of the round in a .qdpx variable."
+    )
 
     def spellings(self) -> set[str]:
         return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
@@ -86,10 +101,15 @@ class DocumentRule(_Strict):
     ``match`` is a regular expression searched case-insensitively; the first matching rule wins.
     """
 
-    match: str
-    field: Literal["document", "document_group"] = "document"
-    stakeholder_group: str
-    round: str
+    match: str = Field(
+        description="A regular expression searched, ignoring case, in the document's name (or "
+        "document group)."
+    )
+    field: Literal["document", "document_group"] = Field(
+        default="document", description="Where match is searched: document or document_group."
+    )
+    stakeholder_group: str = Field(description="The stakeholder group of matching documents.")
+    round: str = Field(description="The round of matching documents.")
 
     @field_validator("match")
     @classmethod
@@ -104,8 +124,10 @@ class DocumentRule(_Strict):
 class Coder(_Strict):
     """A coder: the id stored and reported, and the user names the QDA tool exports."""
 
-    id: str = Field(pattern=_ID)
-    accept: tuple[str, ...] = ()
+    id: str = Field(pattern=_ID, description="Coder id, stored and reported.")
+    accept: tuple[str, ...] = Field(
+        default=(), description="The user names the QDA tool writes for this coder."
+    )
 
     def spellings(self) -> set[str]:
         return {normalise_label(s) for s in (self.id, *self.accept)}
@@ -114,28 +136,61 @@ class Coder(_Strict):
 class Quotes(_Strict):
     """How exemplar quotes are chosen (see ``analysis/codings.py``)."""
 
-    per_cell: int = Field(default=1, ge=0, le=5)
-    min_chars: int = Field(default=60, ge=1)
-    max_chars: int = Field(default=320, ge=20)
+    per_cell: int = Field(
+        default=1, ge=0, le=5, description="Quotes per construct × stakeholder group (0–5)."
+    )
+    min_chars: int = Field(default=60, ge=1, description="The shortest quote, in characters.")
+    max_chars: int = Field(default=320, ge=20, description="The longest quote, in characters.")
 
 
 class InterviewsConfig(_Strict):
     """Interview codings: codebook additions, mapping, groups, rounds, coders, redaction."""
 
-    npt: bool = True
-    project_codes: tuple[ProjectCode, ...] = ()
-    code_map: dict[str, str] = Field(default_factory=dict)
-    auto_map: bool = True
-    stakeholder_groups: tuple[StakeholderGroup, ...]
-    rounds: tuple[Round, ...]
-    documents: tuple[DocumentRule, ...] = ()
-    coders: tuple[Coder, ...]
-    primary_coder: str | None = None
-    unit_of_analysis: Literal["segment", "document"] = "segment"
-    min_overlap: float = Field(default=0.5, gt=0, le=1)
-    redact_names: tuple[str, ...] = ()
-    roster: str | None = None
-    quotes: Quotes = Quotes()
+    npt: bool = Field(default=True, description="Include the built-in NPT codebook.")
+    project_codes: tuple[ProjectCode, ...] = Field(
+        default=(),
+        description="The project's own codes (nested with children, linked to NPT with construct).",
+    )
+    code_map: dict[str, str] = Field(
+        default_factory=dict, description="The QDA tool's code path → a codebook code id."
+    )
+    auto_map: bool = Field(
+        default=True, description="Map code paths not listed in code_map by their names."
+    )
+    stakeholder_groups: tuple[StakeholderGroup, ...] = Field(
+        description="The groups of key persons interviewed."
+    )
+    rounds: tuple[Round, ...] = Field(description="The data-collection rounds.")
+    documents: tuple[DocumentRule, ...] = Field(
+        default=(),
+        description="Rules giving each document a stakeholder group and round; the first match "
+        "wins.",
+    )
+    coders: tuple[Coder, ...] = Field(
+        description="The coders: ids stored and reported, and the user names the tool exports."
+    )
+    primary_coder: str | None = Field(
+        default=None,
+        description="Whose codings count in double-coded documents (frequencies, quotes).",
+    )
+    unit_of_analysis: Literal["segment", "document"] = Field(
+        default="segment", description="The unit of the agreement statistics: segment or document."
+    )
+    min_overlap: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="For segment: how much two coders' segments must overlap, as a share of the "
+        "shorter one, to be one unit.",
+    )
+    redact_names: tuple[str, ...] = Field(
+        default=(), description="Names removed from segment text."
+    )
+    roster: str | None = Field(
+        default=None,
+        description="A file of further names to remove, relative to the project folder.",
+    )
+    quotes: Quotes = Field(default=Quotes(), description="How exemplar quotes are chosen.")
 
     @model_validator(mode="after")
     def _check(self) -> InterviewsConfig:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Labels(BaseModel):
@@ -13,8 +13,8 @@ class Labels(BaseModel):
 
     """A text in Swedish and English."""
 
-    sv: str
-    en: str
+    sv: str = Field(description="The Swedish text.")
+    en: str = Field(description="The English text.")
 
     def get(self, lang: str) -> str:
         return self.sv if lang == "sv" else self.en

@@ -33,7 +33,8 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytes
         ),
         (
             ["ingest", "inbox/nomad_T0.xlsx", "--kind", "photos"],
-            "error: --kind photos: expected survey, indicators or codings.",
+            "error: impleval ingest --kind: unknown kind 'photos'. Expected one of survey, "
+            "indicators, codings.",
         ),
         (
             ["ingest", "inbox/nomad_T0.xlsx"],
@@ -42,8 +43,8 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytes
         ),
         (
             ["run", "--format", "pdf,odt"],
-            "error: --format: unknown format odt. Expected one or more of html, pdf, docx, "
-            "comma-separated.",
+            "error: impleval run --format: unknown format 'odt'. Expected one or more of html, "
+            "pdf, docx, comma-separated.",
         ),
     ],
 )

@@ -195,7 +195,8 @@ def test_run_after_a_run_is_up_to_date_without_prefect(demo: Path, env: dict[str
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["up to date", "prefect loaded: False"]
+    reports = [f"  {demo}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
+    assert done.stdout.splitlines() == ["up to date", "Reports:", *reports, "prefect loaded: False"]
 
 
 def test_a_narrative_edit_reruns_only_the_report(demo: Path, env: dict[str, str]) -> None:
@@ -204,7 +205,14 @@ def test_a_narrative_edit_reruns_only_the_report(demo: Path, env: dict[str, str]
     narrative.write_text("Nyckeltalen redovisas i nästa rapport.\n", encoding="utf-8")
     done = impleval("run", "-p", str(demo), env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["ingest: up to date", "analyse: up to date", "report: done"]
+    reports = [f"  {demo}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
+    assert done.stdout.splitlines() == [
+        "ingest: up to date",
+        "analyse: up to date",
+        "report: done",
+        "Reports:",
+        *reports,
+    ]
     assert (demo / "output" / "results" / "reliability.csv").stat().st_mtime_ns == before
     assert "Nyckeltalen redovisas i nästa rapport." in (
         demo / "output" / "reports" / "report_sv.md"

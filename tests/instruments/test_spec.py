@@ -74,7 +74,9 @@ def test_a_project_copy_overrides_the_builtin(tmp_path: Path) -> None:
         ),
         (
             lambda d: d["items"][0].update(wording="..."),
-            "nomad/instrument.yaml: items.0.wording: unknown key (check its spelling, or remove it)",
+            "nomad/instrument.yaml: items[g1].wording: unknown key. Expected one of id, "
+            "source_code, label, response_set, reverse, npt_construct, npt_subconstruct. Hint: "
+            "check its spelling, or remove it.",
         ),
     ],
 )

@@ -38,7 +38,8 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
         d["privacy"]["min_cel_size"] = 3
 
     assert _error(tmp_path, change) == (
-        "project.yaml: privacy.min_cel_size: unknown key (check its spelling, or remove it)"
+        "project.yaml: privacy.min_cel_size: unknown key. Expected one of min_cell_size, "
+        "free_text, roster. Did you mean `min_cell_size`?"
     )
 
 
@@ -73,7 +74,7 @@ def test_duplicate_ids(tmp_path: Path) -> None:
 
 def test_not_yaml(tmp_path: Path) -> None:
     (tmp_path / "project.yaml").write_text("name: [unclosed\n  waves: x", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"^project.yaml line \d+: not valid YAML"):
+    with pytest.raises(ConfigError, match=r"^project.yaml line \d+, column \d+: not valid YAML"):
         load_project(tmp_path)
 
 

@@ -38,7 +38,9 @@ def test_goal_with_unknown_indicator(tmp_path):
 def test_unknown_key_in_an_indicator(tmp_path):
     raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
     raw["indicators"][0]["modell"] = {}
-    with pytest.raises(ConfigError, match=r"indicators\.0\.modell: unknown key"):
+    with pytest.raises(
+        ConfigError, match=r"indicators\[days_ready_for_discharge\]\.modell: unknown key"
+    ):
         load_project(_write(tmp_path, indicators=raw["indicators"]))
 
 
