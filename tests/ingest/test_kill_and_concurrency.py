@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.pipeline import ingest_survey
+from ingest.survey import ingest_survey
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ _HARNESS = textwrap.dedent(
     """
     import os, signal, sys, threading, time
     from pathlib import Path
-    from ingest import pipeline
+    from ingest import survey, transaction
     from store import warehouse
 
     project, wave, point = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -42,15 +43,15 @@ _HARNESS = textwrap.dedent(
         setattr(module, name, hooked)
 
     if point == "after_landing":
-        after(pipeline, "land_file")
+        after(transaction, "land_file")
     elif point == "after_validation":
-        after(pipeline, "judge")
+        after(survey, "judge")
     elif point == "mid_transaction":
         after(warehouse, "insert_frame", lambda con, table, frame: table == "responses")
     elif point == "before_commit":
         after(warehouse, "insert_frame", lambda con, table, frame: table == "free_text")
     elif point == "after_commit":
-        after(pipeline, "write_validation_page")
+        after(transaction, "write_validation_page")
     elif point.startswith("timer:"):
         threading.Timer(float(point[6:]), die).start()
     elif point.startswith("slow:"):
@@ -62,7 +63,7 @@ _HARNESS = textwrap.dedent(
             real(con, table, frame)
         warehouse.insert_frame = slow
     name = {"T0": "nomad_T0.xlsx", "T1": "nomad_T1.csv"}[wave]
-    report = pipeline.ingest_survey(project, project / "inbox" / name, instrument="nomad", wave=wave)
+    report = survey.ingest_survey(project, project / "inbox" / name, instrument="nomad", wave=wave)
     print(report.status, report.rows_loaded, flush=True)
     """
 )
@@ -144,6 +145,11 @@ def test_two_ingests_at_once_take_turns(example_project: Path) -> None:
         first.kill()
     assert first.returncode == 0, err1
     assert second.returncode == 0, err2
-    assert "Waiting for another impleval command on this project to finish ..." in err2
+    assert re.search(
+        r"^waiting for another impleval command \(pid \d+: ingest nomad_T0\.xlsx\) on this "
+        r"project to finish …$",
+        err2,
+        re.MULTILINE,
+    ), err2
     assert out1.strip() == "loaded 202" and out2.strip() == "loaded 150"
     assert _state(example_project)[:2] == (2, 352)

@@ -9,7 +9,7 @@ from project.config import load_project
 from tests.conftest import EXAMPLE
 from validation.gx import run_suite
 from validation.quarantine import RULES, judge
-from validation.suites import survey_expectations
+from validation.survey import survey_expectations
 
 SPEC = load_instrument("nomad")
 WAVE = load_project(EXAMPLE).wave("nomad", "T0")
