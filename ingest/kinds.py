@@ -53,7 +53,7 @@ class Kind:
 
     name: str
     #: What project.yaml declares for it, for messages: ``survey waves``, ``interviews``.
-    declares: str
+    declares: tuple[str, ...]
     #: Whether project.yaml declares it (files of an undeclared kind are refused, not ingested).
     is_declared: Callable[[Project], bool]
     #: The one-line error for an ingest of this kind when project.yaml does not declare it.
@@ -81,10 +81,12 @@ class Kind:
         given = [o for o in OPTION_FLAGS if getattr(options, o) is not None]
         foreign = [OPTION_FLAGS[o] for o in given if o not in self.options]
         if foreign:
-            takes = ", ".join(OPTION_FLAGS[o] for o in self.options) or "no such options"
+            takes = [OPTION_FLAGS[o] for o in self.options] + ["--replace", "--dry-run"]
             raise PipelineError(
-                f"ingest: {', '.join(foreign)} does not apply to --kind {self.name}. Expected "
-                f"{takes}. Hint: leave it out, or check --kind."
+                f"ingest: {' and '.join(foreign)} {'does' if len(foreign) == 1 else 'do'} not "
+                f"apply to --kind {self.name}. Expected only {', '.join(takes[:-1])} or "
+                f"{takes[-1]}; found {', '.join(foreign)}. Hint: leave "
+                f"{'it' if len(foreign) == 1 else 'them'} out, or check --kind."
             )
         missing = [o for o, _ in self.required if getattr(options, o) is None]
         if missing:
@@ -122,7 +124,7 @@ def _survey_from_name(path: Path, project: Project) -> IngestOptions | None:
 KINDS: tuple[Kind, ...] = (
     Kind(
         name="survey",
-        declares="survey waves",
+        declares=("survey waves",),
         is_declared=lambda project: bool(project.waves),
         undeclared=(
             "project.yaml: no survey waves are declared, so survey answers cannot be ingested. "
@@ -138,7 +140,7 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         name="indicators",
-        declares="indicators or outcomes",
+        declares=("indicators", "outcomes"),
         is_declared=lambda project: bool(project.indicators or project.outcomes),
         undeclared=(
             "project.yaml: no indicators are declared. Hint: add an indicators: section (the "
@@ -151,7 +153,7 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         name="codings",
-        declares="interviews",
+        declares=("interviews",),
         is_declared=lambda project: project.interviews is not None,
         undeclared=(
             "project.yaml: no interviews: section, so codings cannot be ingested. Hint: declare "
@@ -198,7 +200,8 @@ def declared_kinds(project: Project, *, required: bool = False) -> tuple[Kind, .
     found = tuple(k for k in KINDS if k.is_declared(project))
     if required and not found:
         raise ConfigError(
-            f"project.yaml declares no {_either(tuple(k.declares for k in KINDS))}: nothing to "
+            f"project.yaml declares no {_either(tuple(d for k in KINDS for d in k.declares))}: "
+            f"nothing to "
             f"ingest. Hint: add survey instruments and waves (instruments:, waves:), an indicator "
             f"registry (indicators:) or participant outcomes (outcomes:), or an interviews: "
             f"section, then put the exports in inbox/ (see docs/project-yaml.md)."

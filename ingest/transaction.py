@@ -240,7 +240,7 @@ def _report(
         rows_loaded=found.rows_loaded,
         rows_quarantined=found.rows_quarantined,
         reasons={str(k): int(v) for k, v in reasons.items()},
-        superseded=tuple(name for _, name in clash.ingests) if clash else (),
+        superseded=tuple(name for _, name in clash.ingests) if clash and not refusal else (),
         refusal=refusal,
         already_loaded=already,
         key_created=created,

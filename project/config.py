@@ -175,10 +175,12 @@ class Project(_Strict):
     funder: str | None = None
     period: Period | None = None
     languages: tuple[Literal["sv", "en"], ...] = ("sv", "en")
-    organisations: tuple[Organisation, ...]
-    staff_groups: tuple[StaffGroup, ...]
-    instruments: tuple[InstrumentUse, ...]
-    waves: tuple[Wave, ...]
+    # A project declares any subset of kinds: surveys (instruments and waves, with the
+    # organisations and staff groups their answers name), indicators, outcomes, interviews.
+    organisations: tuple[Organisation, ...] = ()
+    staff_groups: tuple[StaffGroup, ...] = ()
+    instruments: tuple[InstrumentUse, ...] = ()
+    waves: tuple[Wave, ...] = ()
     privacy: Privacy = Privacy()
     survey: SurveySettings = SurveySettings()
     report: ReportSettings = ReportSettings()
@@ -215,7 +217,7 @@ class Project(_Strict):
             if wave.instrument not in self.instrument_ids:
                 raise ValueError(
                     f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instrument_ids)})"
+                    f"instruments ({', '.join(self.instrument_ids) or 'none are'})"
                 )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
@@ -243,8 +245,8 @@ class Project(_Strict):
                 return use
         raise ConfigError(
             f"project.yaml: instrument {instrument!r} is not used by this project. Expected one "
-            f"of {', '.join(self.instrument_ids)}. Hint: add it under instruments, or check "
-            f"--instrument."
+            f"of {', '.join(self.instrument_ids) or '(none)'}. Hint: add it under instruments, or "
+            f"check --instrument."
         )
 
     @cached_property

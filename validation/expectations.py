@@ -80,6 +80,11 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation], *, name:
     return plain.run_suite(frame, expectations)
 
 
+def failure_column(kwargs: dict) -> str:
+    """The column a failure names: the expectation's column, or its columns joined (compound)."""
+    return str(kwargs.get("column") or ", ".join(kwargs.get("column_list", ())))
+
+
 def describe_failure(meta: dict, value: object) -> str:
     """The quarantine detail of one failing cell (no answer content: codes, dates, hints)."""
     import pandas as pd

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from validation.expectations import Expectation, describe_failure
+from validation.expectations import Expectation, describe_failure, failure_column
 
 
 def _context() -> Any:
@@ -68,13 +68,13 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation], *, name:
         if res.success:
             continue
         meta = cfg.meta or {}
-        column = cfg.kwargs.get("column", "")
+        column = cfg.kwargs.get("column")
         for pos in res.result.get("unexpected_index_list") or []:
             failures.append(
                 {
                     "position": int(pos),
                     "rule": meta.get("rule", cfg.type),
-                    "column": column,
+                    "column": failure_column(cfg.kwargs),
                     "detail": describe_failure(
                         meta, frame.at[int(pos), column] if column else None
                     ),

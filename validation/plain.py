@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from validation.expectations import Expectation, describe_failure
+from validation.expectations import Expectation, describe_failure, failure_column
 
 Mask = Callable[[pd.DataFrame, dict], pd.Series]
 
@@ -88,7 +88,7 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation]) -> list[
         mask = MASKS.get(exp.type)
         if mask is None:
             raise ValueError(f"no pandas evaluator for expectation {exp.type}")
-        column = exp.kwargs.get("column", "")
+        column = exp.kwargs.get("column")
         positions = np.flatnonzero(mask(frame, exp.kwargs).to_numpy(dtype=bool))
         values = (
             frame[column].to_numpy(dtype=object)[positions] if column else [None] * len(positions)
@@ -97,7 +97,7 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation]) -> list[
             {
                 "position": int(pos),
                 "rule": exp.meta.get("rule", exp.type),
-                "column": column,
+                "column": failure_column(exp.kwargs),
                 "detail": describe_failure(exp.meta, value),
             }
             for pos, value in zip(positions, values, strict=True)
