@@ -1,7 +1,11 @@
-"""A killed ingest leaves the store as it was, and a re-run completes; two ingests at once take turns.
+"""A killed ingest leaves the store as it was, and a re-run completes; commands started together
+take turns on the store and all finish.
 
 Each ingest runs in its own process (``python -c``) on the example project and is killed with SIGKILL
 at a chosen point — no clean-up code runs, as when a laptop lid closes or the OOM killer strikes.
+Processes that must overlap are synchronised with files, never with sleeps that assume timing: a
+holder writes ``ready`` inside its transaction (or read) and waits for ``release``; the other
+process's "waiting for …" line on stderr shows that it is blocked on the project lock.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -54,16 +59,20 @@ _HARNESS = textwrap.dedent(
         after(transaction, "write_validation_page")
     elif point.startswith("timer:"):
         threading.Timer(float(point[6:]), die).start()
-    elif point.startswith("slow:"):
+    elif point.startswith("hold:"):  # inside the transaction: say so, wait to be released
         real = warehouse.insert_frame
-        def slow(con, table, frame):
+        def held(con, table, frame):
             if table == "respondents":
-                print("in transaction", flush=True)
-                time.sleep(float(point[5:]))
+                Path(point[5:], "ready").write_text(str(os.getpid()))
+                while not Path(point[5:], "release").exists():
+                    time.sleep(0.01)
             real(con, table, frame)
-        warehouse.insert_frame = slow
+        warehouse.insert_frame = held
     name = {"T0": "nomad_T0.xlsx", "T1": "nomad_T1.csv"}[wave]
     report = survey.ingest_survey(project, project / "inbox" / name, instrument="nomad", wave=wave)
+    from ingest.report import write_quarantine_report  # then read the store, as the command does
+    from project.layout import ProjectPaths
+    write_quarantine_report(ProjectPaths(project))
     print(report.status, report.rows_loaded, flush=True)
     """
 )
@@ -134,22 +143,136 @@ def test_killed_after_commit_the_load_stands(example_project: Path) -> None:
     assert _t1(example_project).status == "already_loaded"
 
 
-def test_two_ingests_at_once_take_turns(example_project: Path) -> None:
-    first = _start(example_project, "T0", "slow:3")
+_READER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from store import reads, warehouse
+
+    project, hold = Path(sys.argv[1]), sys.argv[2]
+    with warehouse.open_warehouse(project / ".impleval" / "warehouse.duckdb", read_only=True) as con:
+        if hold != "-":  # holding the store open: say so, wait to be released
+            Path(hold, "ready").write_text("reader")
+            while not Path(hold, "release").exists():
+                time.sleep(0.01)
+        summary = reads.ingest_summary(con)
+    print(" ".join(f"{w}:{n}" for w, n in zip(summary["wave"], summary["rows_loaded"])), flush=True)
+    """
+)
+WAITING = (
+    r"^waiting for another impleval command \(pid {pid}: {purpose}\) on this project to "
+    r"finish …$"
+)
+
+
+def _reader(project: Path, hold: str = "-") -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-c", _READER, str(project), hold],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _ready(signals: Path, proc: subprocess.Popen) -> str:
+    """Wait until ``proc`` holds the store (it wrote ``ready``); its content."""
+    ready = signals / "ready"
+    while not ready.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"the holder ended before holding: {proc.communicate()}")
+        time.sleep(0.01)
+    return ready.read_text()
+
+
+def _blocked(proc: subprocess.Popen, pattern: str) -> None:
+    """Read ``proc``'s stderr until it says it waits (it only says so when blocked)."""
+    assert proc.stderr is not None
+    lines = []
+    for line in iter(proc.stderr.readline, ""):
+        lines.append(line)
+        if re.match(pattern, line.rstrip("\n")):
+            return
+    raise AssertionError(f"never waited: {''.join(lines)}")
+
+
+def _finish(*procs: subprocess.Popen) -> list[tuple[int, str, str]]:
+    done = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        done.append((proc.returncode, out, err))
+    return done
+
+
+def test_two_ingests_of_different_files_started_together_both_land_and_load(
+    example_project: Path, tmp_path: Path
+) -> None:
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    first = _start(example_project, "T0", f"hold:{signals}")
+    second = None
     try:
-        assert first.stdout.readline().strip() == "in transaction"  # type: ignore[union-attr]
+        pid = _ready(signals, first)
         second = _start(example_project, "T1", "none")
-        out2, err2 = second.communicate(timeout=120)
-        out1, err1 = first.communicate(timeout=120)
+        _blocked(second, WAITING.format(pid=pid, purpose=r"ingest nomad_T0\.xlsx"))
+        (signals / "release").write_text("go")
+        (code1, out1, err1), (code2, out2, err2) = _finish(first, second)
     finally:
-        first.kill()
-    assert first.returncode == 0, err1
-    assert second.returncode == 0, err2
-    assert re.search(
-        r"^waiting for another impleval command \(pid \d+: ingest nomad_T0\.xlsx\) on this "
-        r"project to finish …$",
-        err2,
-        re.MULTILINE,
-    ), err2
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert code1 == 0 and code2 == 0, err1 + err2
     assert out1.strip() == "loaded 202" and out2.strip() == "loaded 150"
+    assert _state(example_project)[:2] == (2, 352)
+    raw = example_project / ".impleval" / "raw"
+    assert len(list(raw.glob("*.xlsx"))) == len(list(raw.glob("*.csv"))) == 1
+
+
+def test_a_reader_waits_for_an_ingest_and_reads_what_it_loaded(
+    example_project: Path, tmp_path: Path
+) -> None:
+    ingest_survey(
+        example_project, example_project / "inbox" / "nomad_T0.xlsx", instrument="nomad", wave="T0"
+    )
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    ingest = _start(example_project, "T1", f"hold:{signals}")
+    reader = None
+    try:
+        pid = _ready(signals, ingest)
+        reader = _reader(example_project)
+        _blocked(reader, WAITING.format(pid=pid, purpose=r"ingest nomad_T1\.csv"))
+        (signals / "release").write_text("go")
+        (code1, out1, err1), (code2, out2, err2) = _finish(ingest, reader)
+    finally:
+        for proc in (ingest, reader):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert code1 == 0 and code2 == 0, err1 + err2
+    assert out1.strip() == "loaded 150"
+    assert out2.strip() == "T0:202 T1:150"  # the reader saw the committed load
+
+
+def test_an_ingest_waits_for_a_reader_then_loads(example_project: Path, tmp_path: Path) -> None:
+    ingest_survey(
+        example_project, example_project / "inbox" / "nomad_T0.xlsx", instrument="nomad", wave="T0"
+    )
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    reader = _reader(example_project, hold=str(signals))
+    ingest = None
+    try:
+        _ready(signals, reader)
+        ingest = _start(example_project, "T1", "none")
+        _blocked(ingest, WAITING.format(pid=reader.pid, purpose="read the store"))
+        (signals / "release").write_text("go")
+        (code1, out1, err1), (code2, out2, err2) = _finish(reader, ingest)
+    finally:
+        for proc in (reader, ingest):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert code1 == 0 and code2 == 0, err1 + err2
+    assert out1.strip() == "T0:202" and out2.strip() == "loaded 150"
     assert _state(example_project)[:2] == (2, 352)
