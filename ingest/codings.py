@@ -329,13 +329,6 @@ class CodingsIngest:
         warehouse.insert_frame(con, "codings", rows.assign(ingest_id=ingest_id))
 
 
-def start(
-    project: Project, paths: ProjectPaths, file_name: str, options: IngestOptions
-) -> CodingsIngest:
-    """The codings' part of one file's ingest (the roster and the profile checked)."""
-    return CodingsIngest(project, paths, file_name, options)
-
-
 def ingest_codings(
     project_dir: Path,
     file: Path,

@@ -41,6 +41,7 @@ from store import warehouse
 
 # Moved to store.reads; kept importable from here until every caller imports them from there.
 from store.reads import (  # noqa: F401
+    INDICATOR_VALUE_COLUMNS,
     OUTCOME_VALUE_COLUMNS,
     empty_outcome_values,
     read_indicator_values,
@@ -60,26 +61,9 @@ _ALIASES = {
     "denominator": ("denominator", "nämnare", "namnare", "exposure", "exponering"),
     "category": ("category", "kategori"),
 }
-VALUE_COLUMNS = [
-    "indicator",
-    "unit",
-    "period",
-    "period_start",
-    "disaggregation",
-    "value",
-    "denominator",
-    "source_row",
-]
-OUTCOME_COLUMNS = [
-    "indicator",
-    "unit",
-    "period",
-    "period_start",
-    "category",
-    "disaggregation",
-    "value",
-    "source_row",
-]
+#: The loaded columns of an indicator value and of an outcome count (``indicator`` names both).
+VALUE_COLUMNS = [*INDICATOR_VALUE_COLUMNS, "source_row"]
+OUTCOME_COLUMNS = ["indicator", *OUTCOME_VALUE_COLUMNS[1:], "source_row"]
 
 
 @dataclass(frozen=True)
@@ -396,13 +380,6 @@ class IndicatorsIngest:
         counts = counts.assign(ingest_id=ingest_id)
         counts["period_start"] = counts["period_start"].dt.date
         warehouse.insert_frame(con, "outcome_values", counts)
-
-
-def start(
-    project: Project, paths: ProjectPaths, file_name: str, options: IngestOptions
-) -> IndicatorsIngest:
-    """The indicators' part of one file's ingest."""
-    return IndicatorsIngest(project, paths, file_name, options)
 
 
 def ingest_indicators(

@@ -64,8 +64,9 @@ class Kind:
     options: tuple[str, ...]
     #: The store tables its rows go to (besides ``ingests`` and ``quarantine``).
     tables: tuple[str, ...]
-    #: The module with ``start(project, paths, file_name, options) -> KindIngest``.
-    module: str
+    #: The kind's part of the ingest, ``module:Class``; the class is called with (project, paths,
+    #: file name, options) and checks the options against project.yaml (a :class:`KindIngest`).
+    ingest: str
     #: Options a file in the inbox gets from its name (``None``: not this kind's file).
     inbox_options: Callable[[Path, Project], IngestOptions | None] = lambda path, project: (
         IngestOptions()
@@ -98,8 +99,10 @@ class Kind:
         self, project: Project, paths: ProjectPaths, file_name: str, options: IngestOptions
     ) -> KindIngest:
         """The kind's own part of one file's ingest (checks its options against project.yaml)."""
-        module = importlib.import_module(self.module)
-        work: KindIngest = module.start(project, paths, file_name, options)
+        module, _, name = self.ingest.partition(":")
+        work: KindIngest = getattr(importlib.import_module(module), name)(
+            project, paths, file_name, options
+        )
         return work
 
     def matches(self, path: Path) -> bool:
@@ -134,7 +137,7 @@ KINDS: tuple[Kind, ...] = (
         inbox=("*_*.xlsx", "*_*.csv"),
         options=("instrument", "wave", "profile", "sheet"),
         tables=("respondents", "responses", "free_text"),
-        module="ingest.survey",
+        ingest="ingest.survey:SurveyIngest",
         inbox_options=_survey_from_name,
         required=(("instrument", "nomad"), ("wave", "T0")),
     ),
@@ -149,7 +152,7 @@ KINDS: tuple[Kind, ...] = (
         inbox=("indicators_*.csv", "indicators_*.xlsx"),
         options=(),
         tables=("indicator_values", "outcome_values"),
-        module="ingest.indicators",
+        ingest="ingest.indicators:IndicatorsIngest",
     ),
     Kind(
         name="codings",
@@ -163,7 +166,7 @@ KINDS: tuple[Kind, ...] = (
         inbox=("codings_*.csv", "codings_*.xlsx", "codings_*.qdpx"),
         options=("profile",),
         tables=("coding_documents", "codings"),
-        module="ingest.codings",
+        ingest="ingest.codings:CodingsIngest",
     ),
 )
 

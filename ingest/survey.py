@@ -221,13 +221,6 @@ class SurveyIngest:
             warehouse.insert_frame(con, table, tagged)
 
 
-def start(
-    project: Project, paths: ProjectPaths, file_name: str, options: IngestOptions
-) -> SurveyIngest:
-    """The survey's part of one file's ingest (the instrument, wave and profile checked)."""
-    return SurveyIngest(project, paths, file_name, options)
-
-
 def ingest_survey(
     project_dir: Path,
     file: Path,

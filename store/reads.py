@@ -104,67 +104,76 @@ def read_survey_frames(
 
 
 # -- indicators and participant outcomes -----------------------------------------------------------
+_INDICATOR_DTYPES = {"period_start": "datetime64[ns]", "value": "float64", "denominator": "float64"}
+_OUTCOME_DTYPES = {"period_start": "datetime64[ns]", "value": "float64"}
+
+
+def _read_active(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    *,
+    kind: str,
+    order: str,
+    dtypes: dict[str, str] | None = None,
+    distinct: bool = False,
+) -> pd.DataFrame:
+    """``columns`` of ``table`` from the active ingests of ``kind``, in ``order``; empty with the
+    columns when the table does not exist yet (a store written by an earlier version)."""
+    if not _has_table(con, table):
+        return _empty(columns, dtypes)
+    frame = con.execute(
+        f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(columns)} FROM {table} WHERE ingest_id IN "
+        f"({_active(kind)}) ORDER BY {order}"
+    ).df()
+    if "period_start" in frame.columns:
+        import pandas as pd
+
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
 def read_indicator_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The active indicator values (:data:`INDICATOR_VALUE_COLUMNS`), in series order."""
-    import pandas as pd
-
-    dtypes = {"period_start": "datetime64[ns]", "value": "float64", "denominator": "float64"}
-    if not _has_table(con, "indicator_values"):
-        return _empty(INDICATOR_VALUE_COLUMNS, dtypes)
-    df = con.execute(
-        f"SELECT {', '.join(INDICATOR_VALUE_COLUMNS)} FROM indicator_values "
-        f"WHERE ingest_id IN ({_active('indicators')}) "
-        f"ORDER BY indicator, unit, disaggregation, period_start"
-    ).df()
-    df["period_start"] = pd.to_datetime(df["period_start"])
-    return df
+    order = "indicator, unit, disaggregation, period_start"
+    columns, dtypes = INDICATOR_VALUE_COLUMNS, _INDICATOR_DTYPES
+    return _read_active(
+        con, "indicator_values", columns, kind="indicators", order=order, dtypes=dtypes
+    )
 
 
 def read_outcome_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The active counts of persons per outcome category (:data:`OUTCOME_VALUE_COLUMNS`)."""
-    import pandas as pd
-
-    if not _has_table(con, "outcome_values"):
-        return empty_outcome_values()
-    df = con.execute(
-        f"SELECT {', '.join(OUTCOME_VALUE_COLUMNS)} FROM outcome_values "
-        f"WHERE ingest_id IN ({_active('indicators')}) "
-        f"ORDER BY outcome, unit, disaggregation, period_start, category"
-    ).df()
-    df["period_start"] = pd.to_datetime(df["period_start"])
-    return df
+    order = "outcome, unit, disaggregation, period_start, category"
+    columns, dtypes = OUTCOME_VALUE_COLUMNS, _OUTCOME_DTYPES
+    return _read_active(
+        con, "outcome_values", columns, kind="indicators", order=order, dtypes=dtypes
+    )
 
 
 def empty_indicator_values() -> pd.DataFrame:
     """An empty frame with the columns and dtypes of :func:`read_indicator_values`."""
-    dtypes = {"period_start": "datetime64[ns]", "value": "float64", "denominator": "float64"}
-    return _empty(INDICATOR_VALUE_COLUMNS, dtypes)
+    return _empty(INDICATOR_VALUE_COLUMNS, _INDICATOR_DTYPES)
 
 
 def empty_outcome_values() -> pd.DataFrame:
     """An empty frame with the columns and dtypes of :func:`read_outcome_values`."""
-    return _empty(OUTCOME_VALUE_COLUMNS, {"period_start": "datetime64[ns]", "value": "float64"})
+    return _empty(OUTCOME_VALUE_COLUMNS, _OUTCOME_DTYPES)
 
 
 # -- interview codings -----------------------------------------------------------------------------
 def read_codings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The active codings (:data:`store.schema.CODING_COLUMNS`), one row per coding."""
-    if not _has_table(con, "codings"):
-        return _empty(CODING_COLUMNS)
-    return con.execute(
-        f"SELECT {', '.join(CODING_COLUMNS)} FROM codings WHERE ingest_id IN "
-        f"({_active('codings')}) ORDER BY document_id, segment_id, coder, code_path"
-    ).df()
+    order = "document_id, segment_id, coder, code_path"
+    return _read_active(con, "codings", CODING_COLUMNS, kind="codings", order=order)
 
 
 def read_coding_documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The active coded documents (:data:`CODING_DOCUMENT_COLUMNS`), one row per document."""
-    if not _has_table(con, "coding_documents"):
-        return _empty(CODING_DOCUMENT_COLUMNS)
-    return con.execute(
-        f"SELECT DISTINCT {', '.join(CODING_DOCUMENT_COLUMNS)} FROM coding_documents "
-        f"WHERE ingest_id IN ({_active('codings')}) ORDER BY document_id"
-    ).df()
+    columns = CODING_DOCUMENT_COLUMNS
+    return _read_active(
+        con, "coding_documents", columns, kind="codings", order="document_id", distinct=True
+    )
 
 
 def read_active_codings(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -192,8 +201,9 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Quarantined rows of the active ingests per instrument × wave × rule (``n`` distinct rows)."""
+    """Quarantined rows of the active ingests per instrument × wave × rule: ``n`` rows, each row of
+    each file counted once (indicator and codings files share instrument and wave ``NULL``)."""
     return con.execute(
-        f"SELECT instrument, wave, rule, count(DISTINCT source_row) AS n FROM quarantine "
-        f"WHERE ingest_id IN ({ACTIVE_INGESTS}) GROUP BY ALL ORDER BY ALL"
+        f"SELECT instrument, wave, rule, count(DISTINCT (ingest_id, source_row)) AS n "
+        f"FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) GROUP BY ALL ORDER BY ALL"
     ).df()

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -177,14 +178,12 @@ def _reader(project: Path, hold: str = "-") -> subprocess.Popen:
     )
 
 
-def _ready(signals: Path, proc: subprocess.Popen) -> str:
-    """Wait until ``proc`` holds the store (it wrote ``ready``); its content."""
-    ready = signals / "ready"
-    while not ready.exists():
+def _ready(signals: Path, proc: subprocess.Popen) -> None:
+    """Wait until ``proc`` holds the store (it wrote ``ready``)."""
+    while not (signals / "ready").exists():
         if proc.poll() is not None:
             raise AssertionError(f"the holder ended before holding: {proc.communicate()}")
         time.sleep(0.01)
-    return ready.read_text()
 
 
 def _blocked(proc: subprocess.Popen, pattern: str) -> None:
@@ -198,81 +197,78 @@ def _blocked(proc: subprocess.Popen, pattern: str) -> None:
     raise AssertionError(f"never waited: {''.join(lines)}")
 
 
-def _finish(*procs: subprocess.Popen) -> list[tuple[int, str, str]]:
-    done = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        done.append((proc.returncode, out, err))
-    return done
+def _take_turns(
+    signals: Path,
+    holder: Callable[[], subprocess.Popen],
+    other: Callable[[], subprocess.Popen],
+    purpose: str,
+) -> list[tuple[int, str, str]]:
+    """Start ``holder`` (it holds the store until released), then ``other``, which must wait for
+    it; release the holder; (exit code, stdout, stderr) of both once they finished."""
+    procs = [holder()]
+    try:
+        _ready(signals, procs[0])
+        procs.append(other())
+        _blocked(procs[1], WAITING.format(pid=procs[0].pid, purpose=purpose))
+        (signals / "release").write_text("go")
+        outputs = [p.communicate(timeout=120) for p in procs]
+        return [(p.returncode, *out) for p, out in zip(procs, outputs, strict=True)]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+
+
+@pytest.fixture
+def signals(tmp_path: Path) -> Path:
+    folder = tmp_path / "signals"
+    folder.mkdir()
+    return folder
 
 
 def test_two_ingests_of_different_files_started_together_both_land_and_load(
-    example_project: Path, tmp_path: Path
+    example_project: Path, signals: Path
 ) -> None:
-    signals = tmp_path / "signals"
-    signals.mkdir()
-    first = _start(example_project, "T0", f"hold:{signals}")
-    second = None
-    try:
-        pid = _ready(signals, first)
-        second = _start(example_project, "T1", "none")
-        _blocked(second, WAITING.format(pid=pid, purpose=r"ingest nomad_T0\.xlsx"))
-        (signals / "release").write_text("go")
-        (code1, out1, err1), (code2, out2, err2) = _finish(first, second)
-    finally:
-        for proc in (first, second):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-    assert code1 == 0 and code2 == 0, err1 + err2
-    assert out1.strip() == "loaded 202" and out2.strip() == "loaded 150"
+    first, second = _take_turns(
+        signals,
+        lambda: _start(example_project, "T0", f"hold:{signals}"),
+        lambda: _start(example_project, "T1", "none"),
+        r"ingest nomad_T0\.xlsx",
+    )
+    assert first[0] == second[0] == 0, first[2] + second[2]
+    assert first[1].strip() == "loaded 202" and second[1].strip() == "loaded 150"
     assert _state(example_project)[:2] == (2, 352)
     raw = example_project / ".impleval" / "raw"
     assert len(list(raw.glob("*.xlsx"))) == len(list(raw.glob("*.csv"))) == 1
 
 
+def _t0(project: Path) -> None:
+    ingest_survey(project, project / "inbox" / "nomad_T0.xlsx", instrument="nomad", wave="T0")
+
+
 def test_a_reader_waits_for_an_ingest_and_reads_what_it_loaded(
-    example_project: Path, tmp_path: Path
+    example_project: Path, signals: Path
 ) -> None:
-    ingest_survey(
-        example_project, example_project / "inbox" / "nomad_T0.xlsx", instrument="nomad", wave="T0"
+    _t0(example_project)
+    ingest, reader = _take_turns(
+        signals,
+        lambda: _start(example_project, "T1", f"hold:{signals}"),
+        lambda: _reader(example_project),
+        r"ingest nomad_T1\.csv",
     )
-    signals = tmp_path / "signals"
-    signals.mkdir()
-    ingest = _start(example_project, "T1", f"hold:{signals}")
-    reader = None
-    try:
-        pid = _ready(signals, ingest)
-        reader = _reader(example_project)
-        _blocked(reader, WAITING.format(pid=pid, purpose=r"ingest nomad_T1\.csv"))
-        (signals / "release").write_text("go")
-        (code1, out1, err1), (code2, out2, err2) = _finish(ingest, reader)
-    finally:
-        for proc in (ingest, reader):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-    assert code1 == 0 and code2 == 0, err1 + err2
-    assert out1.strip() == "loaded 150"
-    assert out2.strip() == "T0:202 T1:150"  # the reader saw the committed load
+    assert ingest[0] == reader[0] == 0, ingest[2] + reader[2]
+    assert ingest[1].strip() == "loaded 150"
+    assert reader[1].strip() == "T0:202 T1:150"  # the reader saw the committed load
 
 
-def test_an_ingest_waits_for_a_reader_then_loads(example_project: Path, tmp_path: Path) -> None:
-    ingest_survey(
-        example_project, example_project / "inbox" / "nomad_T0.xlsx", instrument="nomad", wave="T0"
+def test_an_ingest_waits_for_a_reader_then_loads(example_project: Path, signals: Path) -> None:
+    _t0(example_project)
+    reader, ingest = _take_turns(
+        signals,
+        lambda: _reader(example_project, hold=str(signals)),
+        lambda: _start(example_project, "T1", "none"),
+        "read the store",
     )
-    signals = tmp_path / "signals"
-    signals.mkdir()
-    reader = _reader(example_project, hold=str(signals))
-    ingest = None
-    try:
-        _ready(signals, reader)
-        ingest = _start(example_project, "T1", "none")
-        _blocked(ingest, WAITING.format(pid=reader.pid, purpose="read the store"))
-        (signals / "release").write_text("go")
-        (code1, out1, err1), (code2, out2, err2) = _finish(reader, ingest)
-    finally:
-        for proc in (reader, ingest):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-    assert code1 == 0 and code2 == 0, err1 + err2
-    assert out1.strip() == "T0:202" and out2.strip() == "loaded 150"
+    assert reader[0] == ingest[0] == 0, reader[2] + ingest[2]
+    assert reader[1].strip() == "T0:202" and ingest[1].strip() == "loaded 150"
     assert _state(example_project)[:2] == (2, 352)

@@ -165,7 +165,9 @@ def outcomes_only(rng: random.Random) -> None:
     (root / "project.yaml").write_text(OUTCOMES_YAML, encoding="utf-8")
     rows: list[list[object]] = []
     for year, totals in {2019: (21, 14, 9), 2020: (25, 17, 8)}.items():
-        for category, total in zip(("rehabilitation", "work_or_studies", "other"), totals, strict=True):
+        for category, total in zip(
+            ("rehabilitation", "work_or_studies", "other"), totals, strict=True
+        ):
             women = rng.randint(total // 3, 2 * total // 3)
             rows += [
                 ["exit_destination", category, str(year), total, ""],
