@@ -133,6 +133,37 @@ def _assignments(raw: pd.DataFrame, config: InterviewsConfig) -> pd.DataFrame:
     )
 
 
+def _pseudonyms(raw: pd.DataFrame, key: ProjectKey) -> tuple[pd.Series, pd.Series]:
+    """Keyed pseudonyms of documents and speakers (a speaker is its document when not named)."""
+    document_id = map_cells(
+        raw["document"], lambda d: pseudonymise(f"codings-document:{d}", key) if d else None
+    )
+    pairs = pd.Series(list(zip(raw["document"], raw["speaker"], strict=True)), index=raw.index)
+    speaker_id = map_cells(
+        pairs,
+        lambda ds: (
+            pseudonymise(f"codings-speaker:{ds[0]}|{ds[1]}", key) if ds[0] and ds[1] else None
+        ),
+    )
+    return document_id, speaker_id.where(speaker_id.notna(), document_id)
+
+
+def _frame_problems(frame: pd.DataFrame) -> list[dict]:
+    """Segments that end before they start; the same coding twice."""
+    backwards = frame["start_pos"].notna() & frame["end_pos"].notna()
+    backwards &= frame["end_pos"] < frame["start_pos"]
+    found = [
+        problem(r, "end", "bad_position", "the segment ends before it starts")
+        for r in frame.loc[backwards, "source_row"]
+    ]
+    same = ["document_id", "coder", "code_path", "segment_id", "start_pos", "end_pos"]
+    dup = frame.duplicated(same) & frame["document_id"].notna()
+    twice = "the same coder applied the same code to the same segment twice"
+    return found + [
+        problem(r, "code", "duplicate_coding", twice) for r in frame.loc[dup, "source_row"]
+    ]
+
+
 def map_codings(
     segments: CodedSegments,
     *,
@@ -156,28 +187,18 @@ def map_codings(
         problem(r, "round", "unknown_round", "the round is not declared under interviews.rounds")
         for r in raw.loc[assigned["unknown_round"].astype(bool), "source_row"]
     ]
-    has_path = raw["code_path"].notna() & (raw["code_path"] != "")
-    path = _redacted(raw["code_path"].where(has_path, None), redactor)
-    code = map_cells(raw["code_path"].where(has_path, None), lambda p: mapper(p) if p else None)
-    unmapped = Counter(path[has_path & code.isna()].astype(str))
-    document_id = map_cells(
-        raw["document"], lambda d: pseudonymise(f"codings-document:{d}", key) if d else None
-    )
-    speaker = pd.Series(list(zip(raw["document"], raw["speaker"], strict=True)), index=raw.index)
-    speaker_id = map_cells(
-        speaker,
-        lambda ds: (
-            pseudonymise(f"codings-speaker:{ds[0]}|{ds[1]}", key) if ds[0] and ds[1] else None
-        ),  # type: ignore[index]
-    ).where(lambda s: s.notna(), document_id)
+    paths = raw["code_path"].where(raw["code_path"].notna() & (raw["code_path"] != ""), None)
+    path = _redacted(paths, redactor)
+    code = map_cells(paths, lambda p: mapper(p) if p else None)
+    unmapped = Counter(path[paths.notna() & code.isna()].astype(str))
+    document_id, speaker_id = _pseudonyms(raw, key)
     text = _redacted(raw["text"], redactor)
+    segment = document_id.fillna("") + ":" + map_cells(text, _segment_hash)
     frame = pd.DataFrame(
         {
             "source_row": raw["source_row"],
             "document_id": document_id,
-            "segment_id": (document_id.fillna("") + ":" + map_cells(text, _segment_hash)).where(
-                document_id.notna(), None
-            ),
+            "segment_id": segment.where(document_id.notna(), None),
             "speaker_id": speaker_id,
             "coder": map_cells(
                 raw["coder"], lambda c: coders.get(normalise_label(c)) if c else None
@@ -195,27 +216,7 @@ def map_codings(
         },
         columns=list(CODING_COLUMNS),
     ).reset_index(drop=True)
-    backwards = frame["start_pos"].notna() & frame["end_pos"].notna()
-    backwards &= frame["end_pos"] < frame["start_pos"]
-    problems += [
-        problem(r, "end", "bad_position", "the segment ends before it starts")
-        for r in frame.loc[backwards, "source_row"]
-    ]
-    dup = (
-        frame.duplicated(
-            ["document_id", "coder", "code_path", "segment_id", "start_pos", "end_pos"]
-        )
-        & frame["document_id"].notna()
-    )
-    problems += [
-        problem(
-            r,
-            "code",
-            "duplicate_coding",
-            "the same coder applied the same code to the same segment twice",
-        )
-        for r in frame.loc[dup, "source_row"]
-    ]
+    problems += _frame_problems(frame)
     return MappedCodings(frame, problems, dict(unmapped), dict(redactor.counts))
 
 
