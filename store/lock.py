@@ -54,10 +54,12 @@ def _holder(lock: Path) -> str:
 
 
 def _write_holder(lock: Path, purpose: str) -> None:
+    """Name this process as the holder (best effort: the lock holds without it)."""
     target = holder_path(lock)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"pid": os.getpid(), "purpose": purpose}), encoding="utf-8")
-    os.replace(tmp, target)
+    with contextlib.suppress(OSError):
+        tmp.write_text(json.dumps({"pid": os.getpid(), "purpose": purpose}), encoding="utf-8")
+        os.replace(tmp, target)
 
 
 def _acquire(lock_path: Path, purpose: str, timeout: float, poll: float) -> FileLock:
