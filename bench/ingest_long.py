@@ -69,7 +69,7 @@ def main() -> None:
         started = time.perf_counter()
         respondents = write_long_csv(export, args.rows, load_instrument("nomad"))
         generated = time.perf_counter() - started
-        from ingest.pipeline import ingest_survey
+        from ingest.survey import ingest_survey
 
         started = time.perf_counter()
         report = ingest_survey(project, export, instrument="nomad", wave="T1", profile="long")

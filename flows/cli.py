@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 
 from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
+from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
 
 app = typer.Typer(
@@ -50,7 +51,7 @@ DEMO_MARKER = ".impleval-demo"
 FORMATS = ("html", "pdf", "docx")
 LANGUAGES = ("sv", "en")
 STAGE_NAMES = ("ingest", "analyse", "report")
-INGEST_KINDS: tuple[str, ...] = ("survey", "indicators", "codings")
+INGEST_KINDS: tuple[str, ...] = KIND_NAMES
 """What ``impleval ingest --kind`` takes: the names of the kind registry (``ingest/kinds.py``)."""
 
 ProjectOpt = Annotated[
@@ -226,7 +227,8 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
     file: Annotated[
         Path,
         typer.Argument(
-            help="The export file: .xlsx, .csv, .sav (SPSS) or .dta (Stata); codings also .qdpx."
+            help="The export file: survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings "
+            ".qdpx/.csv/.xlsx."
         ),
     ],
     kind: Annotated[
@@ -246,8 +248,8 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
     profile: Annotated[
         str | None,
         typer.Option(
-            help="Export profile name (default: the wave's, or generic); see "
-            "docs/export-profiles.md."
+            help="Export profile: surveys (default: the wave's, or generic); codings: maxqda, "
+            "nvivo or atlasti (default: detected)."
         ),
     ] = None,
     sheet: Annotated[
@@ -255,13 +257,19 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         typer.Option(help="Survey workbooks: the sheet with the answers (default: the only one)."),
     ] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Load this file instead of the wave's earlier one.")
+        bool,
+        typer.Option(
+            "--replace",
+            help="Load this file instead of the earlier one for the same wave, series or "
+            "documents (the earlier load stays in history).",
+        ),
     ] = False,
     dry_run: Annotated[
         bool,
         typer.Option(
             "--dry-run",
-            help="Diagnose only (counts and the first problem rows): nothing is loaded.",
+            help="Say what the ingest would do with the same options (load, replace or refuse), "
+            "with counts and the first problem rows: nothing is landed or loaded.",
         ),
     ] = False,
     project_dir: ProjectOpt = Path("."),
@@ -274,30 +282,25 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
     \b
         impleval ingest impleval-demo/inbox/nomad_T1.csv --instrument nomad --wave T1 --dry-run -p impleval-demo
     """
-    if kind == "survey" and (not instrument or not wave):
-        raise PipelineError(
-            "ingest: --instrument and --wave are required for a survey, e.g. "
-            "--instrument nomad --wave T0."
-        )
-    from ingest.kinds import ingest_any
-    from ingest.pipeline import write_quarantine_report
+    from ingest.kinds import IngestOptions
+    from ingest.report import write_quarantine_report
+    from ingest.transaction import ingest_file
+    from project.errors import ConfigError
+    from project.layout import ProjectPaths
 
-    options: dict[str, object] = {"replace": replace, "dry_run": dry_run, "profile": profile}
-    if kind == "survey":
-        options |= {"instrument": instrument, "wave": wave, "sheet": sheet}
-    report = ingest_any(project_dir, kind, file, **options)
-    for line in report.lines():  # type: ignore[attr-defined]
+    options = IngestOptions(instrument, wave, profile, sheet, replace=replace, dry_run=dry_run)
+    report = ingest_file(project_dir, kind, file, options)
+    for line in report.lines():
         _echo(line)
-    if not dry_run:
-        from project.layout import ProjectPaths
-
-        paths = ProjectPaths(project_dir)
-        target = write_quarantine_report(paths)
-        if report.rows_quarantined and target:  # type: ignore[attr-defined]
-            _echo(f"Quarantined rows and reasons: {target}")
-        if kind == "survey" and report.status == "loaded":  # type: ignore[attr-defined]
-            page = paths.validation / f"survey-{report.instrument}-{report.wave}.html"  # type: ignore[attr-defined]
-            _echo(f"Validation page (opens offline): {page}")
+    if report.refusal:  # a dry run of a file the ingest refuses ends as the ingest would
+        raise ConfigError(report.refusal)
+    if dry_run:
+        return
+    target = write_quarantine_report(ProjectPaths(project_dir))
+    if report.rows_quarantined and target:
+        _echo(f"Quarantined rows and reasons: {target}")
+    if report.page is not None:
+        _echo(f"Validation page (opens offline): {report.page}")
 
 
 @app.command()

@@ -9,57 +9,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from pathlib import Path
 
+from ingest.kinds import inbox_files
 from project.config import Project
 from project.layout import ProjectPaths
 from project.provenance import code_fingerprint, file_sha256
 
 STAGES = ("ingest", "analyse", "report")
-SURVEY_SUFFIXES = (".xlsx", ".csv")
-
-
-def inbox_surveys(paths: ProjectPaths, project: Project) -> list[tuple[Path, str, str]]:
-    """Survey exports in ``inbox/`` named ``<instrument>_<wave>.<xlsx|csv>`` for declared waves."""
-    if not paths.inbox.is_dir():
-        return []
-    declared = {(w.instrument.casefold(), w.id.casefold()): w for w in project.waves}
-    found = []
-    for path in sorted(paths.inbox.iterdir()):
-        m = re.fullmatch(r"(.+?)_([^_]+)", path.stem)
-        if not (path.is_file() and path.suffix.lower() in SURVEY_SUFFIXES and m):
-            continue
-        wave = declared.get((m.group(1).casefold(), m.group(2).casefold()))
-        if wave:
-            found.append((path, wave.instrument, wave.id))
-    return found
-
-
-def inbox_files(paths: ProjectPaths, project: Project) -> list[tuple[str, Path]]:
-    """Every export ``impleval run`` ingests, as (kind, path), in the order they are ingested.
-
-    - ``survey``: ``<instrument>_<wave>.xlsx|csv`` for a declared wave;
-    - ``indicators``: ``indicators_*.csv|xlsx`` when project.yaml declares indicators;
-    - ``codings``: ``codings_*.csv|xlsx|qdpx`` when project.yaml has an ``interviews`` section.
-    """
-    found: list[tuple[str, Path]] = [("survey", p) for p, _, _ in inbox_surveys(paths, project)]
-    if not paths.inbox.is_dir():
-        return found
-    files = sorted(p for p in paths.inbox.iterdir() if p.is_file())
-    if project.indicators:
-        found += [
-            ("indicators", p)
-            for p in files
-            if p.name.startswith("indicators_") and p.suffix.lower() in (".csv", ".xlsx")
-        ]
-    if project.interviews is not None:
-        found += [
-            ("codings", p)
-            for p in files
-            if p.name.startswith("codings_") and p.suffix.lower() in (".csv", ".xlsx", ".qdpx")
-        ]
-    return found
 
 
 def _files(paths: list[Path], root: Path) -> dict[str, str]:
@@ -75,7 +32,7 @@ def stage_inputs(
     local_specs = sorted(paths.instruments.rglob("*.yaml")) if paths.instruments.is_dir() else []
     common |= _files(local_specs, root)
     if stage == "ingest":
-        return common | _files([p for _, p in inbox_files(paths, project)], root)
+        return common | _files([f.path for f in inbox_files(paths, project)], root)
     if stage == "analyse":
         return common | {"data_version": data_version or "(no data)"}
     if stage == "report":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -52,8 +53,14 @@ SEGMENT_COLUMNS = (
     "segment_ref",
 )
 
-GROUP_VARIABLES = ("stakeholder group", "intressentgrupp", "document group", "dokumentgrupp",
-                   "group", "grupp")  # fmt: skip
+GROUP_VARIABLES = (
+    "stakeholder group",
+    "intressentgrupp",
+    "document group",
+    "dokumentgrupp",
+    "group",
+    "grupp",
+)
 ROUND_VARIABLES = ("round", "omgång", "datainsamlingsomgång", "wave")
 
 
@@ -147,8 +154,8 @@ def read_codings(path: Path, *, profile: str | None = None, display_name: str | 
     """
     path = Path(path)
     name = display_name or path.name
-    if path.suffix.lower() == ".qdpx" or (path.suffix.lower() not in (".csv", ".xlsx", ".tsv",
-                                                                       ".txt") and is_qdpx(path)):  # fmt: skip
+    suffix = path.suffix.lower()
+    if suffix == ".qdpx" or (suffix not in (".csv", ".xlsx", ".tsv", ".txt") and is_qdpx(path)):
         return read_qdpx(path, display_name=name)
     try:
         table = read_table(path, display_name=name)
@@ -168,11 +175,10 @@ def detect_profile(headers: list[str], name: str) -> CodingProfile:
         if all(r in found for r in prof.required):
             scored.append((len(found), pid, prof))
     if not scored:
+        profiles = [load_coding_profile(pid) for pid in profile_ids()]
         expected = "; ".join(
-            f"{pid}: " + ", ".join(load_coding_profile(pid).columns[r][0]
-                                   for r in load_coding_profile(pid).required)
-            for pid in profile_ids()
-        )  # fmt: skip
+            f"{p.id}: " + ", ".join(p.columns[r][0] for r in p.required) for p in profiles
+        )
         raise CodingsDataError(
             f"{name}: the columns are not those of a known coded-segment export. Expected "
             f"({expected}); found {', '.join(headers[:8])}. Hint: export the coded segments "
@@ -234,11 +240,12 @@ def read_export(table: pd.DataFrame, prof: CodingProfile, *, display_name: str) 
     rows: list[dict] = []
     problems: list[dict] = []
 
-    def get(row: pd.Series, role: str) -> Any:
+    def get(row: dict, role: str) -> Any:
         return row[found[role]] if role in found else None
 
-    for source_row, row in table.iterrows():
-        r = int(source_row)  # type: ignore[call-overload]
+    records = table.to_dict("records")
+    for source_row, row in zip(table.index, records, strict=True):
+        r = int(source_row)
         start: float | str | None = _number(get(row, "start"))
         end: float | str | None = _number(get(row, "end"))
         if "length" in found and end is None and isinstance(start, float):
@@ -298,6 +305,108 @@ def _ns(root: ET.Element) -> str:
     return m.group(1) if m else ""
 
 
+def _open_project(zf: zipfile.ZipFile, name: str) -> tuple[ET.Element, str]:
+    """The root of ``project.qde`` and its namespace, or a one-line error."""
+    qde = [n for n in zf.namelist() if n.lower().endswith(".qde")]
+    if not qde:
+        raise CodingsDataError(
+            f"{name}: the zip holds no project.qde. Hint: export again as a REFI-QDA project."
+        )
+    try:
+        root = ET.fromstring(zf.read(qde[0]))
+    except ET.ParseError as exc:
+        raise CodingsDataError(
+            f"{name}: project.qde is not well-formed XML ({exc}). Hint: export again."
+        ) from exc
+    ns = _ns(root)
+    if root.tag != f"{{{ns}}}Project" or "QDA-XML" not in ns:
+        raise CodingsDataError(
+            f"{name}: project.qde is not a QDA-XML project (root {root.tag}). Hint: export "
+            f"again as a REFI-QDA project."
+        )
+    return root, ns
+
+
+def _code_paths(root: ET.Element, q: Callable[[str], str]) -> dict[str | None, str]:
+    """Code GUID → its path in the code book (parent names joined)."""
+    paths: dict[str | None, str] = {}
+
+    def walk(node: ET.Element, prefix: list[str]) -> None:
+        for code in node.findall(q("Code")):
+            parts = [*prefix, " ".join(str(code.get("name", "")).split())]
+            paths[code.get("guid")] = PATH_SEPARATOR.join(p for p in parts if p)
+            walk(code, parts)
+
+    codes_el = root.find(f"{q('CodeBook')}/{q('Codes')}")
+    if codes_el is not None:
+        walk(codes_el, [])
+    return paths
+
+
+def _source_variables(
+    src: ET.Element, variables: dict[str | None, str], q: Callable[[str], str]
+) -> tuple[str | None, str | None]:
+    """A source's stakeholder group and round, from its variable values."""
+    group = round_value = None
+    for vv in src.findall(q("VariableValue")):
+        ref = vv.find(q("VariableRef"))
+        var = variables.get(ref.get("targetGUID")) if ref is not None else None
+        value = next((c.text for c in vv if c.tag != q("VariableRef")), None)
+        if var in GROUP_VARIABLES:
+            group = _cell(value)
+        elif var in ROUND_VARIABLES:
+            round_value = _cell(value)
+    return group, round_value
+
+
+@dataclass
+class _QdpxRows:
+    """The codings read so far, numbered in document order."""
+
+    users: dict[str | None, str | None]
+    paths: dict[str | None, str]
+    rows: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+
+    def add_selection(
+        self, sel: ET.Element, base: dict, text: str | None, q: Callable[[str], str]
+    ) -> None:
+        """One coded selection of a source: one row per coding of it."""
+        try:
+            start = float(sel.get("startPosition", ""))
+            end = float(sel.get("endPosition", ""))
+        except ValueError:
+            start = end = float("nan")
+        known = text is not None and start == start and end == end
+        segment = text[int(start) : int(end)] if known and text is not None else sel.get("name")
+        for coding in sel.findall(q("Coding")):
+            n = len(self.rows) + 1
+            if start != start:
+                self.problems.append(
+                    {
+                        "source_row": n,
+                        "column": "startPosition",
+                        "rule": "bad_position",
+                        "detail": "startPosition/endPosition is not a number",
+                    }
+                )
+            ref = coding.find(q("CodeRef"))
+            guid = ref.get("targetGUID") if ref is not None else None
+            user = coding.get("creatingUser") or sel.get("creatingUser")
+            self.rows.append(
+                base
+                | {
+                    "source_row": n,
+                    "code_path": self.paths.get(guid),
+                    "text": _cell(segment),
+                    "coder": _cell(self.users.get(user, user)),
+                    "start": start,
+                    "end": end,
+                    "segment_ref": sel.get("guid"),
+                }
+            )
+
+
 def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
     """Read the codings of a REFI-QDA project file (text sources only).
 
@@ -315,23 +424,7 @@ def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
             f"again with 'REFI-QDA Project' / 'Export to QDPX'."
         ) from exc
     with zf:
-        qde = [n for n in zf.namelist() if n.lower().endswith(".qde")]
-        if not qde:
-            raise CodingsDataError(
-                f"{name}: the zip holds no project.qde. Hint: export again as a REFI-QDA project."
-            )
-        try:
-            root = ET.fromstring(zf.read(qde[0]))
-        except ET.ParseError as exc:
-            raise CodingsDataError(
-                f"{name}: project.qde is not well-formed XML ({exc}). Hint: export again."
-            ) from exc
-        ns = _ns(root)
-        if root.tag != f"{{{ns}}}Project" or "QDA-XML" not in ns:
-            raise CodingsDataError(
-                f"{name}: project.qde is not a QDA-XML project (root {root.tag}). Hint: export "
-                f"again as a REFI-QDA project."
-            )
+        root, ns = _open_project(zf, name)
 
         def q(tag: str) -> str:
             return f"{{{ns}}}{tag}"
@@ -340,78 +433,25 @@ def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
             u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
             for u in root.iter(q("User"))
         }
-        paths: dict[str | None, str] = {}
-
-        def walk(node: ET.Element, prefix: list[str]) -> None:
-            for code in node.findall(q("Code")):
-                parts = [*prefix, " ".join(str(code.get("name", "")).split())]
-                paths[code.get("guid")] = PATH_SEPARATOR.join(p for p in parts if p)
-                walk(code, parts)
-
-        codes_el = root.find(f"{q('CodeBook')}/{q('Codes')}")
-        if codes_el is not None:
-            walk(codes_el, [])
         variables = {
             v.get("guid"): normalise_label(v.get("name", "")) for v in root.iter(q("Variable"))
         }
-        rows: list[dict] = []
-        problems: list[dict] = []
-        n = 0
+        found = _QdpxRows(users, _code_paths(root, q))
         sources = root.find(q("Sources"))
         for src in list(sources) if sources is not None else []:
             if src.tag != q("TextSource"):
                 continue
             text = _source_text(src, zf, q)
-            group = round_value = None
-            for vv in src.findall(q("VariableValue")):
-                ref = vv.find(q("VariableRef"))
-                var = variables.get(ref.get("targetGUID")) if ref is not None else None
-                value = next((c.text for c in vv if c.tag != q("VariableRef")), None)
-                if var in GROUP_VARIABLES:
-                    group = _cell(value)
-                elif var in ROUND_VARIABLES:
-                    round_value = _cell(value)
+            group, round_value = _source_variables(src, variables, q)
+            base = {
+                "document": _cell(src.get("name")),
+                "document_group": group,
+                "round_value": round_value,
+                "speaker": None,
+            }
             for sel in src.findall(q("PlainTextSelection")):
-                try:
-                    start = float(sel.get("startPosition", ""))
-                    end = float(sel.get("endPosition", ""))
-                except ValueError:
-                    start = end = float("nan")
-                segment = (
-                    text[int(start) : int(end)]
-                    if text is not None and start == start and end == end
-                    else sel.get("name")
-                )
-                for coding in sel.findall(q("Coding")):
-                    n += 1
-                    if start != start:
-                        problems.append(
-                            {
-                                "source_row": n,
-                                "column": "startPosition",
-                                "rule": "bad_position",
-                                "detail": "startPosition/endPosition is not a number",
-                            }
-                        )
-                    ref = coding.find(q("CodeRef"))
-                    guid = ref.get("targetGUID") if ref is not None else None
-                    user = coding.get("creatingUser") or sel.get("creatingUser")
-                    rows.append(
-                        {
-                            "source_row": n,
-                            "document": _cell(src.get("name")),
-                            "document_group": group,
-                            "round_value": round_value,
-                            "code_path": paths.get(guid),
-                            "text": _cell(segment),
-                            "coder": _cell(users.get(user, user)),
-                            "start": start,
-                            "end": end,
-                            "speaker": None,
-                            "segment_ref": sel.get("guid"),
-                        }
-                    )
-    frame = pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))
+                found.add_selection(sel, base, text, q)
+    frame = pd.DataFrame(found.rows, columns=list(SEGMENT_COLUMNS))
     frame["start"] = frame["start"].astype("float64")
     frame["end"] = frame["end"].astype("float64")
     origin = root.get("origin") or "REFI-QDA"
@@ -420,10 +460,10 @@ def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
             f"{name}: the project holds no codings of text sources. Hint: check that the "
             f"project was exported with its codings."
         )
-    return CodedSegments(frame, f"REFI-QDA ({origin})", "qdpx", n, problems)
+    return CodedSegments(frame, f"REFI-QDA ({origin})", "qdpx", len(found.rows), found.problems)
 
 
-def _source_text(src: ET.Element, zf: zipfile.ZipFile, q) -> str | None:
+def _source_text(src: ET.Element, zf: zipfile.ZipFile, q: Callable[[str], str]) -> str | None:
     content = src.find(q("PlainTextContent"))
     if content is not None and content.text is not None:
         return content.text

@@ -19,7 +19,9 @@ import io
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from project.errors import ResponseDataError
@@ -128,7 +130,7 @@ def find_header_row(rows: list[list[object]], matches: HeaderMatcher | None) -> 
     def hits(row: list[object]) -> int:
         return sum(1 for c in row if isinstance(c, str) and c.strip() and matches(c))  # type: ignore[misc]
 
-    first = next((i for i, r in enumerate(rows) if any(not _empty(c) for c in r)), 0)
+    first = next((i for i, r in enumerate(rows) if any(not is_blank(c) for c in r)), 0)
     if matches is None:
         return first, 0
     scores = [hits(r) for r in rows[:HEADER_SEARCH_ROWS]]
@@ -140,10 +142,30 @@ def find_header_row(rows: list[list[object]], matches: HeaderMatcher | None) -> 
     return best, extra
 
 
-def _empty(value: object) -> bool:
+def is_blank(value: object) -> bool:
+    """No value: None, NaN, or text that is only whitespace."""
     return (
         value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
     )
+
+
+def map_cells(column: pd.Series, func: Callable[[Any], object]) -> pd.Series:
+    """``column.map(func)`` computed once per distinct value (an export repeats its labels, codes
+    and names thousands of times); missing values (None, NaN) are passed to ``func`` as ``None``.
+    ``func`` is not called for ``None`` when no cell is missing. The result has ``column``'s index
+    and object dtype."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    results = np.empty(len(uniques) + 1, dtype=object)
+    for position, value in enumerate(uniques):
+        results[position] = func(value)
+    if (codes < 0).any():
+        results[-1] = func(None)
+    return pd.Series(results[codes], index=column.index, dtype=object)
+
+
+def blank_cells(column: pd.Series) -> pd.Series:
+    """A boolean mask of the blank cells of ``column`` (see :func:`is_blank`)."""
+    return map_cells(column, is_blank).astype(bool)
 
 
 def _numeric(value: object) -> bool:

@@ -1,475 +1,241 @@
-"""Map a survey export to the canonical form: columns found by the export profile, answer labels to
-codes, "not applicable" options kept apart, organisations and staff groups to project ids.
-
-What cannot be mapped becomes a *problem* (row, column, rule, detail) for the quarantine; nothing is
-dropped silently. Raw identifiers stay in :class:`MappedSurvey` only until :func:`pseudonymise_survey`
-replaces them.
+"""Survey exports, the survey's part of the one ingest transaction (:mod:`ingest.transaction`):
+read and map (:mod:`ingest.survey_map`, with the export profile of :mod:`ingest.survey_profile`),
+screen free text, pseudonymise, validate against the suite generated from the instrument and the
+wave, and load respondents, responses and free text. The slot is instrument × wave: another file
+for a loaded wave needs ``--replace``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import dataclasses
 from pathlib import Path
-from typing import Literal
 
-import numpy as np
+import duckdb
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from instruments.spec import InstrumentSpec, ResponseSet
-from privacy.keys import ProjectKey, pseudonymise
-from project.config import Project
-from project.errors import ConfigError, ResponseDataError, format_pydantic_error
-from project.labels import normalise_label
+from ingest.kinds import IngestOptions
+from ingest.report import IngestReport
+from ingest.survey_map import (
+    MappedSurvey,
+    pseudonymise_survey,
+    read_survey_export,
+)
+from ingest.survey_profile import load_profile
+from ingest.transaction import Clash, Evaluation, Slot, ingest_file
+from instruments.spec import InstrumentSpec, project_instrument
+from privacy.free_text import KINDS, redact_detail, scan_free_text
+from privacy.free_text import SHOWN as FREE_TEXT_KINDS
+from privacy.keys import ProjectKey
+from privacy.redact import Redactor, read_roster
+from project.config import Project, Wave
+from project.layout import ProjectPaths
+from store import warehouse
+from validation.expectations import run_suite
+from validation.quarantine import Verdict, judge, problem
+from validation.survey import survey_expectations
 
-PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
-KEY_COLUMNS = ["source_row", "respondent_id", "submitted_at", "organisation", "unit", "staff_group"]
-_MAX_DETAIL = 40
+#: Rules whose detail is taken from a cell of the export (so it passes the redactor first).
+CONTENT_RULES = {
+    "unknown_label",
+    "not_a_number",
+    "unknown_organisation",
+    "unknown_unit",
+    "unknown_staff_group",
+    "unknown_item",
+}
 
 
-class ExportProfile(BaseModel):
-    """How one tool's export maps to the canonical form (see ``ingest/profiles/*.yaml``)."""
+def project_redactor(project: Project, root: Path) -> Redactor:
+    """The redactor for survey free text and quarantine details: the patterns plus roster names."""
+    names = read_roster(root / project.privacy.roster) if project.privacy.roster else []
+    return Redactor(tuple(names))
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    description: str = ""
-    identifier: tuple[str, ...]
-    timestamp: tuple[str, ...] = ()
-    organisation: tuple[str, ...] = ()
-    unit: tuple[str, ...] = ()
-    staff_group: tuple[str, ...] = ()
-    code_direction: Literal["ascending", "descending"] = "ascending"
-    not_applicable_codes: dict[int, str] = Field(
-        default_factory=dict,
-        description="Numeric codes the export uses for not-applicable answers, e.g. {6: "
-        "not_relevant_role}; keys of the instrument's not_applicable options.",
-    )
-    free_text: tuple[str, ...] = Field(
-        default=(),
-        description="Free-text columns kept for analysis; scanned for personnummer, e-mail "
-        "addresses, phone numbers and roster names (privacy.free_text: redact or quarantine).",
-    )
-    sheet: str | None = Field(default=None, description="Workbook sheet with the answers.")
-    value_labels: bool = Field(
-        default=True,
-        description=".sav/.dta: read labelled values as their labels (direction-free) rather "
-        "than as codes.",
-    )
-    layout: Literal["wide", "long"] = "wide"
-    item_column: tuple[str, ...] = Field(
-        default=(), description="Long layout: the column naming the item (e.g. CO1)."
-    )
-    value_column: tuple[str, ...] = Field(
-        default=(), description="Long layout: the column holding the answer."
-    )
-
-    @model_validator(mode="after")
-    def _long_needs_columns(self) -> ExportProfile:
-        if self.layout == "long" and not (self.item_column and self.value_column):
-            raise ValueError("layout: long needs item_column and value_column")
-        return self
-
-    def header_matcher(self, spec: InstrumentSpec) -> Callable[[str], bool]:
-        """Recognises this profile's column names and the spec's item columns (header finding)."""
-        names = {
-            _norm_header(c)
-            for c in (
-                *self.identifier,
-                *self.timestamp,
-                *self.organisation,
-                *self.unit,
-                *self.staff_group,
-                *self.item_column,
-                *self.value_column,
-            )
-        }
-        codes = [item.source_code for item in spec.items]
-        names |= {_norm_header(c) for c in codes} | {
-            _norm_header(spec.column(i.id)) for i in spec.items
-        }
-        prefix = re.compile(
-            r"^(?:" + "|".join(re.escape(c) for c in codes) + r")(?![0-9A-Za-z])", re.IGNORECASE
+def screen_free_text(
+    mapped: MappedSurvey, redactor: Redactor, mode: str
+) -> tuple[MappedSurvey, dict]:
+    """Redact the free-text columns, or (``mode="quarantine"``) turn each finding into a problem
+    that keeps the row out of the store. Returns the mapped survey and what was replaced."""
+    if mapped.free_text.empty or not len(mapped.free_text.columns):
+        return mapped, {}
+    scan = scan_free_text(mapped.free_text, redactor)
+    if mode == "redact":
+        return dataclasses.replace(mapped, free_text=scan.redacted), scan.counts
+    rows = mapped.keys["source_row"]
+    problems = list(mapped.problems) + [
+        problem(
+            rows.iloc[f["position"]], f["column"], "identifying_free_text", f"contains {f['kinds']}"
         )
-
-        def matches(cell: str) -> bool:
-            return _norm_header(cell) in names or bool(prefix.match(cell.strip()))
-
-        return matches
-
-
-def load_profile(name: str = "generic", *, project_dir: Path | None = None) -> ExportProfile:
-    """Load an export profile by name; a project's ``profiles/<name>.yaml`` wins over a built-in."""
-    candidates = ([project_dir / "profiles" / f"{name}.yaml"] if project_dir else []) + [
-        PROFILE_DIR / f"{name}.yaml"
+        for f in scan.findings.to_dict("records")
     ]
-    for path in candidates:
-        if path.is_file():
-            try:
-                return ExportProfile.model_validate(yaml.safe_load(path.read_text("utf-8")))
-            except ValidationError as exc:
-                raise ConfigError(format_pydantic_error(f"profiles/{path.name}", exc)) from exc
-    known = sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
-    raise ConfigError(
-        f"export profile {name!r} not found. Expected one of {', '.join(known)}. Hint: check "
-        f"--profile, or add profiles/{name}.yaml to the project folder."
-    )
+    return dataclasses.replace(mapped, problems=problems, free_text=scan.redacted), {}
 
 
-@dataclass
-class MappedSurvey:
-    """The canonical form of one export, before validation."""
-
-    keys: pd.DataFrame  # KEY_COLUMNS; respondent_id is the raw identifier until pseudonymised
-    codes: pd.DataFrame  # one float column per item (canonical code, NaN when not scored)
-    not_applicable: pd.DataFrame  # one column per item: the not-applicable key or NA
-    problems: list[dict] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    pseudonymised: bool = False
-    free_text: pd.DataFrame = field(default_factory=pd.DataFrame)  # profile's free_text columns
-
-    @property
-    def rows(self) -> int:
-        return len(self.keys)
+def canonical_frame(mapped: MappedSurvey) -> pd.DataFrame:
+    """Keys and item codes side by side: the frame the suite validates (pseudonymised only)."""
+    if not mapped.pseudonymised:
+        raise ValueError("refusing to validate identifiers that are not pseudonymised")
+    return pd.concat([mapped.keys, mapped.codes], axis=1)
 
 
-def _norm_header(text: str) -> str:
-    return re.sub(r"[\s._-]+", "", normalise_label(text))
+def validate_survey(mapped: MappedSurvey, spec: InstrumentSpec, wave: Wave) -> Verdict:
+    """Run the suite generated from the spec and the wave, and combine it with mapping problems."""
+    frame = canonical_frame(mapped)
+    failures = run_suite(frame, survey_expectations(spec, wave), name=f"{spec.id}-{wave.id}")
+    return judge(mapped.keys["source_row"], mapped.problems, failures)
 
 
-def _find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
-    wanted = [_norm_header(c) for c in candidates]
-    by_norm = {_norm_header(c): c for c in columns}
-    for w in wanted:
-        if w in by_norm:
-            return by_norm[w]
-    return None
-
-
-def find_item_columns(columns: list[str], spec: InstrumentSpec) -> dict[str, str]:
-    """Item id → export column: the item's code alone, ``<instrument>_<item>``, or the code first
-    followed by text (``"CO1. ..."``)."""
-    found: dict[str, str] = {}
+def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd.DataFrame:
+    """One row per loaded respondent × item with status answered / not_applicable / missing."""
+    ids = mapped.keys["respondent_id"][loaded]
+    parts = []
     for item in spec.items:
-        code = _norm_header(item.source_code)
-        exact = {code, _norm_header(spec.column(item.id))}
-        match = next((c for c in columns if _norm_header(c) in exact), None)
-        if match is None:
-            pattern = re.compile(rf"^{re.escape(item.source_code)}(?![0-9A-Za-z])", re.IGNORECASE)
-            match = next((c for c in columns if pattern.match(c.replace(" ", "", 1))), None)
-        if match is not None:
-            found[item.id] = match
-    return found
-
-
-def _detail(value: object) -> str:
-    text = " ".join(str(value).split())
-    if len(text) > _MAX_DETAIL:
-        return f"(text of {len(text)} characters)"
-    return text
-
-
-def _as_number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
-    lookup: dict[str, tuple[str, object]] = {}
-    entries: list[tuple[list[str], tuple[str, object]]] = [
-        ([o.labels.sv, o.labels.en, *o.accept], ("scored", o.code)) for o in rs.options
-    ]
-    entries += [([n.labels.sv, n.labels.en, *n.accept], ("na", n.key)) for n in rs.not_applicable]
-    for spellings, target in entries:
-        for s in spellings:
-            lookup.setdefault(normalise_label(s), target)
-    for spellings, target in entries:  # diacritics folded last, so an exact match always wins
-        for s in spellings:
-            lookup.setdefault(normalise_label(s, fold_diacritics=True), target)
-    return lookup
-
-
-def _map_cell(
-    value: object, rs: ResponseSet, lookup: dict, flip: bool, na_codes: dict[int, str]
-) -> tuple[str, object]:
-    """→ ("missing", None) | ("scored", code) | ("na", key) | ("unknown", detail)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
-        return "missing", None
-    if isinstance(value, str):
-        hit = lookup.get(normalise_label(value)) or lookup.get(
-            normalise_label(value, fold_diacritics=True)
+        col = spec.column(item.id)
+        value = mapped.codes[col][loaded]
+        na = mapped.not_applicable[col][loaded]
+        status = pd.Series("missing", index=value.index, dtype=object)
+        status[na.notna()] = "not_applicable"
+        status[value.notna()] = "answered"
+        parts.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": ids,
+                    "item": item.id,
+                    "status": status,
+                    "value": value,
+                    "not_applicable": na.astype(object),
+                }
+            )
         )
-        if hit:
-            return hit
-    number = _as_number(value)
-    if number is None:
-        return "unknown", _detail(value)
-    if na_codes and number.is_integer() and int(number) in na_codes:
-        return "na", na_codes[int(number)]
-    if rs.type == "ordinal" and flip:
-        number = rs.low + rs.high - number
-    return "scored", number
+    return pd.concat(parts, ignore_index=True)
 
 
-def _parse_timestamp(value: object) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
-        return None
-    if isinstance(value, dt.datetime | pd.Timestamp):
-        return pd.Timestamp(value)
-    text = str(value).strip()
-    for dayfirst in (False, True):
-        try:
-            return pd.Timestamp(pd.to_datetime(text, dayfirst=dayfirst))
-        except (ValueError, OverflowError):
-            continue
-    return None
+def free_text_long(mapped: MappedSurvey, loaded: pd.Series) -> pd.DataFrame:
+    """One row per loaded respondent × non-empty free-text column (text already screened)."""
+    if mapped.free_text.empty or not len(mapped.free_text.columns):
+        return pd.DataFrame(columns=["respondent_id", "column_name", "text"])
+    frame = mapped.free_text[loaded.to_numpy()].assign(
+        respondent_id=mapped.keys["respondent_id"][loaded].to_numpy()
+    )
+    long = frame.melt(id_vars="respondent_id", var_name="column_name", value_name="text")
+    return long[long["text"].notna()].reset_index(drop=True)
 
 
-def map_survey(
-    table: pd.DataFrame,
+def _notes(mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict) -> tuple[str, ...]:
+    notes = []
+    if mapped.ignored_columns:
+        notes.append(
+            f"{len(mapped.ignored_columns)} column(s) not used by {spec.id} were left in the raw "
+            f"file only"
+        )
+    if redacted:
+        found = ", ".join(f"{redacted[k]} {FREE_TEXT_KINDS[k]}" for k in KINDS if redacted.get(k))
+        notes.append(f"free text: replaced {found} by role labels before loading")
+    return tuple(notes)
+
+
+# -- the survey's part of the ingest transaction ---------------------------------------------------
+class SurveyIngest:
+    """One survey export of one instrument × wave (see :mod:`ingest.transaction`)."""
+
+    def __init__(
+        self, project: Project, paths: ProjectPaths, file_name: str, options: IngestOptions
+    ) -> None:
+        instrument = project.check_instrument(str(options.instrument)).id
+        self.wave = project.wave(instrument, str(options.wave))
+        self.spec = project_instrument(project, instrument, paths.root)
+        profile = load_profile(options.profile or self.wave.profile, project_dir=paths.root)
+        if options.sheet:
+            profile = profile.model_copy(update={"sheet": options.sheet})
+        self.project, self.root, self.profile, self.file_name = (
+            project,
+            paths.root,
+            profile,
+            file_name,
+        )
+        what = f"{self.spec.id} {self.wave.id}"
+        self.slot = Slot(
+            what=what,
+            page=f"survey-{self.spec.id}-{self.wave.id}.html",
+            instrument=self.spec.id,
+            wave=self.wave.id,
+        )
+        self.mapped: MappedSurvey | None = None
+        self.loaded = pd.Series(dtype=bool)
+
+    def evaluate(self, source: Path, key: ProjectKey | None) -> Evaluation:
+        spec, project = self.spec, self.project
+        if key is None:
+            raise ValueError("a survey ingest needs the project's key")
+        mapped = read_survey_export(
+            source, spec=spec, project=project, profile=self.profile, file_name=self.file_name
+        )
+        redactor = project_redactor(project, self.root)
+        mapped, redacted = screen_free_text(mapped, redactor, project.privacy.free_text)
+        mapped = pseudonymise_survey(mapped, key)
+        verdict = validate_survey(mapped, spec, self.wave)
+        reasons = verdict.reasons
+        content = reasons["rule"].isin(CONTENT_RULES)
+        if content.any():
+            reasons.loc[content, "detail"] = reasons.loc[content, "detail"].map(
+                lambda d: redact_detail(d, redactor)
+            )
+        self.mapped, self.loaded = mapped, verdict.is_loaded(mapped.keys["source_row"])
+        return Evaluation(
+            rows_read=mapped.rows,
+            rows_loaded=int(self.loaded.sum()),
+            reasons=reasons,
+            target=self.slot.what,
+            checked_rules=tuple(e.rule for e in survey_expectations(spec, self.wave)),
+            notes=_notes(mapped, spec, redacted),
+            facts={
+                "instrument": spec.id,
+                "wave": self.wave.id,
+                "ignored_columns": len(mapped.ignored_columns),
+                "free_text_redacted": dict(redacted),
+            },
+            profile=self.profile.id,
+        )
+
+    def clashes(self, con: duckdb.DuckDBPyConnection) -> Clash | None:
+        active = warehouse.active_ingests(con, "survey", instrument=self.spec.id, wave=self.wave.id)
+        if not active:
+            return None
+        ingest_id, name, sha = active[0]
+        return Clash(
+            ((ingest_id, name),),
+            f"{self.spec.id} wave {self.wave.id} already holds data from {name} "
+            f"(sha256 {sha[:12]})",
+        )
+
+    def load(self, con: duckdb.DuckDBPyConnection, ingest_id: int) -> None:
+        mapped, loaded = self.mapped, self.loaded
+        if mapped is None:
+            raise RuntimeError("load before evaluate")
+        for table, frame in (
+            ("respondents", mapped.keys[loaded]),
+            ("responses", to_long(mapped, self.spec, loaded)),
+            ("free_text", free_text_long(mapped, loaded)),
+        ):
+            tagged = frame.assign(ingest_id=ingest_id, instrument=self.spec.id, wave=self.wave.id)
+            warehouse.insert_frame(con, table, tagged)
+
+
+def ingest_survey(
+    project_dir: Path,
+    file: Path,
     *,
-    spec: InstrumentSpec,
-    project: Project,
-    profile: ExportProfile,
-    file_name: str,
-) -> MappedSurvey:
-    """Map a raw export table to the canonical form.
+    instrument: str,
+    wave: str,
+    profile: str | None = None,
+    sheet: str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+) -> IngestReport:
+    """Ingest one survey export (see :func:`ingest.transaction.ingest_file`).
 
-    Raises
-    ------
-    ResponseDataError
-        When a required column is missing (nothing can be loaded from such a file).
+    After a load, ``output/validation/survey-<instrument>-<wave>.html`` shows its rules, counts and
+    quarantined rows (a dry run writes nothing; its report lists the first rows instead).
     """
-    columns = list(table.columns)
-    shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
-    id_col = _find_column(columns, profile.identifier)
-    if id_col is None:
-        raise ResponseDataError(
-            f"{file_name}: no respondent identifier column. Expected one of "
-            f"{', '.join(profile.identifier[:4])}; found {shown}. Hint: keep the e-mail or "
-            f"respondent column in the export, or name it in an export profile (--profile)."
-        )
-    item_cols = find_item_columns(columns, spec)
-    missing = [i.source_code for i in spec.items if i.id not in item_cols]
-    if missing:
-        listed = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
-        raise ResponseDataError(
-            f"{file_name}: {len(missing)} of {len(spec.items)} {spec.id} item columns are missing: "
-            f"{listed}. Expected a column per item headed by its code (e.g. "
-            f"{spec.items[0].source_code}). Hint: check that this is a {spec.id} export and that "
-            f"the headers carry the item codes."
-        )
-    known_na = {n.key for rs in spec.response_sets.values() for n in rs.not_applicable}
-    unknown_na = sorted(set(profile.not_applicable_codes.values()) - known_na)
-    if unknown_na:
-        raise ConfigError(
-            f"profiles/{profile.id}.yaml: not_applicable_codes names {', '.join(unknown_na)}, "
-            f"which {spec.id} does not have. Expected one of {', '.join(sorted(known_na)) or '(none)'}."
-        )
-    problems: list[dict] = []
-    flip = profile.code_direction == "descending"
-    keys = pd.DataFrame(index=table.index)
-    keys["source_row"] = table.index.astype("int64")
-    ident = table[id_col].map(lambda v: None if _blank(v) else str(v))
-    keys["respondent_id"] = ident
-    ts_col = _find_column(columns, profile.timestamp) if profile.timestamp else None
-    if ts_col is not None:
-        stamps = table[ts_col].map(_parse_timestamp)
-        for row in table.index[stamps.isna() & ~table[ts_col].map(_blank)]:
-            problems.append(_problem(row, ts_col, "bad_timestamp", "not a date and time"))
-        keys["submitted_at"] = pd.to_datetime(stamps)
-    else:
-        keys["submitted_at"] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[us]")
-    for kind, candidates, lookup in (
-        ("organisation", profile.organisation, project.organisation_lookup),
-        ("staff_group", profile.staff_group, project.staff_group_lookup),
-    ):
-        col = _find_column(columns, candidates) if candidates else None
-        keys[kind] = _map_named(table, col, lookup, kind, problems)
-    unit_col = _find_column(columns, profile.unit) if profile.unit else None
-    units = project.unit_lookup
-    unit_ids = []
-    for row, value in table[unit_col].items() if unit_col else []:
-        if _blank(value):
-            unit_ids.append(None)
-            continue
-        hit = units.get(normalise_label(str(value)))
-        if hit is None:
-            problems.append(_problem(row, unit_col, "unknown_unit", _detail(value)))
-            unit_ids.append(None)
-        else:
-            unit_ids.append(hit[1])
-    keys["unit"] = unit_ids if unit_col else None
-
-    codes = pd.DataFrame(index=table.index)
-    nas = pd.DataFrame(index=table.index)
-    answered_any = pd.Series(False, index=table.index)
-    for item in spec.items:
-        col = item_cols[item.id]
-        rs = spec.response_sets[item.response_set]
-        lookup = _label_lookup(rs)
-        na_codes = {
-            code: key
-            for code, key in profile.not_applicable_codes.items()
-            if key in {n.key for n in rs.not_applicable}
-        }
-        mapped = {
-            v: _map_cell(v, rs, lookup, flip, na_codes)
-            for v in pd.unique(table[col].astype(object))
-        }
-        kinds = table[col].map(lambda v, m=mapped: m[v][0])
-        payload = table[col].map(lambda v, m=mapped: m[v][1])
-        target = spec.column(item.id)
-        codes[target] = pd.to_numeric(payload.where(kinds == "scored"), errors="coerce").astype(
-            "float64"
-        )
-        nas[target] = payload.where(kinds == "na").astype(object)
-        answered_any |= kinds.isin(["scored", "na"])
-        for row in table.index[kinds == "unknown"]:
-            rule = "unknown_label" if rs.type == "ordinal" else "not_a_number"
-            problems.append(_problem(row, col, rule, payload[row]))
-    for row in table.index[~answered_any]:
-        problems.append(_problem(row, "(all items)", "empty_response", "no item answered"))
-    text_cols = [
-        c
-        for c in columns
-        if _norm_header(c) in {_norm_header(x) for x in profile.free_text}
-        and c not in set(item_cols.values()) | {id_col}
-    ]
-    free_text = table[text_cols].map(lambda v: None if _blank(v) else str(v))
-    ignored = [
-        c
-        for c in columns
-        if c not in set(item_cols.values()) | {id_col, ts_col, unit_col} | set(text_cols)
-        and _norm_header(c)
-        not in {_norm_header(x) for x in profile.organisation + profile.staff_group}
-    ]
-    return MappedSurvey(
-        keys.reset_index(drop=True),
-        codes.reset_index(drop=True),
-        nas.reset_index(drop=True),
-        problems,
-        ignored,
-        free_text=free_text.reset_index(drop=True),
-    )
-
-
-def long_to_wide(
-    table: pd.DataFrame, *, spec: InstrumentSpec, profile: ExportProfile, file_name: str
-) -> tuple[pd.DataFrame, list[dict]]:
-    """A long export (one row per respondent × item) as one row per respondent.
-
-    Each respondent's row number is that of their first line; the other columns (timestamp,
-    organisation, ...) are taken from their first non-blank line. A line naming an unknown item, or
-    a second answer to the same item, quarantines the respondent (rules ``unknown_item`` and
-    ``duplicate_answer``); lines without an identifier form one respondent that fails
-    ``missing_identifier``.
-
-    Raises
-    ------
-    ResponseDataError
-        When the identifier, item or value column is missing.
-    """
-    columns = list(table.columns)
-    found = {}
-    for role, candidates in (
-        ("identifier", profile.identifier),
-        ("item", profile.item_column),
-        ("value", profile.value_column),
-    ):
-        col = _find_column(columns, candidates)
-        if col is None:
-            shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
-            raise ResponseDataError(
-                f"{file_name}: no {role} column for the long layout. Expected one of "
-                f"{', '.join(candidates[:4])}; found {shown}. Hint: check the export profile "
-                f"{profile.id!r} (identifier, item_column, value_column)."
-            )
-        found[role] = col
-    id_col, item_col, value_col = found["identifier"], found["item"], found["value"]
-    source_row = pd.Series(table.index, index=table.index)
-    ident = table[id_col].map(lambda v: "" if _blank(v) else str(v).strip())
-    group = ident.map(lambda v: v.casefold())
-    first_row = source_row.groupby(group, sort=False).transform("min")
-    by_code = {}
-    for item in spec.items:
-        by_code[_norm_header(item.source_code)] = item.source_code
-        by_code[_norm_header(spec.column(item.id))] = item.source_code
-    raw_item = table[item_col].astype(object)
-    norm = {v: _norm_header(str(v)) for v in pd.unique(raw_item) if not _blank(v)}
-    item = raw_item.map(lambda v: None if _blank(v) else by_code.get(norm[v]))
-    problems: list[dict] = []
-    for row in table.index[item.isna()]:
-        detail = "no item named" if _blank(raw_item[row]) else _detail(raw_item[row])
-        problems.append(_problem(first_row[row], item_col, "unknown_item", detail))
-    known = item.notna()
-    dup = known & pd.DataFrame({"g": group, "i": item}).duplicated(keep="first")
-    for row in table.index[dup]:
-        problems.append(_problem(first_row[row], item_col, "duplicate_answer", f"line {row}"))
-    keep = known & ~dup
-    answers = pd.DataFrame(
-        {"row": first_row[keep], "item": item[keep], "value": table[value_col][keep].astype(object)}
-    )
-    wide = answers.pivot(index="row", columns="item", values="value")
-    others = [c for c in columns if c not in (item_col, value_col)]
-    firsts = (
-        table[others]
-        .astype(object)
-        .where(~table[others].map(_blank), None)
-        .assign(row=first_row)
-        .groupby("row", sort=True)
-        .first()
-    )
-    out = firsts.join(wide.reindex(columns=[i.source_code for i in spec.items]), how="left")
-    out.index.name = None
-    out.columns = [str(c) for c in out.columns]
-    return out, problems
-
-
-def _blank(value: object) -> bool:
-    return (
-        value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == ""
-    )
-
-
-def _problem(row: object, column: str, rule: str, detail: object) -> dict:
-    return {"source_row": int(row), "column": column, "rule": rule, "detail": str(detail)}  # type: ignore[call-overload]
-
-
-def _map_named(
-    table: pd.DataFrame, col: str | None, lookup: dict[str, str], kind: str, problems: list[dict]
-) -> list[str | None] | None:
-    if col is None:
-        return None
-    out: list[str | None] = []
-    for row, value in table[col].items():
-        if _blank(value):
-            out.append(None)
-            continue
-        hit = lookup.get(normalise_label(str(value))) or lookup.get(
-            normalise_label(str(value), fold_diacritics=True)
-        )
-        if hit is None:
-            problems.append(_problem(row, col, f"unknown_{kind}", _detail(value)))
-        out.append(hit)
-    return out
-
-
-def pseudonymise_survey(mapped: MappedSurvey, key: ProjectKey) -> MappedSurvey:
-    """Replace raw identifiers by keyed pseudonyms; the raw identifier leaves memory here."""
-    keys = mapped.keys.copy()
-    keys["respondent_id"] = keys["respondent_id"].map(
-        lambda v: None if v is None or pd.isna(v) else pseudonymise(v, key)
-    )
-    return replace(mapped, keys=keys, pseudonymised=True)
+    options = IngestOptions(instrument, wave, profile, sheet, replace=replace, dry_run=dry_run)
+    return ingest_file(project_dir, "survey", file, options)

@@ -49,7 +49,7 @@ def scan_free_text(frame: pd.DataFrame, redactor: Redactor) -> FreeTextScan:
     findings: list[dict] = []
     totals: dict[str, int] = {}
     for column in frame.columns:
-        out = []
+        out: list[str | None] = []
         for position, value in enumerate(frame[column]):
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 out.append(None)

@@ -85,8 +85,9 @@ class Redactor:
     def __post_init__(self) -> None:
         if self.lang not in LABELS:
             raise ValueError(f"lang must be one of {', '.join(LABELS)}; got {self.lang!r}")
-        full = sorted({" ".join(n.split()) for n in self.names if n and n.strip()}, key=len,
-                      reverse=True)  # fmt: skip
+        full = sorted(
+            {" ".join(n.split()) for n in self.names if n and n.strip()}, key=len, reverse=True
+        )
         parts = sorted(
             {p for n in full for p in n.split() if len(p) >= 2 and p[0].isupper()} - set(full),
             key=len,
@@ -177,8 +178,11 @@ def read_roster(path: Path) -> list[str]:
             (header.index(c) for c in ("last name", "efternamn") if c in header), None
         )
         if first_names is not None and last_names is not None:
-            return [f"{r[first_names].strip()} {r[last_names].strip()}" for r in rows[1:]
-                    if len(r) > max(first_names, last_names)]  # fmt: skip
+            return [
+                f"{r[first_names].strip()} {r[last_names].strip()}"
+                for r in rows[1:]
+                if len(r) > max(first_names, last_names)
+            ]
         raise ConfigError(
             f"{path.name}: the roster has no name column. Expected a column 'namn' or 'name' (or "
             f"'förnamn' and 'efternamn'); found {', '.join(rows[0][:6])}."

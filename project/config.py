@@ -250,18 +250,23 @@ class Project(_Strict):
     languages: tuple[Literal["sv", "en"], ...] = Field(
         default=("sv", "en"), description="The report languages the project uses: sv, en."
     )
+    # A project declares any subset of kinds: surveys (instruments and waves, with the
+    # organisations and staff groups their answers name), indicators, outcomes, interviews.
     organisations: tuple[Organisation, ...] = Field(
-        description="Participating organisations, matched to the export's organisation column."
+        default=(),
+        description="Participating organisations, matched to the export's organisation column.",
     )
     staff_groups: tuple[StaffGroup, ...] = Field(
+        default=(),
         description="Professions or roles that survey results are broken down by, matched to the "
-        "export's staff-group column."
+        "export's staff-group column.",
     )
     instruments: tuple[InstrumentUse, ...] = Field(
-        description="The survey instruments used: a bare id (- nomad) or {id, variant, reverse}."
+        default=(),
+        description="The survey instruments used: a bare id (- nomad) or {id, variant, reverse}.",
     )
     waves: tuple[Wave, ...] = Field(
-        description="Survey occasions: one entry per instrument and wave."
+        default=(), description="Survey occasions: one entry per instrument and wave."
     )
     privacy: Privacy = Field(
         default=Privacy(), description="Disclosure control and the screening of free text."
@@ -319,7 +324,7 @@ class Project(_Strict):
             if wave.instrument not in self.instrument_ids:
                 raise ValueError(
                     f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instrument_ids)})"
+                    f"instruments ({', '.join(self.instrument_ids) or 'none are'})"
                 )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
@@ -347,8 +352,8 @@ class Project(_Strict):
                 return use
         raise ConfigError(
             f"project.yaml: instrument {instrument!r} is not used by this project. Expected one "
-            f"of {', '.join(self.instrument_ids)}. Hint: add it under instruments, or check "
-            f"--instrument."
+            f"of {', '.join(self.instrument_ids) or '(none)'}. Hint: add it under instruments, or "
+            f"check --instrument."
         )
 
     @cached_property

@@ -1,99 +1,105 @@
-"""The project's store: ``.impleval/warehouse.duckdb``.
+"""The project's store, ``.impleval/warehouse.duckdb``: connections, meta and the ``ingests`` ledger.
 
-Tables
-------
-meta         key/value: schema version, the fingerprint of the pseudonymisation key
-ingests      one row per loaded file: sha256, name, instrument, wave, row accounting, superseded_by
-respondents  one row per loaded respondent × wave (pseudonym, submission time, organisation, unit, group)
-responses    one row per respondent × item: status (answered / not_applicable / missing), value, key
-free_text    free-text answers a profile keeps, screened (redacted) for identifying content
-quarantine   one row per quarantined row × rule, with the file's row number
-
-Rows of a superseded ingest stay (history is visible); reads use the active ingests only. Every write
-happens in one transaction: a failed ingest leaves the store as it was.
+The tables are declared in :mod:`store.schema`; the reads of active data per kind are in
+:mod:`store.reads`. Every connection holds the project lock (:mod:`store.lock`) while it is open,
+reading or writing, so commands started together take turns instead of failing on DuckDB's file
+lock. Every write happens in one transaction: a failed ingest leaves the store as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
 from project.errors import StoreError
+from store.lock import project_lock, store_lock
+
+# Moved to store.reads; kept importable from here until every caller imports them from there.
+from store.reads import (
+    ingest_summary,
+    quarantine_rows,
+    read_survey,
+    read_survey_frames,
+)
+from store.schema import DDL, INGEST_COLUMNS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pandas only in annotations: `impleval run` opens the store before any pandas
     import pandas as pd
 
-    from instruments.spec import InstrumentSpec
-
-SCHEMA_VERSION = "1"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS ingests (
-    ingest_id INTEGER PRIMARY KEY, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL, instrument VARCHAR, wave VARCHAR, profile VARCHAR,
-    rows_read INTEGER NOT NULL, rows_loaded INTEGER NOT NULL, rows_quarantined INTEGER NOT NULL,
-    loaded_at TIMESTAMP NOT NULL, superseded_by INTEGER);
-CREATE TABLE IF NOT EXISTS respondents (
-    ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
-    respondent_id VARCHAR NOT NULL, source_row INTEGER NOT NULL, submitted_at TIMESTAMP,
-    organisation VARCHAR, unit VARCHAR, staff_group VARCHAR);
-CREATE TABLE IF NOT EXISTS responses (
-    ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
-    respondent_id VARCHAR NOT NULL, item VARCHAR NOT NULL, status VARCHAR NOT NULL,
-    value DOUBLE, not_applicable VARCHAR);
-CREATE TABLE IF NOT EXISTS free_text (
-    ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
-    respondent_id VARCHAR NOT NULL, column_name VARCHAR NOT NULL, text VARCHAR NOT NULL);
-CREATE TABLE IF NOT EXISTS quarantine (
-    ingest_id INTEGER NOT NULL, instrument VARCHAR, wave VARCHAR, file_name VARCHAR NOT NULL,
-    source_row INTEGER NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL, detail VARCHAR);
-"""
-
-_ACTIVE = "SELECT ingest_id FROM ingests WHERE superseded_by IS NULL"
+__all__ = [
+    "SCHEMA_VERSION",
+    "active_ingests",
+    "data_version",
+    "get_meta",
+    "has_data",
+    "ingest_summary",
+    "insert_frame",
+    "insert_ingest",
+    "next_ingest_id",
+    "open_for_ingest",
+    "open_warehouse",
+    "quarantine_rows",
+    "read_survey",
+    "read_survey_frames",
+    "set_meta",
+    "supersede",
+    "transaction",
+]
 
 
 @contextlib.contextmanager
-def open_warehouse(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open (and, for writing, create) the warehouse."""
+def open_warehouse(
+    path: Path, *, read_only: bool = False, purpose: str | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (and, for writing, create) the warehouse, holding the project lock while it is open.
+
+    Raises
+    ------
+    StoreError
+        When a read finds no store (nothing ingested yet), or DuckDB cannot open the file.
+    """
     if read_only and not path.is_file():
         raise StoreError(
             f"{path.name}: the project has no data yet. Hint: ingest a file first "
             f"(`impleval ingest FILE ...`) or run `impleval run`."
         )
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"{path.name}: the store is in use by another process or damaged ({exc}). Hint: wait "
-            f"for the other impleval command to finish."
-        ) from exc
-    try:
-        if not read_only:
-            con.execute(_SCHEMA)
-            con.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-                [SCHEMA_VERSION],
-            )
-        yield con
-    finally:
-        con.close()
+    what = purpose or ("read the store" if read_only else "write the store")
+    with project_lock(store_lock(path), purpose=what):
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"{path.name}: the store is in use by another program or damaged ({exc}). Hint: "
+                f"close other programs that have it open (e.g. a DuckDB shell)."
+            ) from exc
+        try:
+            if not read_only:
+                con.execute(DDL)
+                con.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT DO NOTHING",
+                    [SCHEMA_VERSION],
+                )
+            yield con
+        finally:
+            con.close()
 
 
 @contextlib.contextmanager
 def open_for_ingest(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store an ingest works in. A dry run of a project without a store gets an empty one in
-    memory, so a diagnosis never creates files; otherwise the real store (the caller holds the
-    project lock, and a dry run never commits)."""
+    memory, so a diagnosis never creates files; otherwise the real store (a dry run never
+    commits)."""
     if dry_run and not path.is_file():
         con = duckdb.connect(":memory:")
         try:
-            con.execute(_SCHEMA)
+            con.execute(DDL)
             yield con
         finally:
             con.close()
@@ -122,26 +128,61 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute(
-        "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],
     )
 
 
 def has_data(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM ingests").fetchone()[0])  # type: ignore[index]
+    row = con.execute("SELECT count(*) FROM ingests").fetchone()
+    return bool(row and row[0])
 
 
-def active_ingest(con: duckdb.DuckDBPyConnection, instrument: str, wave: str) -> dict | None:
-    row = con.execute(
-        "SELECT ingest_id, sha256, file_name FROM ingests WHERE superseded_by IS NULL "
-        "AND kind = 'survey' AND instrument = ? AND wave = ?",
-        [instrument, wave],
-    ).fetchone()
-    return None if row is None else {"ingest_id": row[0], "sha256": row[1], "file_name": row[2]}
+def active_ingests(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    *,
+    sha256: str | None = None,
+    instrument: str | None = None,
+    wave: str | None = None,
+) -> list[tuple[int, str, str]]:
+    """The active ingests of ``kind`` as ``(ingest_id, file_name, sha256)``, oldest first;
+    narrowed to one content (``sha256``) and, for surveys, one instrument × wave."""
+    sql = (
+        "SELECT ingest_id, file_name, sha256 FROM ingests WHERE superseded_by IS NULL AND kind = ?"
+    )
+    params: list[object] = [kind]
+    for column, value in (("sha256", sha256), ("instrument", instrument), ("wave", wave)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    rows = con.execute(sql + " ORDER BY ingest_id", params).fetchall()
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
 def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:
-    return int(con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()[0])  # type: ignore[index]
+    row = con.execute("SELECT coalesce(max(ingest_id), 0) + 1 FROM ingests").fetchone()
+    return int(row[0]) if row else 1
+
+
+def insert_ingest(con: duckdb.DuckDBPyConnection, **values: object) -> None:
+    """One ``ingests`` row; columns by name (``loaded_at`` defaults to now, in UTC)."""
+    unknown = set(values) - set(INGEST_COLUMNS)
+    if unknown:
+        raise ValueError(f"ingests has no column(s) {sorted(unknown)}")
+    values.setdefault("loaded_at", dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    con.execute(f"INSERT INTO ingests ({columns}) VALUES ({marks})", list(values.values()))
+
+
+def supersede(con: duckdb.DuckDBPyConnection, old: Sequence[int], new: int) -> None:
+    """Mark the ingests ``old`` as replaced by ``new`` (their rows stay, as history)."""
+    for ingest_id in old:
+        con.execute(
+            "UPDATE ingests SET superseded_by = ? WHERE ingest_id = ?", [new, int(ingest_id)]
+        )
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -162,62 +203,3 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
         "SELECT ingest_id, sha256 FROM ingests WHERE superseded_by IS NULL ORDER BY ingest_id"
     ).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
-
-
-def read_survey(
-    con: duckdb.DuckDBPyConnection, instrument: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The active answers of one instrument as (respondents, long responses)."""
-    respondents = con.execute(
-        f"SELECT instrument, wave, respondent_id, submitted_at, organisation, unit, staff_group "
-        f"FROM respondents WHERE instrument = ? AND ingest_id IN ({_ACTIVE}) "
-        f"ORDER BY wave, respondent_id",
-        [instrument],
-    ).df()
-    long = con.execute(
-        f"SELECT wave, respondent_id, item, status, value, not_applicable FROM responses "
-        f"WHERE instrument = ? AND ingest_id IN ({_ACTIVE}) ORDER BY wave, respondent_id, item",
-        [instrument],
-    ).df()
-    return respondents, long
-
-
-def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
-        "rows_quarantined, loaded_at FROM ingests WHERE superseded_by IS NULL "
-        "ORDER BY instrument, wave"
-    ).df()
-
-
-def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        f"SELECT instrument, wave, file_name AS file, source_row AS row, column_name AS column, "
-        f"rule, detail FROM quarantine WHERE ingest_id IN ({_ACTIVE}) "
-        f"ORDER BY instrument, wave, source_row, rule"
-    ).df()
-
-
-def read_survey_frames(
-    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The analysis frames of one instrument.
-
-    Returns
-    -------
-    wide
-        One row per respondent × wave: ``respondent_id, wave, organisation, unit, staff_group,
-        submitted_at`` and one float column per item (``spec.column(item)``), NaN when not scored.
-    long
-        One row per respondent × wave × item: ``respondent_id, wave, item, status, value,
-        not_applicable``.
-    """
-    respondents, long = read_survey(con, spec.id)
-    keys = ["respondent_id", "wave", "organisation", "unit", "staff_group", "submitted_at"]
-    values = long.pivot(index=["wave", "respondent_id"], columns="item", values="value")
-    values = values.reindex(columns=[i.id for i in spec.items]).astype("float64")
-    values.columns = [spec.column(c) for c in values.columns]
-    wide = respondents[keys].merge(values.reset_index(), on=["wave", "respondent_id"], how="left")
-    for col in ("respondent_id", "wave", "organisation", "unit", "staff_group"):
-        wide[col] = wide[col].astype(object).where(wide[col].notna(), None)
-    return wide.reset_index(drop=True), long

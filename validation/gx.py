@@ -1,8 +1,9 @@
 """Run a generated suite with great-expectations and return the failing rows.
 
-great-expectations takes seconds to import, so it is imported here, lazily, and only by the ingest
-path. The library judges; the quarantine (which rows, which reason) is ours: every failing row index
-is read from ``unexpected_index_list`` and tagged with the rule in the expectation's ``meta``.
+The evaluator behind ``IMPLEVAL_VALIDATOR=gx`` (the default is :mod:`validation.plain`; see
+:mod:`validation.expectations`). great-expectations takes seconds to import, so it is imported here,
+lazily. The library judges; the quarantine (which rows, which reason) is ours: every failing row
+index is read from ``unexpected_index_list`` and tagged with the rule in the expectation's ``meta``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from validation.suites import Expectation
+from validation.expectations import Expectation, describe_failure, failure_column
 
 
 def _context() -> Any:
@@ -67,25 +68,16 @@ def run_suite(frame: pd.DataFrame, expectations: Sequence[Expectation], *, name:
         if res.success:
             continue
         meta = cfg.meta or {}
-        column = cfg.kwargs.get("column", "")
+        column = cfg.kwargs.get("column")
         for pos in res.result.get("unexpected_index_list") or []:
             failures.append(
                 {
                     "position": int(pos),
                     "rule": meta.get("rule", cfg.type),
-                    "column": column,
-                    "detail": _describe(meta, frame.at[int(pos), column] if column else None),
+                    "column": failure_column(cfg.kwargs),
+                    "detail": describe_failure(
+                        meta, frame.at[int(pos), column] if column else None
+                    ),
                 }
             )
     return failures
-
-
-def _describe(meta: dict, value: object) -> str:
-    rule = meta.get("rule")
-    if rule == "out_of_set":
-        number = float(value)  # type: ignore[arg-type]
-        shown = int(number) if number.is_integer() else number
-        return f"code {shown} not in response set {meta.get('response_set')}"
-    if rule == "outside_wave_window":
-        return f"submitted {pd.Timestamp(value):%Y-%m-%d}; {meta.get('hint')}"  # type: ignore[arg-type]
-    return str(meta.get("hint", rule))

@@ -9,6 +9,7 @@ redacted ones the quarantine keeps — never answer text or identifiers.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -33,19 +34,19 @@ def render_validation_page(
     file_name: str,
     sha256: str,
     status: str,
-    rows_read: int,
-    rows_loaded: int,
-    rows_quarantined: int,
+    counts: tuple[int, int, int],
     reasons: Mapping[str, int],
     rows: Sequence[Mapping[str, object]],
     checked: Sequence[str] = (),
 ) -> str:
     """The page as a string (pure; :func:`write_validation_page` saves it).
 
-    ``rows`` are quarantine records (``source_row, column, rule, detail``); ``checked`` lists the
-    rules the suite checked (shown with 0 when nothing failed them).
+    ``counts`` are the rows read, loaded and quarantined; ``rows`` are quarantine records
+    (``source_row, column, rule, detail``); ``checked`` lists the rules the suite checked (shown
+    with 0 when nothing failed them).
     """
     esc = html.escape
+    rows_read, rows_loaded, rows_quarantined = counts
     verdict = (
         '<p class="ok">Every row loaded.</p>'
         if not rows_quarantined
@@ -82,7 +83,7 @@ def render_validation_page(
 <table><thead><tr><th>rule</th><th>meaning</th><th>rows</th></tr></thead>
 <tbody>{rule_rows}</tbody></table>
 <h2>Quarantined rows</h2>
-<p class="muted">Row numbers are those in the file (the header is row 1).</p>
+<p class="muted">Row numbers are those in the file (in a spreadsheet or CSV the header is row 1).</p>
 <table><thead><tr><th>row</th><th>column</th><th>rule</th><th>detail</th></tr></thead>
 <tbody>{row_rows}</tbody></table>
 {more}
@@ -91,7 +92,10 @@ def render_validation_page(
 
 
 def write_validation_page(target: Path, page: str) -> Path:
-    """Save ``page`` at ``target`` (folders created)."""
+    """Save ``page`` at ``target`` (folders created; written under a temporary name, then renamed,
+    so a killed run never leaves half a page)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, target)
     return target

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 QUARANTINE_COLUMNS = ["source_row", "column", "rule", "detail"]
+#: Longer cell contents are not copied into a quarantine detail (see :func:`cell_detail`).
+MAX_DETAIL = 40
 
 #: What each rule means, for the quarantine file and the report (en; the CLI is English).
 RULES = {
@@ -53,6 +55,20 @@ RULES = {
     "bad_position": "a segment position that is not a number, negative, or ends before it starts",
     "duplicate_coding": "the same coder applied the same code to the same segment twice",
 }
+
+
+def problem(row: object, column: str, rule: str, detail: object) -> dict:
+    """One quarantine record: the file's row number, the column, the rule and a short detail."""
+    return {"source_row": int(row), "column": column, "rule": rule, "detail": str(detail)}  # type: ignore[call-overload]
+
+
+def cell_detail(value: object) -> str:
+    """A cell as a quarantine detail: its text when short, else only its length (a long cell is
+    free text, and free text is not copied into the quarantine)."""
+    text = " ".join(str(value).split())
+    if len(text) > MAX_DETAIL:
+        return f"(text of {len(text)} characters)"
+    return text
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Committed snapshots of the suites generated from the built-in instrument specs.
 
 A snapshot makes a change to a spec's validation visible in review: the JSON under
-``validation/snapshots/<instrument>.json`` must equal what :func:`validation.suites.suite_snapshot`
+``validation/snapshots/<instrument>.json`` must equal what :func:`validation.survey.suite_snapshot`
 generates now, or a test fails. After an intended change, refresh them with::
 
     .venv/bin/python -m validation.snapshots
@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from instruments.spec import BUILTIN_DIR, load_instrument
-from validation.suites import suite_snapshot
+from validation.survey import suite_snapshot
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 

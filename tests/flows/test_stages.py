@@ -6,12 +6,12 @@ from pathlib import Path
 
 from flows.stages import (
     fingerprint,
-    inbox_surveys,
     is_current,
     read_state,
     record_stage,
     stage_inputs,
 )
+from ingest.kinds import inbox_files
 from project.config import load_project
 from project.layout import ProjectPaths
 
@@ -29,8 +29,8 @@ def test_inbox_files_are_matched_to_declared_waves(example_project: Path) -> Non
     paths = ProjectPaths(example_project)
     (example_project / "inbox" / "notes.txt").write_text("x")
     (example_project / "inbox" / "nomad_T9.csv").write_text("x")
-    found = inbox_surveys(paths, load_project(example_project))
-    assert [(p.name, i, w) for p, i, w in found] == [
+    found = [f for f in inbox_files(paths, load_project(example_project)) if f.kind == "survey"]
+    assert [(f.path.name, f.options.instrument, f.options.wave) for f in found] == [
         ("nomad_T0.xlsx", "nomad", "T0"),
         ("nomad_T1.csv", "nomad", "T1"),
         ("pcat_HT2018.csv", "pcat", "HT2018"),

@@ -10,7 +10,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.pipeline import ingest_survey
+from ingest.survey import ingest_survey
 from instruments.spec import load_instrument
 from tests.conftest import EXAMPLE
 

@@ -23,8 +23,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from ingest.pipeline import ingest_survey, read_survey_export
-from ingest.survey import _label_lookup, load_profile
+from ingest.survey import ingest_survey
+from ingest.survey_map import _label_lookup, read_survey_export
+from ingest.survey_profile import load_profile
 from instruments.spec import load_instrument
 from project.config import load_project
 from project.errors import PipelineError

@@ -43,9 +43,11 @@ def test_ingest_accounts_for_every_row(example_project: Path) -> None:
     assert report.status == "loaded"
     assert report.rows_read == report.rows_loaded + report.rows_quarantined
     assert report.reasons == {"unknown_coder": 1}
-    assert set(report.unmapped_codes) == {"Övrigt > Att följa upp"}
-    assert report.n_documents == 29
-    assert report.redactions["name"] >= 3 and report.redactions["email"] == 1
+    facts = report.facts
+    assert set(facts["unmapped_codes"]) == {"Övrigt > Att följa upp"}  # type: ignore[arg-type]
+    assert facts["n_documents"] == 29
+    redactions = facts["redactions"]
+    assert redactions["name"] >= 3 and redactions["email"] == 1  # type: ignore[index]
     text = "\n".join(report.lines())
     assert "unknown_coder" in text and "Övrigt > Att följa upp" in text
     again = ingest_codings(example_project, example_project / "inbox" / CSV)

@@ -54,7 +54,8 @@ def test_outcome_quarantine_rules_and_notes(example_project):
         ("step_towards_work", "no_step", "", 7.0),
     ]
     assert _rows(example_project, "SELECT count(*) FROM indicator_values") == [(0,)]
-    assert any("breakdown by sex adds up to 29, the total is 30" in g for g in report.gaps)
+    assert any("breakdown by sex adds up to 29, the total is 30" in g for g in report.facts["gaps"])
+    assert any("breakdown by sex adds up to 29, the total is 30" in n for n in report.notes)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def analysed(tmp_path_factory):
     project_dir = tmp_path_factory.mktemp("outcomes") / "project"
     shutil.copytree(EXAMPLE, project_dir, ignore=shutil.ignore_patterns(".impleval", "output"))
     report = ingest_indicators(project_dir, project_dir / "inbox" / "indicators_outcomes.csv")
-    assert report.rows_quarantined == 0 and not report.gaps  # the subgroups add up
+    assert report.rows_quarantined == 0 and not report.facts["gaps"]  # the subgroups add up
     results = results_of(project_dir, "indicators")
     out = project_dir / "output" / "results"
     out.mkdir(parents=True)

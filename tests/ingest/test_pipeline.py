@@ -12,12 +12,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest import pipeline
-from ingest.pipeline import ingest_survey
 from ingest.read import read_table
+from ingest.report import write_quarantine_report
+from ingest.survey import ingest_survey
 from privacy.keys import key_path
 from project.errors import ConfigError, KeyMissingError
-from store import warehouse
+from project.layout import ProjectPaths
+from store import reads, warehouse
 
 
 def _ingest(project: Path, wave: str, **kw):
@@ -79,11 +80,15 @@ def test_a_different_file_for_a_loaded_wave_needs_replace(example_project: Path)
         str(info.value),
     )
     report = ingest_survey(example_project, corrected, instrument="nomad", wave="T1", replace=True)
-    assert (report.rows_read, report.rows_loaded, report.superseded) == (151, 151, "nomad_T1.csv")
+    assert (report.rows_read, report.rows_loaded, report.superseded) == (
+        151,
+        151,
+        ("nomad_T1.csv",),
+    )
     with warehouse.open_warehouse(
         example_project / ".impleval" / "warehouse.duckdb", read_only=True
     ) as con:
-        respondents, _ = warehouse.read_survey(con, "nomad")
+        respondents, _ = reads.read_survey(con, "nomad")
         history = con.execute("SELECT count(*) FROM ingests").fetchone()[0]  # type: ignore[index]
     assert len(respondents) == 151 and history == 2
 
@@ -180,7 +185,7 @@ def test_answers_outside_the_wave_window_and_codes_outside_the_set(
     frame.to_csv(path, sep=";", index=False)
     report = ingest_survey(example_project, path, instrument="nomad", wave="T1")
     assert report.reasons == {"duplicate_respondent": 2, "outside_wave_window": 1, "out_of_set": 2}
-    target = pipeline.write_quarantine_report(pipeline.ProjectPaths(example_project))
+    target = write_quarantine_report(ProjectPaths(example_project))
     quarantine = pd.read_csv(target)
     rows = quarantine.set_index("rule")
     assert rows.loc["outside_wave_window", "row"] == 2

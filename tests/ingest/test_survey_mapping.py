@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ingest.survey import ExportProfile, load_profile, map_survey, pseudonymise_survey
+from ingest.survey_map import map_survey, pseudonymise_survey
+from ingest.survey_profile import ExportProfile, load_profile
 from instruments.spec import load_instrument
 from privacy.keys import ProjectKey
 from project.config import load_project

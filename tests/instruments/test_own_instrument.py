@@ -17,7 +17,7 @@ import pytest
 from analysis.reliability import reliability_by_scale
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_scores
-from ingest.pipeline import ingest_survey
+from ingest.survey import ingest_survey
 from instruments.spec import project_instrument
 from project.config import load_project
 from reports.document import build_report

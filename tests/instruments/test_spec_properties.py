@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from analysis.scoring import reverse_items, score_scales
 from instruments.spec import InstrumentSpec, load_instrument
 from validation.gx import run_suite
-from validation.suites import survey_expectations
+from validation.survey import survey_expectations
 
 SPECS = [
     load_instrument("nomad"),

@@ -44,8 +44,43 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
 
 
 def test_missing_key_is_named(tmp_path: Path) -> None:
-    assert _error(tmp_path, lambda d: d.pop("waves")) == (
-        "project.yaml: waves: required key is missing"
+    assert _error(tmp_path, lambda d: d.pop("name")) == (
+        "project.yaml: name: required key is missing"
+    )
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        {"indicators", "goals", "activities"},  # key figures only
+        {"outcomes"},  # participant outcomes only
+        {"interviews"},  # interviews only
+        {"organisations", "staff_groups", "instruments", "waves"},  # surveys only
+        set(),  # nothing yet: a project being set up
+    ],
+)
+def test_any_subset_of_kinds_is_a_project(tmp_path: Path, keep: set[str]) -> None:
+    kinds = {"organisations", "staff_groups", "instruments", "waves", "indicators", "goals"}
+    kinds |= {"activities", "outcomes", "interviews"}
+
+    def change(d: dict) -> None:
+        for key in kinds - keep:
+            d.pop(key, None)
+        if "interviews" in keep:
+            d["interviews"].pop("roster", None)
+
+    project = load_project(_write(tmp_path, change))
+    assert bool(project.waves) == ("waves" in keep)
+    assert bool(project.outcomes) == ("outcomes" in keep)
+    assert (project.interviews is not None) == ("interviews" in keep)
+
+
+def test_waves_still_need_their_instrument(tmp_path: Path) -> None:
+    def change(d: dict) -> None:
+        d.pop("instruments")
+
+    assert "wave T0: instrument 'nomad' is not listed under instruments (none are)" in _error(
+        tmp_path, change
     )
 
 

@@ -32,7 +32,11 @@ def test_a_second_writer_waits_then_gives_up_clearly(tmp_path: Path) -> None:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         with (
-            pytest.raises(StoreError, match="another impleval command has held the project"),
+            pytest.raises(
+                StoreError,
+                match=r"another impleval command has held the project for over 0 s "
+                r"\(pid \d+: impleval\)\. Hint: let it finish",
+            ),
             project_lock(lock, timeout=0.5, poll=0.05),
         ):
             pass

@@ -9,7 +9,7 @@ from project.config import load_project
 from tests.conftest import EXAMPLE
 from validation.gx import run_suite
 from validation.quarantine import RULES, judge
-from validation.suites import survey_expectations
+from validation.survey import survey_expectations
 
 SPEC = load_instrument("nomad")
 WAVE = load_project(EXAMPLE).wave("nomad", "T0")
@@ -82,3 +82,22 @@ def test_judge_counts_each_row_once() -> None:
     assert verdict.quarantined_rows == frozenset({3, 4})
     assert verdict.is_loaded(source_rows).tolist() == [True, False, False]
     assert len(verdict.reasons) == 3
+
+
+def test_the_evaluator_is_chosen_by_a_setting(monkeypatch) -> None:
+    import pytest
+
+    from project.errors import ConfigError
+    from validation.expectations import validator
+
+    monkeypatch.delenv("IMPLEVAL_VALIDATOR", raising=False)
+    assert validator() == "pandas"
+    monkeypatch.setenv("IMPLEVAL_VALIDATOR", "GX")
+    assert validator() == "gx"
+    monkeypatch.setenv("IMPLEVAL_VALIDATOR", "pandera")
+    with pytest.raises(ConfigError) as info:
+        validator()
+    assert str(info.value) == (
+        "IMPLEVAL_VALIDATOR: unknown validator. Expected pandas or gx; found 'pandera'. Hint: "
+        "unset it to use the default (pandas)."
+    )

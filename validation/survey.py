@@ -1,35 +1,20 @@
-"""Validation suites generated from the instrument spec and the wave: never written by hand.
+"""The survey suite, generated from the instrument spec and the wave: never written by hand.
 
-A suite is a list of :class:`Expectation` — plain data (great-expectations type name, keyword
-arguments, ``meta`` pointing back to the instrument, item and quarantine rule). :mod:`validation.gx`
-turns it into a great-expectations suite and runs it; keeping the generation free of the (slow to
-import) library lets it be tested and snapshotted cheaply.
+One row per respondent: the identifier present and unique, the submission time inside the wave's
+open–close dates, every item's code in its response set. Each :class:`Expectation` carries ``meta``
+pointing back to the instrument, the item and the quarantine rule. Generation is plain data (no
+great-expectations import), so suites are cheap to test and snapshot (:mod:`validation.snapshots`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from instruments.spec import InstrumentSpec
 from project.config import Wave
-
-
-@dataclass(frozen=True)
-class Expectation:
-    type: str  # a great-expectations expectation class name
-    kwargs: dict
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def rule(self) -> str:
-        return str(self.meta["rule"])
-
-    @property
-    def column(self) -> str:
-        return str(self.kwargs.get("column", ""))
+from validation.expectations import Expectation
 
 
 def survey_expectations(spec: InstrumentSpec, wave: Wave | None = None) -> list[Expectation]:

@@ -1,0 +1,352 @@
+"""Survey exports mapped to the canonical form: answer labels to codes, "not applicable" options kept
+apart, organisations, units and staff groups to project ids, identifiers to keyed pseudonyms.
+
+What cannot be mapped becomes a *problem* (row, column, rule, detail) for the quarantine; nothing is
+dropped silently. Raw identifiers stay in :class:`MappedSurvey` only until
+:func:`pseudonymise_survey` replaces them. Every step works on whole columns, once per distinct
+value (an export repeats its labels thousands of times), not row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ingest.read import blank_cells, is_blank, map_cells, read_table
+from ingest.survey_profile import (
+    ExportProfile,
+    find_column,
+    find_item_columns,
+    long_to_wide,
+    norm_header,
+)
+from instruments.spec import InstrumentSpec, ResponseSet
+from privacy.keys import ProjectKey, pseudonymise
+from project.config import Project
+from project.errors import ConfigError, ResponseDataError
+from project.labels import normalise_label
+from validation.quarantine import cell_detail, problem
+
+KEY_COLUMNS = ["source_row", "respondent_id", "submitted_at", "organisation", "unit", "staff_group"]
+_ISO = r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
+
+
+@dataclass
+class MappedSurvey:
+    """The canonical form of one export, before validation."""
+
+    keys: pd.DataFrame  # KEY_COLUMNS; respondent_id is the raw identifier until pseudonymised
+    codes: pd.DataFrame  # one float column per item (canonical code, NaN when not scored)
+    not_applicable: pd.DataFrame  # one column per item: the not-applicable key or NA
+    problems: list[dict] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    pseudonymised: bool = False
+    free_text: pd.DataFrame = field(default_factory=pd.DataFrame)  # profile's free_text columns
+
+    @property
+    def rows(self) -> int:
+        return len(self.keys)
+
+
+# -- mapping ---------------------------------------------------------------------------------------
+def _as_number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
+    lookup: dict[str, tuple[str, object]] = {}
+    entries: list[tuple[list[str], tuple[str, object]]] = [
+        ([o.labels.sv, o.labels.en, *o.accept], ("scored", o.code)) for o in rs.options
+    ]
+    entries += [([n.labels.sv, n.labels.en, *n.accept], ("na", n.key)) for n in rs.not_applicable]
+    for spellings, target in entries:
+        for s in spellings:
+            lookup.setdefault(normalise_label(s), target)
+    for spellings, target in entries:  # diacritics folded last, so an exact match always wins
+        for s in spellings:
+            lookup.setdefault(normalise_label(s, fold_diacritics=True), target)
+    return lookup
+
+
+def _map_cell(
+    value: object, rs: ResponseSet, lookup: dict, flip: bool, na_codes: dict[int, str]
+) -> tuple[str, object]:
+    """→ ("missing", None) | ("scored", code) | ("na", key) | ("unknown", detail)."""
+    if is_blank(value):
+        return "missing", None
+    if isinstance(value, str):
+        hit = lookup.get(normalise_label(value)) or lookup.get(
+            normalise_label(value, fold_diacritics=True)
+        )
+        if hit:
+            return hit
+    number = _as_number(value)
+    if number is None:
+        return "unknown", cell_detail(value)
+    if na_codes and number.is_integer() and int(number) in na_codes:
+        return "na", na_codes[int(number)]
+    if rs.type == "ordinal" and flip:
+        number = rs.low + rs.high - number
+    return "scored", number
+
+
+def _parse_timestamp(value: object) -> pd.Timestamp | None:
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return pd.Timestamp(value)
+    text = str(value).strip()
+    for dayfirst in (False, True):
+        try:
+            return pd.Timestamp(pd.to_datetime(text, dayfirst=dayfirst))
+        except (ValueError, OverflowError):
+            continue
+    return None
+
+
+def parse_timestamps(column: pd.Series) -> pd.Series:
+    """Each cell as a ``Timestamp`` (object dtype; ``None`` when blank or not a date).
+
+    ISO dates and times (``2019-02-04 07:22``, as survey tools write them) are parsed together;
+    anything else (datetimes from a workbook, other layouts, day-first dates) one by one.
+    """
+    values = column.astype(object)
+    texts = map_cells(values, lambda v: v.strip() if isinstance(v, str) else None)
+    iso = texts.str.fullmatch(_ISO).fillna(False).astype(bool)
+    out = pd.Series(None, index=column.index, dtype=object)
+    if iso.any():
+        fast = pd.to_datetime(texts[iso], format="ISO8601", errors="coerce")
+        out[iso] = fast.astype(object).where(fast.notna(), None)
+    rest = out.isna()
+    out[rest] = values[rest].map(_parse_timestamp)
+    return out
+
+
+def _named(
+    column: pd.Series, lookup: dict[str, str], fold: bool = True
+) -> tuple[pd.Series, pd.Series]:
+    """Cells → project ids (``None`` when blank or unknown), and the mask of unknown cells."""
+
+    def hit(value: object) -> str | None:
+        if is_blank(value):
+            return None
+        text = str(value)
+        found = lookup.get(normalise_label(text))
+        if found is None and fold:
+            found = lookup.get(normalise_label(text, fold_diacritics=True))
+        return found
+
+    ids = map_cells(column, hit)
+    return ids, ids.isna() & ~blank_cells(column)
+
+
+def _problems(table: pd.DataFrame, mask: pd.Series, column: str, rule: str) -> list[dict]:
+    """One problem per masked row, the detail taken from the cell."""
+    details = map_cells(table[column], cell_detail)
+    return [
+        problem(r, column, rule, d) for r, d in zip(table.index[mask], details[mask], strict=True)
+    ]
+
+
+def _map_keys(
+    table: pd.DataFrame, project: Project, profile: ExportProfile, id_col: str
+) -> tuple[pd.DataFrame, list[dict], list[str | None]]:
+    """Identifier, submission time, organisation, unit and staff group; their problems; the
+    columns used."""
+    columns = list(table.columns)
+    problems: list[dict] = []
+    keys = pd.DataFrame(index=table.index)
+    keys["source_row"] = table.index.astype("int64")
+    keys["respondent_id"] = map_cells(table[id_col], lambda v: None if is_blank(v) else str(v))
+    ts_col = find_column(columns, profile.timestamp) if profile.timestamp else None
+    if ts_col is not None:
+        stamps = parse_timestamps(table[ts_col])
+        bad = stamps.isna() & ~blank_cells(table[ts_col])
+        problems += [
+            problem(r, ts_col, "bad_timestamp", "not a date and time") for r in table.index[bad]
+        ]
+        keys["submitted_at"] = pd.to_datetime(stamps)
+    else:
+        keys["submitted_at"] = pd.Series(pd.NaT, index=table.index, dtype="datetime64[us]")
+    for kind, candidates, lookup in (
+        ("organisation", profile.organisation, project.organisation_lookup),
+        ("staff_group", profile.staff_group, project.staff_group_lookup),
+    ):
+        col = find_column(columns, candidates) if candidates else None
+        keys[kind] = None
+        if col is not None:
+            keys[kind], unknown = _named(table[col], lookup)
+            problems += _problems(table, unknown, col, f"unknown_{kind}")
+    unit_col = find_column(columns, profile.unit) if profile.unit else None
+    keys["unit"] = None
+    if unit_col is not None:
+        units = {spelling: ids[1] for spelling, ids in project.unit_lookup.items()}
+        keys["unit"], unknown = _named(table[unit_col], units, fold=False)
+        problems += _problems(table, unknown, unit_col, "unknown_unit")
+    return keys, problems, [ts_col, unit_col]
+
+
+def _check_columns(
+    table: pd.DataFrame, spec: InstrumentSpec, profile: ExportProfile, file_name: str
+) -> tuple[str, dict[str, str]]:
+    """The identifier column and item id → column; a missing one refuses the file."""
+    columns = list(table.columns)
+    shown = ", ".join(columns[:8]) + (", ..." if len(columns) > 8 else "")
+    id_col = find_column(columns, profile.identifier)
+    if id_col is None:
+        raise ResponseDataError(
+            f"{file_name}: no respondent identifier column. Expected one of "
+            f"{', '.join(profile.identifier[:4])}; found {shown}. Hint: keep the e-mail or "
+            f"respondent column in the export, or name it in an export profile (--profile)."
+        )
+    item_cols = find_item_columns(columns, spec)
+    missing = [i.source_code for i in spec.items if i.id not in item_cols]
+    if missing:
+        listed = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
+        raise ResponseDataError(
+            f"{file_name}: {len(missing)} of {len(spec.items)} {spec.id} item columns are missing: "
+            f"{listed}. Expected a column per item headed by its code (e.g. "
+            f"{spec.items[0].source_code}). Hint: check that this is a {spec.id} export and that "
+            f"the headers carry the item codes."
+        )
+    known_na = {n.key for rs in spec.response_sets.values() for n in rs.not_applicable}
+    unknown_na = sorted(set(profile.not_applicable_codes.values()) - known_na)
+    if unknown_na:
+        raise ConfigError(
+            f"profiles/{profile.id}.yaml: not_applicable_codes names {', '.join(unknown_na)}, "
+            f"which {spec.id} does not have. Expected one of {', '.join(sorted(known_na)) or '(none)'}."
+        )
+    return id_col, item_cols
+
+
+def _map_answers(
+    column: pd.Series, func: Callable[[object], tuple[str, object]]
+) -> tuple[pd.Series, pd.Series]:
+    """``func`` (→ kind, payload) once per distinct cell value; the kinds and payloads per cell."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    kinds = np.empty(len(uniques) + 1, dtype=object)
+    payloads = np.empty(len(uniques) + 1, dtype=object)
+    for position, value in enumerate([*uniques, None]):
+        kinds[position], payloads[position] = func(value)
+    index = column.index
+    return pd.Series(kinds[codes], index=index), pd.Series(payloads[codes], index=index)
+
+
+def _map_items(
+    table: pd.DataFrame, spec: InstrumentSpec, profile: ExportProfile, item_cols: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Item codes, not-applicable keys and problems (unknown labels, empty responses)."""
+    codes, nas, problems = {}, {}, []
+    answered_any = np.zeros(len(table), dtype=bool)
+    flip = profile.code_direction == "descending"
+    for item in spec.items:
+        col, rs = item_cols[item.id], spec.response_sets[item.response_set]
+        lookup = _label_lookup(rs)
+        own = {n.key for n in rs.not_applicable}
+        na_codes = {c: k for c, k in profile.not_applicable_codes.items() if k in own}
+        mapper = partial(_map_cell, rs=rs, lookup=lookup, flip=flip, na_codes=na_codes)
+        kinds, payload = _map_answers(table[col], mapper)
+        target = spec.column(item.id)
+        codes[target] = pd.to_numeric(payload.where(kinds == "scored"), errors="coerce").astype(
+            "float64"
+        )
+        nas[target] = payload.where(kinds == "na").astype(object)
+        answered_any |= kinds.isin(["scored", "na"]).to_numpy()
+        rule = "unknown_label" if rs.type == "ordinal" else "not_a_number"
+        unknown = kinds == "unknown"
+        problems += [
+            problem(r, col, rule, d)
+            for r, d in zip(table.index[unknown], payload[unknown], strict=True)
+        ]
+    problems += [
+        problem(r, "(all items)", "empty_response", "no item answered")
+        for r in table.index[~answered_any]
+    ]
+    index = table.index
+    return pd.DataFrame(codes, index=index), pd.DataFrame(nas, index=index), problems
+
+
+def map_survey(
+    table: pd.DataFrame,
+    *,
+    spec: InstrumentSpec,
+    project: Project,
+    profile: ExportProfile,
+    file_name: str,
+) -> MappedSurvey:
+    """Map a raw export table to the canonical form.
+
+    Raises
+    ------
+    ResponseDataError
+        When a required column is missing (nothing can be loaded from such a file).
+    """
+    id_col, item_cols = _check_columns(table, spec, profile, file_name)
+    keys, problems, used = _map_keys(table, project, profile, id_col)
+    codes, nas, item_problems = _map_items(table, spec, profile, item_cols)
+    columns = list(table.columns)
+    free = {norm_header(x) for x in profile.free_text}
+    items = set(item_cols.values())
+    text_cols = [c for c in columns if norm_header(c) in free and c not in items | {id_col}]
+    free_text = pd.DataFrame(
+        {c: map_cells(table[c], lambda v: None if is_blank(v) else str(v)) for c in text_cols},
+        index=table.index,
+    )
+    named = {norm_header(x) for x in profile.organisation + profile.staff_group}
+    ignored = [
+        c
+        for c in columns
+        if c not in items | {id_col, *used} | set(text_cols) and norm_header(c) not in named
+    ]
+    return MappedSurvey(
+        keys.reset_index(drop=True),
+        codes.reset_index(drop=True),
+        nas.reset_index(drop=True),
+        problems + item_problems,
+        ignored,
+        free_text=free_text.reset_index(drop=True),
+    )
+
+
+def pseudonymise_survey(mapped: MappedSurvey, key: ProjectKey) -> MappedSurvey:
+    """Replace raw identifiers by keyed pseudonyms; the raw identifier leaves memory here."""
+    keys = mapped.keys.copy()
+    keys["respondent_id"] = map_cells(
+        keys["respondent_id"], lambda v: None if v is None else pseudonymise(str(v), key)
+    )
+    return replace(mapped, keys=keys, pseudonymised=True)
+
+
+def read_survey_export(
+    path: Path, *, spec: InstrumentSpec, project: Project, profile: ExportProfile, file_name: str
+) -> MappedSurvey:
+    """Read and map one export as the profile says (sheet, header finding, wide or long layout)."""
+    table = read_table(
+        path,
+        display_name=file_name,
+        sheet=profile.sheet,
+        header_names=profile.header_matcher(spec),
+        value_labels=profile.value_labels,
+    )
+    layout_problems: list[dict] = []
+    if profile.layout == "long":
+        table, layout_problems = long_to_wide(
+            table, spec=spec, profile=profile, file_name=file_name
+        )
+    mapped = map_survey(table, spec=spec, project=project, profile=profile, file_name=file_name)
+    mapped.problems.extend(layout_problems)
+    return mapped

@@ -1,0 +1,209 @@
+"""Reads of the active data, one function per kind (superseded ingests left out).
+
+Each function takes an open connection (``store.warehouse.open_warehouse(path, read_only=True)``)
+and returns plain DataFrames with fixed columns, empty (with those columns) when nothing of the kind
+is loaded. pandas is imported inside the functions: ``impleval run`` opens the store for its
+up-to-date check before anything needs pandas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from store.schema import ACTIVE_INGESTS, CODING_COLUMNS
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+    from instruments.spec import InstrumentSpec
+
+INDICATOR_VALUE_COLUMNS = (
+    "indicator",
+    "unit",
+    "period",
+    "period_start",
+    "disaggregation",
+    "value",
+    "denominator",
+)
+OUTCOME_VALUE_COLUMNS = (
+    "outcome",
+    "unit",
+    "period",
+    "period_start",
+    "category",
+    "disaggregation",
+    "value",
+)
+CODING_DOCUMENT_COLUMNS = ("document_id", "stakeholder_group", "round_id")
+
+
+def _active(kind: str) -> str:
+    return f"SELECT ingest_id FROM ingests WHERE superseded_by IS NULL AND kind = '{kind}'"
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """A store written before every table was declared in one place may lack a kind's tables."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _empty(columns: tuple[str, ...], dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    import pandas as pd
+
+    dtypes = dtypes or {}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in columns})
+
+
+# -- surveys ---------------------------------------------------------------------------------------
+def read_survey(
+    con: duckdb.DuckDBPyConnection, instrument: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The active answers of one instrument as (respondents, long responses)."""
+    respondents = con.execute(
+        f"SELECT instrument, wave, respondent_id, submitted_at, organisation, unit, staff_group "
+        f"FROM respondents WHERE instrument = ? AND ingest_id IN ({ACTIVE_INGESTS}) "
+        f"ORDER BY wave, respondent_id",
+        [instrument],
+    ).df()
+    long = con.execute(
+        f"SELECT wave, respondent_id, item, status, value, not_applicable FROM responses "
+        f"WHERE instrument = ? AND ingest_id IN ({ACTIVE_INGESTS}) "
+        f"ORDER BY wave, respondent_id, item",
+        [instrument],
+    ).df()
+    return respondents, long
+
+
+def read_survey_frames(
+    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The analysis frames of one instrument.
+
+    Returns
+    -------
+    wide
+        One row per respondent × wave: ``respondent_id, wave, organisation, unit, staff_group,
+        submitted_at`` and one float column per item (``spec.column(item)``), NaN when not scored.
+    long
+        One row per respondent × wave × item: ``respondent_id, wave, item, status, value,
+        not_applicable``.
+    """
+    respondents, long = read_survey(con, spec.id)
+    keys = ["respondent_id", "wave", "organisation", "unit", "staff_group", "submitted_at"]
+    values = long.pivot(index=["wave", "respondent_id"], columns="item", values="value")
+    values = values.reindex(columns=[i.id for i in spec.items]).astype("float64")
+    values.columns = [spec.column(c) for c in values.columns]
+    wide = respondents[keys].merge(values.reset_index(), on=["wave", "respondent_id"], how="left")
+    for col in ("respondent_id", "wave", "organisation", "unit", "staff_group"):
+        wide[col] = wide[col].astype(object).where(wide[col].notna(), None)
+    return wide.reset_index(drop=True), long
+
+
+# -- indicators and participant outcomes -----------------------------------------------------------
+_INDICATOR_DTYPES = {"period_start": "datetime64[ns]", "value": "float64", "denominator": "float64"}
+_OUTCOME_DTYPES = {"period_start": "datetime64[ns]", "value": "float64"}
+
+
+def _read_active(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    *,
+    kind: str,
+    order: str,
+    dtypes: dict[str, str] | None = None,
+    distinct: bool = False,
+) -> pd.DataFrame:
+    """``columns`` of ``table`` from the active ingests of ``kind``, in ``order``; empty with the
+    columns when the table does not exist yet (a store written by an earlier version)."""
+    if not _has_table(con, table):
+        return _empty(columns, dtypes)
+    frame = con.execute(
+        f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(columns)} FROM {table} WHERE ingest_id IN "
+        f"({_active(kind)}) ORDER BY {order}"
+    ).df()
+    if "period_start" in frame.columns:
+        import pandas as pd
+
+        frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
+def read_indicator_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The active indicator values (:data:`INDICATOR_VALUE_COLUMNS`), in series order."""
+    order = "indicator, unit, disaggregation, period_start"
+    columns, dtypes = INDICATOR_VALUE_COLUMNS, _INDICATOR_DTYPES
+    return _read_active(
+        con, "indicator_values", columns, kind="indicators", order=order, dtypes=dtypes
+    )
+
+
+def read_outcome_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The active counts of persons per outcome category (:data:`OUTCOME_VALUE_COLUMNS`)."""
+    order = "outcome, unit, disaggregation, period_start, category"
+    columns, dtypes = OUTCOME_VALUE_COLUMNS, _OUTCOME_DTYPES
+    return _read_active(
+        con, "outcome_values", columns, kind="indicators", order=order, dtypes=dtypes
+    )
+
+
+def empty_indicator_values() -> pd.DataFrame:
+    """An empty frame with the columns and dtypes of :func:`read_indicator_values`."""
+    return _empty(INDICATOR_VALUE_COLUMNS, _INDICATOR_DTYPES)
+
+
+def empty_outcome_values() -> pd.DataFrame:
+    """An empty frame with the columns and dtypes of :func:`read_outcome_values`."""
+    return _empty(OUTCOME_VALUE_COLUMNS, _OUTCOME_DTYPES)
+
+
+# -- interview codings -----------------------------------------------------------------------------
+def read_codings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The active codings (:data:`store.schema.CODING_COLUMNS`), one row per coding."""
+    order = "document_id, segment_id, coder, code_path"
+    return _read_active(con, "codings", CODING_COLUMNS, kind="codings", order=order)
+
+
+def read_coding_documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The active coded documents (:data:`CODING_DOCUMENT_COLUMNS`), one row per document."""
+    columns = CODING_DOCUMENT_COLUMNS
+    return _read_active(
+        con, "coding_documents", columns, kind="codings", order="document_id", distinct=True
+    )
+
+
+def read_active_codings(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(read_codings(con), read_coding_documents(con))``."""
+    return read_codings(con), read_coding_documents(con)
+
+
+# -- what was loaded and what was set aside --------------------------------------------------------
+def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per active ingest: instrument, wave, file, sha256, the row accounting, loaded_at."""
+    return con.execute(
+        "SELECT instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
+        "rows_quarantined, loaded_at FROM ingests WHERE superseded_by IS NULL "
+        "ORDER BY instrument, wave, ingest_id"
+    ).df()
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every quarantined row × rule of the active ingests (file, row, column, rule, detail)."""
+    return con.execute(
+        f"SELECT instrument, wave, file_name AS file, source_row AS row, column_name AS column, "
+        f"rule, detail FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) "
+        f"ORDER BY instrument, wave, ingest_id, source_row, rule"
+    ).df()
+
+
+def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Quarantined rows of the active ingests per instrument × wave × rule: ``n`` rows, each row of
+    each file counted once (indicator and codings files share instrument and wave ``NULL``)."""
+    return con.execute(
+        f"SELECT instrument, wave, rule, count(DISTINCT (ingest_id, source_row)) AS n "
+        f"FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) GROUP BY ALL ORDER BY ALL"
+    ).df()
