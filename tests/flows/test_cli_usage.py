@@ -139,7 +139,7 @@ def test_every_choice_is_listed_in_help(capsys, monkeypatch) -> None:
     for command in ("run", "report"):
         assert "--lang [sv|en]" in helps[command]
         assert "--format html,pdf,docx One or more of html, pdf, docx" in helps[command]
-    assert ".sav (SPSS) or .dta (Stata); codings also .qdpx" in helps["ingest"]
+    assert "survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings .qdpx/.csv/.xlsx" in helps["ingest"]
 
 
 def test_choices_ignore_case(tmp_path, capsys, monkeypatch) -> None:
