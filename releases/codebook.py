@@ -23,6 +23,45 @@ def _t(lang: str, sv: str, en: str) -> str:
     return sv if lang == "sv" else en
 
 
+VARIABLE = ("Variabel", "Variable")
+LABEL = ("Etikett", "Label")
+ITEM_HEADER = (
+    VARIABLE,
+    ("Nr", "Code"),
+    LABEL,
+    ("Skala", "Set"),
+    ("Omvänd", "Reversed"),
+    ("NPT", "NPT"),
+)
+SCALE_HEADER = (
+    VARIABLE,
+    ("Skala", "Scale"),
+    ("Frågor", "Items"),
+    ("Metod", "Method"),
+    ("Minst besvarade", "Min. answered"),
+    ("Intervall", "Range"),
+)
+SET_HEADER = (("Skala", "Set"), ("Kod", "Code"), LABEL)
+FILE_HEADER = (
+    ("Tabell", "Table"),
+    ("Innehåll", "Contents"),
+    ("Rader", "Rows"),
+    ("Format", "Formats"),
+)
+VARIABLE_HEADER = (VARIABLE, LABEL, ("Typ", "Type"), ("Värden", "Values"))
+ANONYMITY_HEADER = (
+    ("Tabell", "Table"),
+    ("Generaliserat", "Generalised"),
+    ("Rader", "Rows"),
+    ("Borttagna", "Dropped"),
+    ("k uppnått", "k achieved"),
+)
+
+
+def _head(lang: str, header: tuple[tuple[str, str], ...]) -> list[str]:
+    return [_t(lang, sv, en) for sv, en in header]
+
+
 def _cell(value: object) -> str:
     return " ".join(str(value).split()).replace("|", "\\|") if value is not None else ""
 
@@ -63,9 +102,7 @@ def _instrument(spec: InstrumentSpec, lang: str) -> str:
         ]
     out += [
         f"### {_t(lang, 'Svarsskalor', 'Response sets')}\n",
-        _table(
-            [_t(lang, "Skala", "Set"), _t(lang, "Kod", "Code"), _t(lang, "Etikett", "Label")], rows
-        ),
+        _table(_head(lang, SET_HEADER), rows),
     ]
     items = [
         [
@@ -81,14 +118,7 @@ def _instrument(spec: InstrumentSpec, lang: str) -> str:
     out += [
         f"### {_t(lang, 'Frågor (korta etiketter med egna ord)', 'Items (short labels in our own words)')}\n",
         _table(
-            [
-                _t(lang, "Variabel", "Variable"),
-                _t(lang, "Nr", "Code"),
-                _t(lang, "Etikett", "Label"),
-                _t(lang, "Skala", "Set"),
-                _t(lang, "Omvänd", "Reversed"),
-                "NPT",
-            ],
+            _head(lang, ITEM_HEADER),
             items,
         ),
     ]
@@ -107,14 +137,7 @@ def _instrument(spec: InstrumentSpec, lang: str) -> str:
         out += [
             f"### {_t(lang, 'Skalor och poängsättning', 'Scales and scoring')}\n",
             _table(
-                [
-                    _t(lang, "Variabel", "Variable"),
-                    _t(lang, "Skala", "Scale"),
-                    _t(lang, "Frågor", "Items"),
-                    _t(lang, "Metod", "Method"),
-                    _t(lang, "Minst besvarade", "Min. answered"),
-                    _t(lang, "Intervall", "Range"),
-                ],
+                _head(lang, SCALE_HEADER),
                 scales,
             ),
         ]
@@ -149,13 +172,7 @@ def _anonymity(outcomes: list[Outcome], options: ReleaseOptions, lang: str) -> s
         text
         + "\n\n"
         + _table(
-            [
-                _t(lang, "Tabell", "Table"),
-                _t(lang, "Generaliserat", "Generalised"),
-                _t(lang, "Rader", "Rows"),
-                _t(lang, "Borttagna", "Dropped"),
-                _t(lang, "k uppnått", "k achieved"),
-            ],
+            _head(lang, ANONYMITY_HEADER),
             rows,
         )
     )
@@ -186,12 +203,7 @@ def codebook_markdown(
         + "\n",
         f"# {_t(lang, 'Filer', 'Files')}\n",
         _table(
-            [
-                _t(lang, "Tabell", "Table"),
-                _t(lang, "Innehåll", "Contents"),
-                _t(lang, "Rader", "Rows"),
-                _t(lang, "Format", "Formats"),
-            ],
+            _head(lang, FILE_HEADER),
             [
                 [
                     t.name,
@@ -213,12 +225,7 @@ def codebook_markdown(
         rows = [[c.name, c.label.get(lang), c.type, _values(c, lang)] for c in table.columns]
         parts.append(
             _table(
-                [
-                    _t(lang, "Variabel", "Variable"),
-                    _t(lang, "Etikett", "Label"),
-                    _t(lang, "Typ", "Type"),
-                    _t(lang, "Värden", "Values"),
-                ],
+                _head(lang, VARIABLE_HEADER),
                 rows,
             )
         )

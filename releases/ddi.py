@@ -80,20 +80,8 @@ def _scope(study: ET.Element, project: Project, options: ReleaseOptions) -> None
     ).set(XML_LANG, "en")
     summary = _el(info, "sumDscr")
     if project.period:
-        _el(
-            summary,
-            "timePrd",
-            project.period.start.isoformat(),
-            date=project.period.start.isoformat(),
-            event="start",
-        )
-        _el(
-            summary,
-            "timePrd",
-            project.period.end.isoformat(),
-            date=project.period.end.isoformat(),
-            event="end",
-        )
+        for event, day in (("start", project.period.start), ("end", project.period.end)):
+            _el(summary, "timePrd", day.isoformat(), date=day.isoformat(), event=event)
     for wave in project.waves:
         for event, day in (("start", wave.opens), ("end", wave.closes)):
             _el(

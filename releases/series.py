@@ -9,9 +9,13 @@ suppress_breakdowns`, threshold ``privacy.min_cell_size``): a hidden count is em
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 from project.config import Project
+from project.labels import Labels
 from releases.model import Category, Column, Table, both
 from reports.disclosure import SUPPRESSED_COL, suppress_breakdowns
 
@@ -24,6 +28,12 @@ def _unit_categories(project: Project) -> tuple[Category, ...]:
         units.append(Category(org.id, org.labels))
         units += [Category(u.id, u.labels) for u in org.units]
     return tuple(units)
+
+
+def _id_column(name: str, label: Labels, entries: Iterable[Any]) -> Column:
+    """A required column of ids from project.yaml, labelled as there."""
+    categories = tuple(Category(e.id, e.labels) for e in entries)
+    return Column(name, "string", label, categories=categories, required=True)
 
 
 def _period_columns(project: Project) -> list[Column]:
@@ -47,13 +57,7 @@ def indicator_table(frame: pd.DataFrame, project: Project) -> Table:
     ].copy()
     data["period_start"] = pd.to_datetime(data["period_start"])
     columns = (
-        Column(
-            "indicator",
-            "string",
-            both("Indikator", "Indicator"),
-            categories=tuple(Category(i.id, i.labels) for i in project.indicators),
-            required=True,
-        ),
+        _id_column("indicator", both("Indikator", "Indicator"), project.indicators),
         *_period_columns(project),
         Column(
             "disaggregation",
@@ -122,21 +126,9 @@ def outcome_table(frame: pd.DataFrame, project: Project, *, threshold: int | Non
     data["suppressed"] = hidden.astype(bool)
     categories = {c.id: c for o in project.outcomes for c in o.categories}
     columns = (
-        Column(
-            "outcome",
-            "string",
-            both("Utfall", "Outcome"),
-            categories=tuple(Category(o.id, o.labels) for o in project.outcomes),
-            required=True,
-        ),
+        _id_column("outcome", both("Utfall", "Outcome"), project.outcomes),
         *_period_columns(project),
-        Column(
-            "category",
-            "string",
-            both("Kategori", "Category"),
-            categories=tuple(Category(c.id, c.labels) for c in categories.values()),
-            required=True,
-        ),
+        _id_column("category", both("Kategori", "Category"), categories.values()),
         Column(
             "disaggregation", "string", both("Undergrupp (tom = alla)", "Subgroup (empty = all)")
         ),
