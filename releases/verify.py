@@ -241,17 +241,16 @@ def check_identifiers(folder: Path, project_dir: Path | None) -> Check:
     if hits:
         where = "; ".join(f"{f}: {', '.join(sorted(k))}" for f, k in list(hits.items())[:5])
         return Check("identifiers", False, f"found in {where}")
-    scope = (
-        f"and {len(names)} project names"
-        if project_dir
-        else "(names not checked: no project folder)"
-    )
-    return Check("identifiers", True, f"no e-mail address or personnummer {scope} in any file")
+    if project_dir is None:
+        text = "no e-mail address or personnummer in any file (names not checked: no project)"
+    else:
+        text = f"no e-mail address, personnummer or any of {len(names)} project names in any file"
+    return Check("identifiers", True, text)
 
 
-def check_pseudonyms(folder: Path, project_dir: Path | None) -> Check | None:
+def check_pseudonyms(folder: Path, project_dir: Path | None) -> Check:
     if project_dir is None or not (project_dir / ".impleval" / "warehouse.duckdb").is_file():
-        return None
+        return Check("pseudonyms", True, "not checked: no project store (pass -p DIR)")
     from releases.reads import store_pseudonyms
 
     stored = store_pseudonyms(project_dir)
@@ -295,10 +294,6 @@ def verify_release(folder: Path, *, project_dir: Path | None = None) -> list[Che
         return [*checks, Check("manifest", False, "manifest.json is not valid JSON")]
     checks += [check_package(folder), check_ddi(folder), check_labelled(folder, manifest)]
     checks.append(check_k(folder, manifest))
-    optional = [
-        check_l(folder, manifest),
-        check_small_cells(folder, manifest),
-        check_identifiers(folder, project_dir),
-        check_pseudonyms(folder, project_dir),
-    ]
-    return checks + [c for c in optional if c is not None]
+    optional = [check_l(folder, manifest), check_small_cells(folder, manifest)]
+    checks += [c for c in optional if c is not None]
+    return [*checks, check_identifiers(folder, project_dir), check_pseudonyms(folder, project_dir)]

@@ -41,7 +41,7 @@ from tests.conftest import EXAMPLE
 DATE = dt.date(2026, 1, 5)
 BIN = Path(sys.executable).parent
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PNR = re.compile(r"(?<![\d.])(\d{2})?(\d{6})[-+]?(\d{4})(?![\d.])")
+PNR = re.compile(r"(?<![\w.])(\d{2})?(\d{6})[-+]?(\d{4})(?![\w.])")
 
 
 @pytest.fixture(scope="module")
