@@ -194,7 +194,7 @@ _TABLE_LIST = (
         "ingest_summary",
         "ingest",
         "The active ingests and their row accounting.",
-        _cols("instrument wave file sha256 rows_read rows_loaded rows_quarantined"),
+        _cols("kind instrument wave file sha256 rows_read rows_loaded rows_quarantined"),
         {"instrument": "empty for indicator and coding exports"},
     ),
     Table(

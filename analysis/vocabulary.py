@@ -137,6 +137,8 @@ range_high              float   highest possible value of the scale or item
 green_from              float   value from which the traffic light is green
 yellow_from             float   value from which the traffic light is yellow
 light                   str     `green`, `yellow` or `red`; empty where the mean is missing
+kind                    str     the kind of export an ingest loaded (`survey`, `indicators`,
+                                `codings`)
 file                    str     name of the loaded export file
 sha256                  str     SHA-256 of the loaded export file
 rows_read               int     rows read from the file

@@ -13,14 +13,19 @@ import os
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
+from flows.cli_release import release_app
 from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
+
+if TYPE_CHECKING:
+    from flows.settings import RunSettings
 
 app = typer.Typer(
     name="impleval",
@@ -82,73 +87,27 @@ def _echo(line: str) -> None:
     typer.echo(line)
 
 
-def _report_settings(project_dir: Path, lang: str | None, formats: str | None) -> dict:
+def _report_settings(project_dir: Path, lang: str | None, formats: str | None) -> RunSettings:
+    from flows.settings import RunSettings
     from project.config import load_project
 
-    project = load_project(project_dir)
-    chosen = tuple(f.strip() for f in formats.split(",")) if formats else project.report.formats
-    bad = [f for f in chosen if f not in FORMATS]
-    if bad:
-        raise PipelineError(
-            f"--format: unknown format {', '.join(bad)}. Expected one or more of "
-            f"{', '.join(FORMATS)}, comma-separated."
-        )
-    language = lang or project.report.language
-    if language not in ("sv", "en"):
-        raise PipelineError(f"--lang: unknown language {language!r}. Expected sv or en.")
-    return {
-        "lang": language,
-        "formats": list(chosen),
-        "min_cell_size": project.privacy.min_cell_size,
-    }
+    return RunSettings.for_project(load_project(project_dir), lang=lang, formats=formats)
 
 
-def _run(project_dir: Path, *, force: bool, only: str | None, settings: dict) -> None:
-    from flows.stages import (
-        STAGES,
-        current_data_version,
-        fingerprint,
-        is_current,
-        stage_inputs,
-    )
-    from project.config import load_project
-    from project.layout import ProjectPaths
+def _run(project_dir: Path, *, force: bool, only: str | None, settings: RunSettings) -> None:
+    from flows.run import run_project
 
-    paths = ProjectPaths(project_dir)
-    project = load_project(project_dir)
-    if not force:
-        # Cheap check first: when every stage is current, Prefect is never started. A stale
-        # earlier stage makes the later ones stale too, so the first stale one decides.
-        stale = None
-        data_version = current_data_version(paths)
-        for stage in STAGES:
-            if only and stage != only:
-                continue
-            fp = fingerprint(
-                stage_inputs(stage, paths, project, settings=settings, data_version=data_version)
-            )
-            if not is_current(paths, stage, fp):
-                stale = stage
-                break
-        if stale is None:
-            _echo("up to date")
-            return
-    from flows.runtime import configure_prefect
-
-    configure_prefect()
-    from flows.pipeline import run_pipeline
-
-    run_pipeline(project_dir, force=force, only=only, settings=settings)
+    run_project(project_dir, settings, force=force, only=only)
 
 
-def _report_paths(project_dir: Path, settings: dict) -> list[Path]:
+def _report_paths(project_dir: Path, settings: RunSettings) -> list[Path]:
     from project.layout import ProjectPaths
 
     reports = ProjectPaths(project_dir).reports
-    return [reports / f"report_{settings['lang']}.{fmt}" for fmt in settings["formats"]]
+    return [reports / f"report_{settings.lang}.{fmt}" for fmt in settings.formats]
 
 
-def _echo_reports(project_dir: Path, settings: dict, *, heading: str = "Reports:") -> None:
+def _echo_reports(project_dir: Path, settings: RunSettings, *, heading: str = "Reports:") -> None:
     """Say where the reports are (those that exist), one path a line."""
     found = [path for path in _report_paths(project_dir, settings) if path.is_file()]
     if found:
@@ -375,6 +334,9 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+app.add_typer(release_app, name="release")
+
+
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -412,6 +374,8 @@ def main() -> None:
     ``--debug`` (or ``IMPLEVAL_DEBUG=1``) re-raises them with their traceback.
     """
     debug = "--debug" in sys.argv or os.environ.get("IMPLEVAL_DEBUG") == "1"
+    if not debug:  # a library's warning is noise to a user; what a user should act on is a line
+        warnings.filterwarnings("ignore")
     try:
         code = app(standalone_mode=False, prog_name="impleval")
     except PipelineError as exc:

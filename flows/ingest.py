@@ -1,35 +1,34 @@
-"""Flow ``ingest-inbox``: every export in the project's inbox, one transaction each.
+"""Stage ``ingest``: every export in the project's inbox, one transaction each.
 
 Survey waves, indicator series and interview codings go through the same ingest transaction
-(:func:`ingest.transaction.ingest_file`); :func:`ingest.kinds.inbox_files` says which file is
-which kind, from the kind registry.
+(:func:`ingest.transaction.ingest_file`); :func:`ingest.kinds.inbox_files` says which file is which
+kind, from the kind registry. Then the quarantine file is written for people to read.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
-from ingest.kinds import InboxFile, inbox_files
+from ingest.kinds import inbox_files
 from ingest.report import IngestReport, write_quarantine_report
 from ingest.transaction import ingest_file
-from project.config import load_project
+from project.config import Project
 from project.layout import ProjectPaths
 
-
-@task(name="ingest-file", cache_policy=NO_CACHE)
-def ingest_one(project_dir: Path, found: InboxFile) -> IngestReport:
-    """Land, read, map, pseudonymise, validate and load one export."""
-    return ingest_file(project_dir, found.kind, found.path, found.options)
+Progress = Callable[[str, int, int], None]
 
 
-@flow(name="ingest-inbox", validate_parameters=False)
-def ingest_inbox(project_dir: Path) -> list[IngestReport]:
-    """Ingest the inbox: survey waves, then indicator files, then interview codings."""
-    paths = ProjectPaths(Path(project_dir))
-    project = load_project(paths.root)
-    reports = [ingest_one(paths.root, found) for found in inbox_files(paths, project)]
+def ingest_inbox(
+    paths: ProjectPaths, project: Project, *, progress: Progress | None = None
+) -> list[IngestReport]:
+    """Land, read, map, pseudonymise, validate and load each inbox export, in registry order."""
+    found = inbox_files(paths, project)
+    reports = []
+    for done, file in enumerate(found):
+        if progress:
+            progress(f"ingest {file.path.name}", done, len(found))
+        reports.append(ingest_file(paths.root, file.kind, file.path, file.options))
+    if progress:
+        progress("ingest", len(found), len(found))
     write_quarantine_report(paths)
     return reports

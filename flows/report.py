@@ -1,25 +1,24 @@
-"""Flow ``render-report``: figures, the report's Markdown, HTML/PDF/DOCX and the manifest."""
+"""Stage ``report``: figures, the report's Markdown, HTML/PDF/DOCX and the manifest."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
-
+from flows.settings import RunSettings
+from ingest.kinds import get_kind
 from instruments.spec import project_instrument
 from project.config import load_project
 from project.layout import ProjectPaths
 
 
-def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
-    """Render the report in ``settings['lang']`` and ``settings['formats']`` from the results."""
+def write_report(project_dir: Path, *, settings: RunSettings) -> list[Path]:
+    """Render the report in ``settings.lang`` and ``settings.formats`` from the results."""
     from reports.document import build_report
 
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
-    lang = settings["lang"]
+    lang = settings.lang
     extra = []
     place = {
         "project": project,
@@ -28,7 +27,7 @@ def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
         "out_dir": paths.reports,
         "lang": lang,
     }
-    if project.indicators:
+    if get_kind("indicators").analysed(project):
         from reports.sections.indicators import report_sections as indicator_sections
 
         extra += indicator_sections(**place)
@@ -42,21 +41,10 @@ def write_report(project_dir: Path, *, settings: dict) -> list[Path]:
         results_dir=paths.results,
         narrative_dir=paths.narrative,
         out_dir=paths.reports,
-        lang=settings["lang"],
-        formats=settings["formats"],
+        lang=settings.lang,
+        formats=settings.formats,
         figures_dir=paths.figures,
         project_dir=paths.root,
         extra=extra,
     )
     return outputs.files
-
-
-@task(name="write-report", cache_policy=NO_CACHE)
-def write_report_task(project_dir: Path, settings: dict) -> list[Path]:
-    return write_report(project_dir, settings=settings)
-
-
-@flow(name="render-report", validate_parameters=False)
-def render_report(project_dir: Path, *, settings: dict) -> list[Path]:
-    """Render the funder-template report from ``output/results``."""
-    return write_report_task(project_dir, settings)

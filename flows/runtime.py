@@ -1,7 +1,8 @@
-"""Prefect settings for local runs: quiet, no telemetry, and a disposable home outside the project.
+"""Prefect settings for the runs that go through Prefect (a team server, ``impleval serve``,
+scale-out): quiet, no telemetry, a home outside the project.
 
-Must run before ``prefect`` is imported. A user's own ``PREFECT_API_URL`` (a team server) or
-``PREFECT_HOME`` is respected.
+Must run before ``prefect`` is imported. The user's own ``PREFECT_API_URL`` and ``PREFECT_HOME``
+are respected. Embedded runs never get here: they start no Prefect at all.
 """
 
 from __future__ import annotations
@@ -11,28 +12,45 @@ import os
 from pathlib import Path
 
 QUIET = {
-    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "PREFECT_SERVER_EPHEMERAL_ENABLED": "true",
-    "PREFECT_UI_ENABLED": "false",
-    "PREFECT_SERVER_UI_ENABLED": "false",
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     "PREFECT_TASKS_DEFAULT_PERSIST_RESULT": "false",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
     "GX_ANALYTICS_ENABLED": "false",
 }
 
+#: Modules whose exceptions mean "Prefect or its connection failed", not "our code failed".
+_PREFECT_MODULES = ("prefect", "httpx", "httpcore", "anyio", "h11", "sqlalchemy", "uvicorn")
+
+
+def prefect_home() -> Path:
+    """Where Prefect keeps its settings and, for ``impleval server start``, its database."""
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return Path(os.environ.get("PREFECT_HOME") or data / "impleval" / "prefect").expanduser()
+
 
 def configure_prefect() -> None:
-    """Set quiet local defaults (without overriding what the user set)."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    os.environ.setdefault("PREFECT_HOME", str(cache / "impleval" / "prefect"))
-    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    """Set quiet defaults (without overriding what the user set)."""
+    os.environ.setdefault("PREFECT_HOME", str(prefect_home()))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     for key, value in QUIET.items():
         os.environ.setdefault(key, value)
-    # Locally nobody reads Prefect's logs: a failed task's traceback would only repeat, as noise,
-    # the one-line error the CLI prints. With a team server (PREFECT_API_URL) or --debug they stay.
-    local = not os.environ.get("PREFECT_API_URL") and os.environ.get("IMPLEVAL_DEBUG") != "1"
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL" if local else "WARNING")
-    # The temporary server logs a closed-stream error at interpreter exit; it is noise, not a failure.
+    os.environ.setdefault(
+        "PREFECT_LOGGING_LEVEL", "DEBUG" if os.environ.get("IMPLEVAL_DEBUG") == "1" else "WARNING"
+    )
+    # A server shutting down may log to a closed stream at interpreter exit: noise, not a failure.
     logging.raiseExceptions = False
+
+
+def prefect_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) comes from Prefect or its connection to the server."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if type(current).__module__.split(".")[0] in _PREFECT_MODULES:
+            return True
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

@@ -70,6 +70,14 @@ privacy:
   min_cell_size: 5                # groups smaller than this are suppressed in every table and figure
   free_text: redact               # or quarantine: a free-text answer naming a person keeps its row out
   # roster: staff_names.csv       # names (one a line) looked for in free text; relative to this folder
+  # quasi_identifiers: [organisation, unit, staff_group, wave, submitted_at]   # for deposit releases
+  # k_anonymity: 5                # every combination of them holds at least k people in a deposit
+
+## -- dataset releases for reuse (impleval release; docs/releases.md) ------------------------------
+# release:
+#   licence: CC-BY-4.0            # CC0-1.0, CC-BY-4.0, CC-BY-SA-4.0, CC-BY-NC-4.0, ODbL-1.0, PDDL-1.0
+#   creators: [Utvärderingsbyrån AB]
+#   max_suppressed_share: 0.05    # refuse a deposit that would drop more rows than this share
 
 ## -- the report -----------------------------------------------------------------------------------
 report:

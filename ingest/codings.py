@@ -39,7 +39,6 @@ from project.layout import ProjectPaths
 from store import warehouse
 
 # Moved to store.reads and store.schema; kept importable from here until every caller moves.
-from store.reads import read_active_codings  # noqa: F401
 from store.schema import CODING_COLUMNS
 from validation.codings import coding_expectations
 from validation.expectations import run_suite

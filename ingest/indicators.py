@@ -38,15 +38,7 @@ from project.errors import IndicatorDataError
 from project.indicators import Indicator, Outcome, Window
 from project.layout import ProjectPaths
 from store import warehouse
-
-# Moved to store.reads; kept importable from here until every caller imports them from there.
-from store.reads import (  # noqa: F401
-    INDICATOR_VALUE_COLUMNS,
-    OUTCOME_VALUE_COLUMNS,
-    empty_outcome_values,
-    read_indicator_values,
-    read_outcome_values,
-)
+from store.reads import INDICATOR_VALUE_COLUMNS, OUTCOME_VALUE_COLUMNS
 from validation.expectations import run_suite
 from validation.indicators import ROW_RULES, indicator_expectations, parse_period, row_problems
 from validation.quarantine import Verdict, judge, problem

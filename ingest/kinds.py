@@ -73,6 +73,13 @@ class Kind:
     )
     #: Options the kind cannot do without, with an example, for the error when one is missing.
     required: tuple[tuple[str, str], ...] = ()
+    #: Whether the analysis and report stages treat the kind (default: when it is declared); the
+    #: indicators kind also covers goals and the project logic, which need no data.
+    is_analysed: Callable[[Project], bool] | None = None
+
+    def analysed(self, project: Project) -> bool:
+        """Whether the analysis and report stages have work for this kind in ``project``."""
+        return (self.is_analysed or self.is_declared)(project)
 
     def check(self, project: Project, options: IngestOptions) -> None:
         """Raise the one-line error when project.yaml does not declare this kind, or the options
@@ -153,6 +160,9 @@ KINDS: tuple[Kind, ...] = (
         options=(),
         tables=("indicator_values", "outcome_values"),
         ingest="ingest.indicators:IndicatorsIngest",
+        is_analysed=lambda project: bool(
+            project.indicators or project.outcomes or project.goals or project.activities
+        ),
     ),
     Kind(
         name="codings",

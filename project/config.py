@@ -169,6 +169,18 @@ class Privacy(_Strict):
         description="A file of names (one a line, or CSV with a name column), relative to the "
         "project folder, looked for in survey free text.",
     )
+    quasi_identifiers: tuple[str, ...] = Field(
+        default=("organisation", "unit", "staff_group", "wave", "submitted_at"),
+        description="Columns of released person-level tables that, combined, could point to a "
+        "person; a deposit release generalises them and suppresses rows until each combination "
+        "holds at least k_anonymity people (docs/releases.md).",
+    )
+    k_anonymity: int = Field(default=5, ge=2)
+    sensitive_columns: tuple[str, ...] = Field(
+        default=(),
+        description="Released columns that must vary within each combination (l-diversity).",
+    )
+    l_diversity: int | None = Field(default=None, ge=2)
 
 
 class TrafficLights(_Strict):
@@ -227,6 +239,32 @@ class ReportSettings(_Strict):
     )
 
 
+class ReleaseSettings(_Strict):
+    """Dataset releases for reuse (``impleval release``; docs/releases.md)."""
+
+    licence: Literal[
+        "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "ODbL-1.0", "PDDL-1.0"
+    ] = "CC-BY-4.0"
+    creators: tuple[str, ...] = Field(
+        default=(), description="Who to cite (default: report.evaluator, else the project)."
+    )
+    max_suppressed_share: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="A deposit release is refused when reaching k would drop more of a "
+        "table's rows than this share.",
+    )
+    text: Literal["none", "redacted"] | None = Field(
+        default=None,
+        description="Coded segments' text: none, or redacted (default: none for deposit, "
+        "redacted for internal).",
+    )
+    language: Literal["sv", "en"] | None = Field(
+        default=None, description="Label language of .sav/.dta (default: report.language)."
+    )
+
+
 class Period(_Strict):
     start: dt.date = Field(description="First day (YYYY-MM-DD).")
     end: dt.date = Field(description="Last day (YYYY-MM-DD).")
@@ -276,6 +314,11 @@ class Project(_Strict):
     )
     report: ReportSettings = Field(
         default=ReportSettings(), description="The report's language, formats, evaluator and kind."
+    )
+    release: ReleaseSettings = Field(
+        default=ReleaseSettings(),
+        description="Dataset releases: licence, creators, how much suppression a deposit may use "
+        "(docs/releases.md).",
     )
     interviews: InterviewsConfig | None = Field(
         default=None,

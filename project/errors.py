@@ -107,3 +107,7 @@ class IndicatorDataError(PipelineError):
 
 class CodingsDataError(PipelineError):
     """A codings export cannot be read as coded segments at all (nothing is loaded)."""
+
+
+class ReleaseError(PipelineError):
+    """A dataset release cannot be made as asked (version, profile, anonymity, existing release)."""

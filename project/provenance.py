@@ -7,6 +7,7 @@ absolute paths.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 from collections.abc import Iterable, Mapping
@@ -25,8 +26,7 @@ PACKAGES = (
     "store",
     "privacy",
     "project",
-    "indicators",
-    "codings",
+    "releases",
 )
 """Our top-level packages (as in ``pyproject.toml``)."""
 
@@ -92,6 +92,8 @@ def code_fingerprint(
 
     The hash covers each file's path relative to ``root`` and its bytes, in path order, so it
     changes when a file is edited, added, removed or renamed, and not when the checkout moves.
+    Our own code is read once per process (it does not change under a running command); another
+    ``root`` is read on every call.
 
     Parameters
     ----------
@@ -102,7 +104,15 @@ def code_fingerprint(
     """
     root = Path(root) if root is not None else CODE_ROOT
     digest = hashlib.sha256()
-    for path in code_files(root, packages=packages, suffixes=suffixes):
+    read = _own_package_digest if root == CODE_ROOT else _package_digest
+    for package in sorted(packages):
+        digest.update(read(root, package, tuple(suffixes)).encode())
+    return digest.hexdigest()
+
+
+def _package_digest(root: Path, package: str, suffixes: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in code_files(root, packages=(package,), suffixes=suffixes):
         rel = path.relative_to(root).as_posix().encode("utf-8")
         digest.update(len(rel).to_bytes(4, "big") + rel)
         data = path.read_bytes()
@@ -169,3 +179,6 @@ def hash_files(files: Mapping[str, Path], *, project_dir: Path | None) -> dict[s
         }
         for name, path in files.items()
     }
+
+
+_own_package_digest = functools.cache(_package_digest)

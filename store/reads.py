@@ -183,11 +183,12 @@ def read_active_codings(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, p
 
 # -- what was loaded and what was set aside --------------------------------------------------------
 def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per active ingest: instrument, wave, file, sha256, the row accounting, loaded_at."""
+    """One row per active ingest: kind, instrument, wave, file, sha256, the row accounting,
+    loaded_at."""
     return con.execute(
-        "SELECT instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
+        "SELECT kind, instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
         "rows_quarantined, loaded_at FROM ingests WHERE superseded_by IS NULL "
-        "ORDER BY instrument, wave, ingest_id"
+        "ORDER BY kind, instrument, wave, ingest_id"
     ).df()
 
 
@@ -207,3 +208,19 @@ def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"SELECT instrument, wave, rule, count(DISTINCT (ingest_id, source_row)) AS n "
         f"FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) GROUP BY ALL ORDER BY ALL"
     ).df()
+
+
+def store_pseudonyms(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every pseudonym the store holds (respondents; documents, speakers and segments of codings),
+    with the parts of composite ids (``document:segment``) — for the check that a release's
+    re-keyed pseudonyms never equal the store's."""
+    queries = ["SELECT DISTINCT respondent_id FROM respondents"]
+    if _has_table(con, "codings"):
+        queries += [f"SELECT DISTINCT {c} FROM codings" for c in ("document_id", "speaker_id")]
+        queries.append("SELECT DISTINCT segment_id FROM codings")
+    found: set[str] = set()
+    for query in queries:
+        for (value,) in con.execute(query).fetchall():
+            found.add(str(value))
+            found.update(str(value).split(":"))
+    return found

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.columns import check_table, table
-from store import warehouse
+from store import reads
 
 if TYPE_CHECKING:
     import duckdb
@@ -18,20 +18,14 @@ if TYPE_CHECKING:
 
 __all__ = ["ingest_accounting", "write_results"]
 
-_QUARANTINE_REASONS = (
-    "SELECT instrument, wave, rule, count(DISTINCT source_row) AS n FROM quarantine "
-    "WHERE ingest_id IN (SELECT ingest_id FROM ingests WHERE superseded_by IS NULL) "
-    "GROUP BY ALL ORDER BY ALL"
-)
-
 
 def ingest_accounting(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The ``ingest_summary`` (the active ingests and their row accounting) and
     ``quarantine_reasons`` (quarantined source rows per rule) tables."""
-    summary = warehouse.ingest_summary(con)
+    summary = reads.ingest_summary(con)
     return {
         "ingest_summary": summary.loc[:, list(table("ingest_summary").columns)],
-        "quarantine_reasons": con.execute(_QUARANTINE_REASONS).df(),
+        "quarantine_reasons": reads.quarantine_reason_counts(con),
     }
 
 

@@ -19,14 +19,6 @@ import duckdb
 
 from project.errors import StoreError
 from store.lock import project_lock, store_lock
-
-# Moved to store.reads; kept importable from here until every caller imports them from there.
-from store.reads import (
-    ingest_summary,
-    quarantine_rows,
-    read_survey,
-    read_survey_frames,
-)
 from store.schema import DDL, INGEST_COLUMNS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pandas only in annotations: `impleval run` opens the store before any pandas
@@ -38,15 +30,12 @@ __all__ = [
     "data_version",
     "get_meta",
     "has_data",
-    "ingest_summary",
     "insert_frame",
     "insert_ingest",
     "next_ingest_id",
     "open_for_ingest",
+    "open_reader",
     "open_warehouse",
-    "quarantine_rows",
-    "read_survey",
-    "read_survey_frames",
     "set_meta",
     "supersede",
     "transaction",
@@ -92,17 +81,36 @@ def open_warehouse(
 
 
 @contextlib.contextmanager
+def _empty_store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A store with every table and no rows, in memory."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(DDL)
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def open_reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store to read the active data from: read only; an empty one in memory when nothing
+    has been ingested yet (a project whose waves are still planned analyses to empty tables)."""
+    if not path.is_file():
+        with _empty_store() as con:
+            yield con
+        return
+    with open_warehouse(path, read_only=True) as con:
+        yield con
+
+
+@contextlib.contextmanager
 def open_for_ingest(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store an ingest works in. A dry run of a project without a store gets an empty one in
     memory, so a diagnosis never creates files; otherwise the real store (a dry run never
     commits)."""
     if dry_run and not path.is_file():
-        con = duckdb.connect(":memory:")
-        try:
-            con.execute(DDL)
+        with _empty_store() as con:
             yield con
-        finally:
-            con.close()
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(path, read_only=False) as con:

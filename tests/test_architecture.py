@@ -23,6 +23,7 @@ PACKAGES = (
     "ingest",
     "analysis",
     "reports",
+    "releases",
     "flows",
 )
 MAX_MODULE_LINES = 500

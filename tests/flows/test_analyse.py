@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from analysis.columns import check_table, tables_of
-from flows.analyse import KINDS, declares, results_of
+from flows.analyse import PLANS, analysed_kinds, results_of
 from ingest.codings import ingest_codings
 from ingest.indicators import ingest_indicators
 from project.config import load_project
@@ -49,7 +49,7 @@ def _only(project: Path, leave_out: tuple[str, ...]) -> None:
 
 def _analyse(project: Path) -> dict:
     tables: dict = {}
-    for kind in KINDS:
+    for kind in PLANS:
         tables |= results_of(project, kind)
     return tables
 
@@ -59,7 +59,7 @@ def test_a_project_with_one_kind_analyses(example_project: Path, name: str) -> N
     leave_out, files, kinds = PROJECTS[name]
     _only(example_project, leave_out)
     project = load_project(example_project)
-    assert {k for k in KINDS if declares(project, k)} == kinds
+    assert set(analysed_kinds(project)) == kinds
     for file in files:
         ingest = ingest_codings if file.startswith("codings_") else ingest_indicators
         ingest(example_project, example_project / "inbox" / file)

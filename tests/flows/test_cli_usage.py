@@ -139,7 +139,10 @@ def test_every_choice_is_listed_in_help(capsys, monkeypatch) -> None:
     for command in ("run", "report"):
         assert "--lang [sv|en]" in helps[command]
         assert "--format html,pdf,docx One or more of html, pdf, docx" in helps[command]
-    assert "survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings .qdpx/.csv/.xlsx" in helps["ingest"]
+    assert (
+        "survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings .qdpx/.csv/.xlsx"
+        in helps["ingest"]
+    )
 
 
 def test_choices_ignore_case(tmp_path, capsys, monkeypatch) -> None:
