@@ -297,19 +297,20 @@ def report(
     lang: LangOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    """Render the report from the current results (no Prefect; the results must exist).
+    """Render the report from the current results (the analyse stage's; run that first).
 
     Example, the demo project's report in English as HTML and DOCX:
 
     \b
         impleval report -p impleval-demo --lang en --format html,docx
     """
-    from flows.report import write_report
+    from flows.run import run_project
 
     settings = _report_settings(project_dir, lang, fmt)
-    for path in write_report(project_dir, settings=settings):
-        if path.suffix != ".json":
-            _echo(str(path))
+    for outcome in run_project(project_dir, settings, force=True, only="report"):
+        for path in outcome.outputs:
+            if path.suffix in (".html", ".pdf", ".docx"):
+                _echo(str(path))
 
 
 def _versions() -> list[str]:

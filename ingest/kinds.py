@@ -15,7 +15,7 @@ import fnmatch
 import importlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,9 @@ class IngestOptions:
     sheet: str | None = None
     replace: bool = False
     dry_run: bool = False
+    #: Picked up from ``inbox/`` by ``impleval run`` (not named by the user): a file whose load
+    #: was replaced since by another is left as it is, not refused.
+    from_inbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,5 +250,5 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
         for path in files:
             options = kind.inbox_options(path, project) if kind.matches(path) else None
             if options is not None:
-                found.append(InboxFile(kind.name, path, options))
+                found.append(InboxFile(kind.name, path, replace(options, from_inbox=True)))
     return found

@@ -23,8 +23,9 @@ DIAGNOSIS_ROWS = 20
 class IngestReport:
     """What one ingest did or, for a dry run, would do (no answer content).
 
-    ``status`` is ``loaded``, ``already_loaded`` (the same content is loaded: nothing to do) or
-    ``dry_run``. A dry run reads, maps and validates exactly as the ingest would, and says what the
+    ``status`` is ``loaded``, ``already_loaded`` (the same content is loaded: nothing to do),
+    ``replaced_since`` (an inbox file whose load another file replaced since: left as it is, its
+    replacement named in ``superseded``) or ``dry_run``. A dry run reads, maps and validates exactly as the ingest would, and says what the
     ingest would do with the same options: load, replace (``superseded``), refuse (``refusal``,
     the message the ingest fails with) or nothing (``already_loaded``).
     """
@@ -64,6 +65,12 @@ class IngestReport:
         """Human-readable summary lines."""
         if self.status == "already_loaded":
             return [self._already()]
+        if self.status == "replaced_since":
+            return [
+                f"{self.file_name}: loaded before as {self.what} and replaced since by "
+                f"{', '.join(self.superseded)}; left as it is. Hint: `impleval ingest "
+                f"{self.file_name} --replace` loads it again."
+            ]
         if self.already_loaded:
             return [self._already(), *self._accounting("  diagnosis: ", "loaded"), *self._rows()]
         verb = "would load" if self.status == "dry_run" else "loaded"

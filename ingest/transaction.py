@@ -168,6 +168,12 @@ def _transact(
         )
         if same and not dry_run:
             return dataclasses.replace(base, status="already_loaded")
+        if options.from_inbox and not same:
+            since = warehouse.replaced_by(
+                con, kind, sha256=digest, instrument=slot.instrument, wave=slot.wave
+            )
+            if since is not None:  # the user replaced it on purpose; run does not undo that
+                return dataclasses.replace(base, status="replaced_since", superseded=(since,))
         stored = warehouse.get_meta(con, "key_fingerprint")
         key, created = None, False
         if slot.needs_key:

@@ -36,6 +36,7 @@ __all__ = [
     "open_for_ingest",
     "open_reader",
     "open_warehouse",
+    "replaced_by",
     "set_meta",
     "supersede",
     "transaction",
@@ -167,6 +168,28 @@ def active_ingests(
             params.append(value)
     rows = con.execute(sql + " ORDER BY ingest_id", params).fetchall()
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def replaced_by(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    *,
+    sha256: str,
+    instrument: str | None = None,
+    wave: str | None = None,
+) -> str | None:
+    """The file whose load replaced the last load of this content (``None``: never replaced)."""
+    sql = (
+        "SELECT new.file_name FROM ingests AS old JOIN ingests AS new "
+        "ON old.superseded_by = new.ingest_id WHERE old.kind = ? AND old.sha256 = ?"
+    )
+    params: list[object] = [kind, sha256]
+    for column, value in (("instrument", instrument), ("wave", wave)):
+        if value is not None:
+            sql += f" AND old.{column} = ?"
+            params.append(value)
+    row = con.execute(sql + " ORDER BY old.ingest_id DESC LIMIT 1", params).fetchone()
+    return None if row is None else str(row[0])
 
 
 def next_ingest_id(con: duckdb.DuckDBPyConnection) -> int:

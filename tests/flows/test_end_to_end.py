@@ -1,8 +1,6 @@
-"""The whole path through the real command, Prefect engine included: `impleval demo`, then
-`impleval run` (up to date, then after a narrative edit), then an English report.
-
-These are the only tests that start a Prefect engine (about 10 s each run); everything else
-tests plain functions.
+"""The whole path through the real command: `impleval demo` with a fresh, empty Prefect home and
+no server (the embedded run starts none, and leaves that home untouched), then `impleval run`
+(up to date, then after a narrative edit), then an English report.
 """
 
 from __future__ import annotations
@@ -57,6 +55,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
     assert "Traceback" not in done.stderr
     tail = done.stdout.strip().splitlines()[-3:]
     assert tail == [f"  {target}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
+    prefect_home = Path(env["PREFECT_HOME"])
+    assert not prefect_home.exists() or not any(prefect_home.iterdir())  # no server, no database
     return target
 
 
