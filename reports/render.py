@@ -3,11 +3,14 @@
 - HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs,
   our stylesheet (``templates/report.css``) embedded, no external URL to fetch.
 - DOCX: pandoc's DOCX writer with native caption numbering ("Tabell 1", "Figur 1"); table widths
-  come from the pipe tables' separator lines (see :func:`reports.document.pipe_table`).
+  come from the pipe tables' separator lines (see :func:`reports.writer.pipe_table`).
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
-Failures of pandoc or typst are raised as :class:`project.errors.RenderError` with what they said.
+The formats are rendered from the one Markdown file side by side (pandoc and typst are native
+code; a few threads keep both cores busy), each into a temporary name that the writer renames
+when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
+:class:`project.errors.RenderError` with what they said.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 from pathlib import Path
 
 from project.errors import RenderError
+from reports.content import Progress
 from reports.strings import TEMPLATES_DIR
+from reports.writer import temporary_path, write_with
 
 CSS_FILE = TEMPLATES_DIR / "report.css"
 TYPST_HEADER = TEMPLATES_DIR / "typst-header.typ"
@@ -130,8 +137,9 @@ def _typst_root(typ_file: Path, source: str) -> Path:
 def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = False) -> Path:
     """An A4 PDF through typst.
 
-    The typst source is written next to the Markdown (so the figures' relative paths resolve) and
-    removed after a successful compile unless ``keep_typst``; on failure it is kept for inspection.
+    The typst source is written beside the Markdown under a temporary name (so the figures'
+    relative paths resolve) and removed after a successful compile, unless ``keep_typst``; on
+    failure it is kept as ``<report>.typ`` for inspection.
     """
     markdown, output = Path(markdown), Path(output)
     try:
@@ -139,24 +147,27 @@ def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = Fa
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RenderError("typst: the typst package is not installed.") from exc
     source = markdown_to_typst(markdown, lang=lang)
-    typ_file = markdown.with_suffix(".typ")
+    kept = markdown.with_suffix(".typ")
+    typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
-    root = _typst_root(typ_file, source)
     try:
         typst.compile(
             str(typ_file),
             output=str(output),
-            root=str(root),
+            format="pdf",
+            root=str(_typst_root(typ_file, source)),
             ignore_system_fonts=True,
         )
     except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+        os.replace(typ_file, kept)
         message = " ".join(str(exc).split())
         raise RenderError(
-            f"{typ_file.name}: typst could not compile the PDF. Typst said: {message[:800]} "
+            f"{kept.name}: typst could not compile the PDF. Typst said: {message[:800]} "
             f"Hint: the typst source is kept beside the report for inspection."
         ) from exc
-    if not keep_typst:
-        typ_file.unlink(missing_ok=True)
+    if keep_typst:
+        os.replace(typ_file, kept)
+    typ_file.unlink(missing_ok=True)
     return output
 
 
@@ -167,33 +178,40 @@ def render_report(
     lang: str,
     out_dir: Path | None = None,
     reference_doc: Path | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> dict[str, Path]:
     """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
 
     Outputs are named after the Markdown file (``report_sv.md`` → ``report_sv.html`` …) and written
-    to ``out_dir`` (default: beside the Markdown).
+    to ``out_dir`` (default: beside the Markdown), each atomically. With ``workers`` > 1 the
+    formats are rendered side by side in threads.
 
     Returns
     -------
     dict
-        Format → path written.
+        Format → path written, in the order of ``formats``.
     """
     markdown = Path(markdown)
     out_dir = Path(out_dir) if out_dir is not None else markdown.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise RenderError(
             f"report: unknown format {', '.join(unknown)}. Expected one of {', '.join(FORMATS)}."
         )
-    written: dict[str, Path] = {}
-    for fmt in wanted:
-        target = out_dir / f"{markdown.stem}.{fmt}"
-        if fmt == "html":
-            written[fmt] = render_html(markdown, target, lang=lang)
-        elif fmt == "docx":
-            written[fmt] = render_docx(markdown, target, lang=lang, reference_doc=reference_doc)
-        else:
-            written[fmt] = render_pdf(markdown, target, lang=lang)
-    return written
+    renderers: dict[str, Callable[[Path], object]] = {
+        "html": partial(render_html, markdown, lang=lang),
+        "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc),
+        "pdf": partial(render_pdf, markdown, lang=lang),
+    }
+    targets = {fmt: out_dir / f"{markdown.stem}.{fmt}" for fmt in wanted}
+    if progress:
+        progress("formats", 0, len(wanted))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted) or 1))) as pool:
+        jobs = [pool.submit(write_with, targets[fmt], renderers[fmt]) for fmt in wanted]
+        for done, job in enumerate(as_completed(jobs), 1):
+            job.result()
+            if progress:
+                progress("formats", done, len(wanted))
+    return targets
