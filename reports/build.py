@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,10 @@ from project.layout import ProjectPaths
 from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
 from reports.document import assemble_markdown
 from reports.manifest import write_manifest
-from reports.render import render_report
+from reports.render import parse_markdown, render_report
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
-from reports.writer import FIGURE_DPI, remove_stale_temporaries, save_figures, write_text
+from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
 DEFAULT_WORKERS = 2
 """Worker processes for figures and threads for formats (measured on 2 cores: see
@@ -235,14 +236,21 @@ def build_report(
     out_dir, figures_dir = request.out_folder, request.figures_folder
     remove_stale_temporaries(out_dir, figures_dir)
     draft = draft_report(request, builders=builders, progress=progress)
-    figures = save_figures(draft.figures, figures_dir, workers=request.workers, progress=progress)
-    md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
+    formats = request.chosen_formats
+    with FigureDrawing(draft.figures, figures_dir, workers=request.workers) as drawing:
+        md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
+        # pandoc parses the Markdown (it needs no figure) while the workers draw the figures
+        with ThreadPoolExecutor(max_workers=1) as side:
+            ast = side.submit(parse_markdown, md_path) if formats else None
+            figures = drawing.wait(progress)
+            tree = ast.result() if ast is not None else None
     rendered = render_report(
         md_path,
-        formats=request.chosen_formats,
+        formats=formats,
         lang=request.language,
         workers=request.workers,
         progress=progress,
+        ast=tree,
     )
     inputs = _inputs(request, draft)
     manifest = write_manifest(

@@ -35,7 +35,15 @@ _REGION = {"sv": "SE", "en": "GB"}
 _TYPST_MARGINS = "margin:\n  x: 2.3cm\n  y: 2.5cm\n"
 
 
-def _pandoc(source: Path, to: str, *, outputfile: Path | None, extra_args: list[str]) -> str:
+def _pandoc(
+    source: Path,
+    to: str,
+    *,
+    outputfile: Path | None,
+    extra_args: list[str],
+    ast: str | None = None,
+) -> str:
+    """Run pandoc on the Markdown file ``source``, or on its parsed ``ast`` when given."""
     try:
         import pypandoc
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -43,15 +51,16 @@ def _pandoc(source: Path, to: str, *, outputfile: Path | None, extra_args: list[
             "pandoc: pypandoc is not installed. Hint: install impleval's dependencies "
             "(pypandoc-binary ships pandoc)."
         ) from exc
+    options = {
+        "outputfile": str(outputfile) if outputfile else None,
+        "extra_args": extra_args,
+        "sandbox": False,
+    }
     try:
-        result = pypandoc.convert_file(
-            str(source),
-            to,
-            format="markdown",
-            outputfile=str(outputfile) if outputfile else None,
-            extra_args=extra_args,
-            sandbox=False,
-        )
+        if ast is None:
+            result = pypandoc.convert_file(str(source), to, format="markdown", **options)
+        else:
+            result = pypandoc.convert_text(ast, to, format="json", **options)
     except (RuntimeError, OSError) as exc:
         message = " ".join(str(exc).split())
         raise RenderError(
@@ -65,7 +74,13 @@ def _resource_args(markdown: Path) -> list[str]:
     return [f"--resource-path={markdown.parent}"]
 
 
-def render_html(markdown: Path, output: Path, *, lang: str) -> Path:
+def parse_markdown(markdown: Path) -> str:
+    """The report's Markdown parsed once into pandoc's document tree (JSON), from which every
+    format is written (parsing is most of pandoc's work; it needs no figure files)."""
+    return _pandoc(Path(markdown), "json", outputfile=None, extra_args=[])
+
+
+def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
     """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
     markdown, output = Path(markdown), Path(output)
     _pandoc(
@@ -79,23 +94,29 @@ def render_html(markdown: Path, output: Path, *, lang: str) -> Path:
             f"--metadata=lang:{lang}",
             *_resource_args(markdown),
         ],
+        ast=ast,
     )
     return output
 
 
 def render_docx(
-    markdown: Path, output: Path, *, lang: str, reference_doc: Path | None = None
+    markdown: Path,
+    output: Path,
+    *,
+    lang: str,
+    reference_doc: Path | None = None,
+    ast: str | None = None,
 ) -> Path:
     """An editable DOCX (Word's own caption numbering; an optional reference doc for styles)."""
     markdown, output = Path(markdown), Path(output)
     extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
     if reference_doc is not None:
         extra.append(f"--reference-doc={reference_doc}")
-    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra)
+    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra, ast=ast)
     return output
 
 
-def markdown_to_typst(markdown: Path, *, lang: str) -> str:
+def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> str:
     """The typst source pandoc writes for the report (A4, language and region set)."""
     markdown = Path(markdown)
     with tempfile.TemporaryDirectory(prefix="impleval-typst-") as tmp:
@@ -117,6 +138,7 @@ def markdown_to_typst(markdown: Path, *, lang: str) -> str:
                 f"--include-in-header={TYPST_HEADER}",
                 *_resource_args(markdown),
             ],
+            ast=ast,
         )
 
 
@@ -134,7 +156,9 @@ def _typst_root(typ_file: Path, source: str) -> Path:
     return Path(os.path.commonpath([str(p) for p in paths]))
 
 
-def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = False) -> Path:
+def render_pdf(
+    markdown: Path, output: Path, *, lang: str, keep_typst: bool = False, ast: str | None = None
+) -> Path:
     """An A4 PDF through typst.
 
     The typst source is written beside the Markdown under a temporary name (so the figures'
@@ -146,7 +170,7 @@ def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = Fa
         import typst
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RenderError("typst: the typst package is not installed.") from exc
-    source = markdown_to_typst(markdown, lang=lang)
+    source = markdown_to_typst(markdown, lang=lang, ast=ast)
     kept = markdown.with_suffix(".typ")
     typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
@@ -180,12 +204,14 @@ def render_report(
     reference_doc: Path | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    ast: str | None = None,
 ) -> dict[str, Path]:
     """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
 
     Outputs are named after the Markdown file (``report_sv.md`` → ``report_sv.html`` …) and written
-    to ``out_dir`` (default: beside the Markdown), each atomically. With ``workers`` > 1 the
-    formats are rendered side by side in threads.
+    to ``out_dir`` (default: beside the Markdown), each atomically. The Markdown is parsed once
+    (``ast``, from :func:`parse_markdown`, when the caller has it already); with ``workers`` > 1
+    the formats are then written side by side in threads.
 
     Returns
     -------
@@ -200,10 +226,12 @@ def render_report(
         raise RenderError(
             f"report: unknown format {', '.join(unknown)}. Expected one of {', '.join(FORMATS)}."
         )
+    if ast is None and wanted:
+        ast = parse_markdown(markdown)
     renderers: dict[str, Callable[[Path], object]] = {
-        "html": partial(render_html, markdown, lang=lang),
-        "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc),
-        "pdf": partial(render_pdf, markdown, lang=lang),
+        "html": partial(render_html, markdown, lang=lang, ast=ast),
+        "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc, ast=ast),
+        "pdf": partial(render_pdf, markdown, lang=lang, ast=ast),
     }
     targets = {fmt: out_dir / f"{markdown.stem}.{fmt}" for fmt in wanted}
     if progress:

@@ -20,7 +20,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,6 +198,51 @@ def _pool(workers: int) -> Executor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+class FigureDrawing:
+    """Figures being drawn and saved as ``figures_dir/<stem>.png``.
+
+    With ``workers`` > 1 the drawing starts at once in that many worker processes (matplotlib is
+    CPU bound and holds the GIL), so the caller can do other work until :meth:`wait`; with one
+    worker the figures are drawn by :meth:`wait` itself. The files are the same either way. Use
+    it as a context manager: leaving it stops the workers.
+    """
+
+    def __init__(self, figures: Sequence[FigureBlock], figures_dir: Path, *, workers: int = 1):
+        figures_dir = Path(figures_dir)
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        self.figures = list(figures)
+        self.targets = {f.stem: figures_dir / f"{f.stem}.png" for f in self.figures}
+        self._pool: Executor | None = None
+        self._jobs: list[Future[Path]] = []
+        if workers > 1 and len(self.figures) > 1:
+            self._pool = _pool(min(workers, len(self.figures)))
+            self._jobs = [
+                self._pool.submit(draw_figure, f.make, self.targets[f.stem]) for f in self.figures
+            ]
+
+    def wait(self, progress: Progress | None = None) -> dict[str, Path]:
+        """Every figure saved; stem → file, in the order given."""
+        total = len(self.figures)
+        if progress:
+            progress("figures", 0, total)
+        done_ = (
+            (job.result() for job in as_completed(self._jobs))
+            if self._pool is not None
+            else (draw_figure(f.make, self.targets[f.stem]) for f in self.figures)
+        )
+        for done, _path in enumerate(done_, 1):
+            if progress:
+                progress("figures", done, total)
+        return self.targets
+
+    def __enter__(self) -> FigureDrawing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def save_figures(
     figures: Sequence[FigureBlock],
     figures_dir: Path,
@@ -205,34 +250,15 @@ def save_figures(
     workers: int = 1,
     progress: Progress | None = None,
 ) -> dict[str, Path]:
-    """Draw and save every figure as ``figures_dir/<stem>.png``.
-
-    With ``workers`` > 1 the figures are drawn in that many worker processes (matplotlib is CPU
-    bound and holds the GIL); the files are the same either way.
+    """Draw and save every figure as ``figures_dir/<stem>.png`` (see :class:`FigureDrawing`).
 
     Returns
     -------
     dict
         Stem → file, in the order given.
     """
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    targets = {f.stem: figures_dir / f"{f.stem}.png" for f in figures}
-    if progress:
-        progress("figures", 0, len(figures))
-    if workers <= 1 or len(figures) <= 1:
-        for done, block in enumerate(figures, 1):
-            draw_figure(block.make, targets[block.stem])
-            if progress:
-                progress("figures", done, len(figures))
-        return targets
-    with _pool(min(workers, len(figures))) as pool:
-        jobs = [pool.submit(draw_figure, f.make, targets[f.stem]) for f in figures]
-        for done, job in enumerate(as_completed(jobs), 1):
-            job.result()
-            if progress:
-                progress("figures", done, len(figures))
-    return targets
+    with FigureDrawing(figures, figures_dir, workers=workers) as drawing:
+        return drawing.wait(progress)
 
 
 # -- the manifest ------------------------------------------------------------------------------
