@@ -2,12 +2,12 @@
 
 1. **Sections.** Each declared kind's builder (:data:`reports.sections.SECTION_BUILDERS`) reads
    the results (:mod:`reports.results`) and returns its content.
-2. **Figures.** Every figure the content names is drawn and saved (:func:`reports.writer.save_figures`,
-   in worker processes when there are several).
+2. **Figures.** Every figure the content names is drawn and saved
+   (:class:`reports.writer.FigureDrawing`, in ``workers`` processes).
 3. **Markdown.** The document (:mod:`reports.document`) arranges the nine sections, the narrative
    and the appendix; the writer saves ``report_<lang>.md``.
-4. **Formats.** HTML, DOCX and PDF are rendered from that one Markdown file, side by side
-   (:func:`reports.render.render_report`).
+4. **Formats.** pandoc parses that one Markdown file once, while the figures are drawn; HTML,
+   DOCX and PDF are written from the parsed document (:func:`reports.render.render_report`).
 5. **Manifest.** Hashes of every input and output, versions and settings
    (``output/reports/manifest.json``, one entry per language).
 
@@ -38,8 +38,7 @@ from reports.sections import SECTION_BUILDERS
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
 DEFAULT_WORKERS = 2
-"""Worker processes for figures and threads for formats (measured on 2 cores: see
-docs/architecture.md)."""
+"""Worker processes that draw the figures (measured on 2 cores: see docs/architecture.md)."""
 
 
 def _given(folder: Path | None, default: Path) -> Path:
@@ -49,7 +48,8 @@ def _given(folder: Path | None, default: Path) -> Path:
 @dataclass(frozen=True)
 class ReportRequest:
     """What to render: the project and its folder, the language and formats, and where things
-    are (each defaults to the project folder's layout, :class:`project.layout.ProjectPaths`)."""
+    are (each defaults to the project folder's layout, :class:`project.layout.ProjectPaths`);
+    ``workers`` is the number of processes that draw the figures (1: the report's own process)."""
 
     project: Project
     project_dir: Path
@@ -248,7 +248,6 @@ def build_report(
         md_path,
         formats=formats,
         lang=request.language,
-        workers=request.workers,
         progress=progress,
         ast=tree,
     )

@@ -7,9 +7,9 @@
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
-The formats are rendered from the one Markdown file side by side (pandoc and typst are native
-code; a few threads keep both cores busy), each into a temporary name that the writer renames
-when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
+The Markdown is parsed once into pandoc's document tree (:func:`parse_markdown`; the report
+stage does it while the figures are drawn) and every format is written from that tree, each into
+a temporary name that the writer renames when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
 :class:`project.errors.RenderError` with what they said.
 """
 
@@ -19,7 +19,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 from pathlib import Path
 
@@ -202,7 +201,6 @@ def render_report(
     lang: str,
     out_dir: Path | None = None,
     reference_doc: Path | None = None,
-    workers: int = 1,
     progress: Progress | None = None,
     ast: str | None = None,
 ) -> dict[str, Path]:
@@ -210,8 +208,9 @@ def render_report(
 
     Outputs are named after the Markdown file (``report_sv.md`` → ``report_sv.html`` …) and written
     to ``out_dir`` (default: beside the Markdown), each atomically. The Markdown is parsed once
-    (``ast``, from :func:`parse_markdown`, when the caller has it already); with ``workers`` > 1
-    the formats are then written side by side in threads.
+    (``ast``, from :func:`parse_markdown`, when the caller has it already) and every format is
+    written from that tree, one after the other: once the Markdown is parsed, writing a format
+    takes a fraction of a second, and threads did not make it faster (docs/architecture.md).
 
     Returns
     -------
@@ -233,13 +232,11 @@ def render_report(
         "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc, ast=ast),
         "pdf": partial(render_pdf, markdown, lang=lang, ast=ast),
     }
-    targets = {fmt: out_dir / f"{markdown.stem}.{fmt}" for fmt in wanted}
+    written: dict[str, Path] = {}
     if progress:
         progress("formats", 0, len(wanted))
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(wanted) or 1))) as pool:
-        jobs = [pool.submit(write_with, targets[fmt], renderers[fmt]) for fmt in wanted]
-        for done, job in enumerate(as_completed(jobs), 1):
-            job.result()
-            if progress:
-                progress("formats", done, len(wanted))
-    return targets
+    for done, fmt in enumerate(wanted, 1):
+        written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
+        if progress:
+            progress("formats", done, len(wanted))
+    return written
