@@ -37,8 +37,10 @@ from reports.results import Results
 from reports.sections import SECTION_BUILDERS
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
-DEFAULT_WORKERS = 2
-"""Worker processes that draw the figures (measured on 2 cores: see docs/architecture.md)."""
+DEFAULT_WORKERS = 1
+"""Processes that draw the figures: 1, the report's own (it draws while pandoc parses the
+Markdown in its own process); more did not pay on this project's 2-core machines (measured: see
+docs/architecture.md), but may where cores are free."""
 
 
 def _given(folder: Path | None, default: Path) -> Path:
