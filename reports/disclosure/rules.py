@@ -162,40 +162,46 @@ def suppress_breakdowns(
     reason[primary] = PRIMARY
     is_total = out[category_col] == total
     everyone = out[subgroup_col] == ""
-
-    def relations() -> list[tuple[pd.Index, int | None]]:
-        """(members, index of the known total or None)."""
-        rel: list[tuple[pd.Index, int | None]] = []
-        for _, part in out.groupby([subgroup_col, group_col], sort=False):
-            tot = part.index[is_total[part.index]]
-            rel.append((part.index[~is_total[part.index]], int(tot[0]) if len(tot) else None))
-        for (_sub, cat), part in out[~everyone].groupby([subgroup_col, category_col], sort=False):
-            top = out.index[everyone & (out[category_col] == cat)]
-            rel.append((part.index, int(top[0]) if len(top) else None))
-        return rel
-
-    rels = relations()
-    changed = True
-    while changed:
-        changed = False
-        for members, top in rels:
-            shown_total = top is not None and not hidden[top]
-            h = members[hidden[members].to_numpy()]
-            need = (shown_total and len(h) > 0 and (len(h) < 2 or n[h].sum() < threshold)) or (
-                top is not None and bool(hidden[top]) and len(h) == 0 and n[members].sum() > 0
-            )
-            if not need:
-                continue
-            candidates = n[members][~hidden[members].to_numpy() & (n[members] > 0).to_numpy()]
-            if candidates.empty:
-                continue
-            pick = candidates.sort_values(kind="stable").index[0]
-            hidden[pick] = True
-            reason[pick] = COMPLEMENTARY
-            changed = True
+    relations: list[tuple[pd.Index, int | None]] = []  # (members, index of their total or None)
+    for _, part in out.groupby([subgroup_col, group_col], sort=False):
+        tot = part.index[is_total[part.index]]
+        relations.append((part.index[~is_total[part.index]], int(tot[0]) if len(tot) else None))
+    for (_sub, cat), part in out[~everyone].groupby([subgroup_col, category_col], sort=False):
+        top = out.index[everyone & (out[category_col] == cat)]
+        relations.append((part.index, int(top[0]) if len(top) else None))
+    while _complement_once(relations, n, hidden, reason, threshold):
+        pass
     out[SUPPRESSED_COL] = hidden.astype(bool)
     out[REASON_COL] = reason
     return out
+
+
+def _complement_once(
+    relations: list[tuple[pd.Index, int | None]],
+    n: pd.Series,
+    hidden: pd.Series,
+    reason: pd.Series,
+    threshold: int,
+) -> bool:
+    """One pass of complementary suppression over every sum (``hidden`` and ``reason`` are
+    updated); whether a cell was hidden."""
+    changed = False
+    for members, top in relations:
+        shown_total = top is not None and not hidden[top]
+        h = members[hidden[members].to_numpy()]
+        need = (shown_total and len(h) > 0 and (len(h) < 2 or n[h].sum() < threshold)) or (
+            top is not None and bool(hidden[top]) and len(h) == 0 and n[members].sum() > 0
+        )
+        if not need:
+            continue
+        candidates = n[members][~hidden[members].to_numpy() & (n[members] > 0).to_numpy()]
+        if candidates.empty:
+            continue
+        pick = candidates.sort_values(kind="stable").index[0]
+        hidden[pick] = True
+        reason[pick] = COMPLEMENTARY
+        changed = True
+    return changed
 
 
 def suppress_distributions(
