@@ -77,7 +77,7 @@ def _analyse(context: StageContext) -> list[Path]:
 def _report(context: StageContext) -> list[Path]:
     from flows.report import write_report
 
-    return write_report(context.paths.root, settings=context.settings)
+    return write_report(context.paths.root, settings=context.settings, progress=context.progress)
 
 
 STAGE_FUNCTIONS: dict[str, StageFunction] = {

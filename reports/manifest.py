@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
 from project import provenance
+from reports.writer import write_manifest_file
 
 MANIFEST_FILE = "manifest.json"
 SCHEMA_VERSION = 1
@@ -117,18 +117,4 @@ def write_manifest(
         project_dir=project_dir,
         generated_at=generated_at,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / filename
-    document: dict[str, Any] = manifest
-    if entry is not None:
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8"))
-            reports = dict(previous.get("reports", {})) if isinstance(previous, dict) else {}
-        except (OSError, ValueError):
-            reports = {}
-        reports[entry] = manifest
-        document = {"schema_version": SCHEMA_VERSION, "reports": dict(sorted(reports.items()))}
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_manifest_file(out_dir / filename, manifest, entry=entry)

@@ -3,11 +3,14 @@
 - HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs,
   our stylesheet (``templates/report.css``) embedded, no external URL to fetch.
 - DOCX: pandoc's DOCX writer with native caption numbering ("Tabell 1", "Figur 1"); table widths
-  come from the pipe tables' separator lines (see :func:`reports.document.pipe_table`).
+  come from the pipe tables' separator lines (see :func:`reports.writer.pipe_table`).
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
-Failures of pandoc or typst are raised as :class:`project.errors.RenderError` with what they said.
+The Markdown is parsed once into pandoc's document tree (:func:`parse_markdown`; the report
+stage does it while the figures are drawn) and every format is written from that tree, each into
+a temporary name that the writer renames when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
+:class:`project.errors.RenderError` with what they said.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
 from project.errors import RenderError
+from reports.content import Progress
 from reports.strings import TEMPLATES_DIR
+from reports.writer import temporary_path, write_with
 
 CSS_FILE = TEMPLATES_DIR / "report.css"
 TYPST_HEADER = TEMPLATES_DIR / "typst-header.typ"
@@ -28,7 +34,15 @@ _REGION = {"sv": "SE", "en": "GB"}
 _TYPST_MARGINS = "margin:\n  x: 2.3cm\n  y: 2.5cm\n"
 
 
-def _pandoc(source: Path, to: str, *, outputfile: Path | None, extra_args: list[str]) -> str:
+def _pandoc(
+    source: Path,
+    to: str,
+    *,
+    outputfile: Path | None,
+    extra_args: list[str],
+    ast: str | None = None,
+) -> str:
+    """Run pandoc on the Markdown file ``source``, or on its parsed ``ast`` when given."""
     try:
         import pypandoc
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -36,15 +50,16 @@ def _pandoc(source: Path, to: str, *, outputfile: Path | None, extra_args: list[
             "pandoc: pypandoc is not installed. Hint: install impleval's dependencies "
             "(pypandoc-binary ships pandoc)."
         ) from exc
+    options = {
+        "outputfile": str(outputfile) if outputfile else None,
+        "extra_args": extra_args,
+        "sandbox": False,
+    }
     try:
-        result = pypandoc.convert_file(
-            str(source),
-            to,
-            format="markdown",
-            outputfile=str(outputfile) if outputfile else None,
-            extra_args=extra_args,
-            sandbox=False,
-        )
+        if ast is None:
+            result = pypandoc.convert_file(str(source), to, format="markdown", **options)
+        else:
+            result = pypandoc.convert_text(ast, to, format="json", **options)
     except (RuntimeError, OSError) as exc:
         message = " ".join(str(exc).split())
         raise RenderError(
@@ -58,7 +73,13 @@ def _resource_args(markdown: Path) -> list[str]:
     return [f"--resource-path={markdown.parent}"]
 
 
-def render_html(markdown: Path, output: Path, *, lang: str) -> Path:
+def parse_markdown(markdown: Path) -> str:
+    """The report's Markdown parsed once into pandoc's document tree (JSON), from which every
+    format is written (parsing is most of pandoc's work; it needs no figure files)."""
+    return _pandoc(Path(markdown), "json", outputfile=None, extra_args=[])
+
+
+def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
     """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
     markdown, output = Path(markdown), Path(output)
     _pandoc(
@@ -72,23 +93,29 @@ def render_html(markdown: Path, output: Path, *, lang: str) -> Path:
             f"--metadata=lang:{lang}",
             *_resource_args(markdown),
         ],
+        ast=ast,
     )
     return output
 
 
 def render_docx(
-    markdown: Path, output: Path, *, lang: str, reference_doc: Path | None = None
+    markdown: Path,
+    output: Path,
+    *,
+    lang: str,
+    reference_doc: Path | None = None,
+    ast: str | None = None,
 ) -> Path:
     """An editable DOCX (Word's own caption numbering; an optional reference doc for styles)."""
     markdown, output = Path(markdown), Path(output)
     extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
     if reference_doc is not None:
         extra.append(f"--reference-doc={reference_doc}")
-    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra)
+    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra, ast=ast)
     return output
 
 
-def markdown_to_typst(markdown: Path, *, lang: str) -> str:
+def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> str:
     """The typst source pandoc writes for the report (A4, language and region set)."""
     markdown = Path(markdown)
     with tempfile.TemporaryDirectory(prefix="impleval-typst-") as tmp:
@@ -110,6 +137,7 @@ def markdown_to_typst(markdown: Path, *, lang: str) -> str:
                 f"--include-in-header={TYPST_HEADER}",
                 *_resource_args(markdown),
             ],
+            ast=ast,
         )
 
 
@@ -127,36 +155,42 @@ def _typst_root(typ_file: Path, source: str) -> Path:
     return Path(os.path.commonpath([str(p) for p in paths]))
 
 
-def render_pdf(markdown: Path, output: Path, *, lang: str, keep_typst: bool = False) -> Path:
+def render_pdf(
+    markdown: Path, output: Path, *, lang: str, keep_typst: bool = False, ast: str | None = None
+) -> Path:
     """An A4 PDF through typst.
 
-    The typst source is written next to the Markdown (so the figures' relative paths resolve) and
-    removed after a successful compile unless ``keep_typst``; on failure it is kept for inspection.
+    The typst source is written beside the Markdown under a temporary name (so the figures'
+    relative paths resolve) and removed after a successful compile, unless ``keep_typst``; on
+    failure it is kept as ``<report>.typ`` for inspection.
     """
     markdown, output = Path(markdown), Path(output)
     try:
         import typst
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RenderError("typst: the typst package is not installed.") from exc
-    source = markdown_to_typst(markdown, lang=lang)
-    typ_file = markdown.with_suffix(".typ")
+    source = markdown_to_typst(markdown, lang=lang, ast=ast)
+    kept = markdown.with_suffix(".typ")
+    typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
-    root = _typst_root(typ_file, source)
     try:
         typst.compile(
             str(typ_file),
             output=str(output),
-            root=str(root),
+            format="pdf",
+            root=str(_typst_root(typ_file, source)),
             ignore_system_fonts=True,
         )
     except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+        os.replace(typ_file, kept)
         message = " ".join(str(exc).split())
         raise RenderError(
-            f"{typ_file.name}: typst could not compile the PDF. Typst said: {message[:800]} "
+            f"{kept.name}: typst could not compile the PDF. Typst said: {message[:800]} "
             f"Hint: the typst source is kept beside the report for inspection."
         ) from exc
-    if not keep_typst:
-        typ_file.unlink(missing_ok=True)
+    if keep_typst:
+        os.replace(typ_file, kept)
+    typ_file.unlink(missing_ok=True)
     return output
 
 
@@ -167,33 +201,42 @@ def render_report(
     lang: str,
     out_dir: Path | None = None,
     reference_doc: Path | None = None,
+    progress: Progress | None = None,
+    ast: str | None = None,
 ) -> dict[str, Path]:
     """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
 
     Outputs are named after the Markdown file (``report_sv.md`` → ``report_sv.html`` …) and written
-    to ``out_dir`` (default: beside the Markdown).
+    to ``out_dir`` (default: beside the Markdown), each atomically. The Markdown is parsed once
+    (``ast``, from :func:`parse_markdown`, when the caller has it already) and every format is
+    written from that tree, one after the other: once the Markdown is parsed, writing a format
+    takes a fraction of a second, and threads did not make it faster (docs/architecture.md).
 
     Returns
     -------
     dict
-        Format → path written.
+        Format → path written, in the order of ``formats``.
     """
     markdown = Path(markdown)
     out_dir = Path(out_dir) if out_dir is not None else markdown.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise RenderError(
             f"report: unknown format {', '.join(unknown)}. Expected one of {', '.join(FORMATS)}."
         )
+    if ast is None and wanted:
+        ast = parse_markdown(markdown)
+    renderers: dict[str, Callable[[Path], object]] = {
+        "html": partial(render_html, markdown, lang=lang, ast=ast),
+        "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc, ast=ast),
+        "pdf": partial(render_pdf, markdown, lang=lang, ast=ast),
+    }
     written: dict[str, Path] = {}
-    for fmt in wanted:
-        target = out_dir / f"{markdown.stem}.{fmt}"
-        if fmt == "html":
-            written[fmt] = render_html(markdown, target, lang=lang)
-        elif fmt == "docx":
-            written[fmt] = render_docx(markdown, target, lang=lang, reference_doc=reference_doc)
-        else:
-            written[fmt] = render_pdf(markdown, target, lang=lang)
+    if progress:
+        progress("formats", 0, len(wanted))
+    for done, fmt in enumerate(wanted, 1):
+        written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
+        if progress:
+            progress("formats", done, len(wanted))
     return written

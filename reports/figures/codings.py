@@ -12,6 +12,7 @@ import textwrap
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
@@ -63,14 +64,42 @@ def plot_npt_heatmap(
     lang
         ``"sv"`` or ``"en"``.
     """
-    s = report_strings(lang)
     columns = heatmap_columns(frequencies, config)
-    rows: list[tuple[str, str, bool]] = []  # (code, label, is construct)
+    rows = _rows(codebook, lang)
+    values = _shares(frequencies, rows, columns)
+    hidden = [disclosure.too_small_base(n, threshold) for _, _, n in columns]
+    width = 3.4 + 1.3 * max(len(columns), 1)
+    fig = Figure(figsize=(width, 0.34 * len(rows) + 1.9), layout="constrained")
+    ax = fig.add_subplot()
+    shown = values.copy()
+    shown[:, hidden] = np.nan
+    ax.imshow(np.ma.masked_invalid(shown), cmap=_CMAP, vmin=0, vmax=1, aspect="auto")
+    _cells(ax, values, rows, hidden, threshold=threshold, lang=lang)
+    _axes(ax, rows, columns, config, threshold=threshold, lang=lang)
+    bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.5, pad=0.02)
+    bar.set_label(report_strings(lang)("interviews.heatmap_axis"), fontsize=8)
+    ticks = [0, 0.25, 0.5, 0.75, 1]
+    bar.set_ticks(ticks)
+    bar.set_ticklabels([disclosure.format_percent(t, lang=lang) for t in ticks], fontsize=7.5)
+    return fig
+
+
+def _rows(codebook: Codebook, lang: str) -> list[tuple[str, str, bool]]:
+    """(code, label, is construct): each construct followed by its sub-constructs."""
+    rows: list[tuple[str, str, bool]] = []
     for con in codebook.constructs():
         rows.append((con.id, con.labels.get(lang), True))
         for sub in codebook.children(con.id):
             if sub.level == "sub_construct":
                 rows.append((sub.id, sub.labels.get(lang), False))
+    return rows
+
+
+def _shares(
+    frequencies: pd.DataFrame,
+    rows: list[tuple[str, str, bool]],
+    columns: list[tuple[str, str, int]],
+) -> np.ndarray:
     cell = frequencies[
         (frequencies["stakeholder_group"] != "all") & (frequencies["round"] != "all")
     ].set_index(["code_level", "code", "stakeholder_group", "round"])["share_of_documents"]
@@ -79,27 +108,58 @@ def plot_npt_heatmap(
         level = "construct" if is_construct else "code"
         for j, (g, r, _) in enumerate(columns):
             values[i, j] = float(cell.get((level, code, g, r), 0.0))
-    hidden = [n < threshold for _, _, n in columns]
+    return values
 
-    width = 3.4 + 1.3 * max(len(columns), 1)
-    fig = Figure(figsize=(width, 0.34 * len(rows) + 1.9), layout="constrained")
-    ax = fig.add_subplot()
-    shown = values.copy()
-    shown[:, hidden] = np.nan
-    ax.imshow(np.ma.masked_invalid(shown), cmap=_CMAP, vmin=0, vmax=1, aspect="auto")
+
+def _cells(
+    ax: Axes,
+    values: np.ndarray,
+    rows: list[tuple[str, str, bool]],
+    hidden: list[bool],
+    *,
+    threshold: int,
+    lang: str,
+) -> None:
+    """Each cell's share written in it; a hidden column greyed with a note instead."""
+    s = report_strings(lang)
     for j, hide in enumerate(hidden):
         if hide:
             ax.axvspan(j - 0.5, j + 0.5, color=_HIDDEN, zorder=0)
-            ax.text(j, (len(rows) - 1) / 2, s("interviews.too_few", threshold=threshold),
-                    rotation=90, ha="center", va="center", fontsize=8, color="#444444")  # fmt: skip
+            ax.text(
+                j,
+                (len(rows) - 1) / 2,
+                s("interviews.too_few", threshold=threshold),
+                rotation=90,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="#444444",
+            )
             continue
         for i in range(len(rows)):
             v = values[i, j]
             ax.text(
-                j, i, disclosure.format_percent(v, lang=lang), ha="center", va="center",
-                fontsize=7.5, color="white" if v >= 0.55 else "#222222",
+                j,
+                i,
+                disclosure.format_percent(v, lang=lang),
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="white" if v >= 0.55 else "#222222",
                 fontweight="bold" if rows[i][2] else "normal",
-            )  # fmt: skip
+            )
+
+
+def _axes(
+    ax: Axes,
+    rows: list[tuple[str, str, bool]],
+    columns: list[tuple[str, str, int]],
+    config: InterviewsConfig,
+    *,
+    threshold: int,
+    lang: str,
+) -> None:
+    """Row labels (constructs bold), column labels with each group's interview count."""
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([label if con else "   " + label for _, label, con in rows], fontsize=8.5)
     for tick, (_, _, con) in zip(ax.get_yticklabels(), rows, strict=True):
@@ -120,10 +180,3 @@ def plot_npt_heatmap(
     ax.tick_params(length=0)
     for side in ("top", "right", "bottom", "left"):
         ax.spines[side].set_visible(False)
-    mappable = ax.images[0]
-    bar = fig.colorbar(mappable, ax=ax, shrink=0.5, pad=0.02)
-    bar.set_label(s("interviews.heatmap_axis"), fontsize=8)
-    ticks = [0, 0.25, 0.5, 0.75, 1]
-    bar.set_ticks(ticks)
-    bar.set_ticklabels([disclosure.format_percent(t, lang=lang) for t in ticks], fontsize=7.5)
-    return fig

@@ -1,112 +1,96 @@
-"""Report content from the interview results: section N2 (key persons) and the appendix.
+"""The interviews' part of the report: section N2 (key persons) and the appendix's agreement.
 
-:func:`report_sections` reads the results CSVs the analyse stage wrote (``coding_frequencies``,
-``agreement``, ``quotes``, ``interview_documents``), draws the NPT heat map into ``figures_dir``
-and returns :class:`reports.document.SectionContent` for ``n2_key_persons`` and ``appendix``.
-Every number goes through :mod:`reports.disclosure`; counts of interviewees below
-``project.privacy.min_cell_size`` are shown as ``<5``, and the heat map leaves such groups out.
-Agreement is always written with its unit (``κ = 0,71 på segmentnivå (n = 84 segment, 2 kodare)``).
+Reads ``coding_frequencies``, ``agreement``, ``quotes`` and ``interview_documents`` through
+:mod:`reports.results` and returns N2 (interviews per group, the NPT heat map, agreement in words,
+quotes) and the appendix's agreement per code. Every number goes through
+:mod:`reports.disclosure`; counts of interviews below ``project.privacy.min_cell_size`` are shown
+as ``<5`` (with complementary suppression, since the report states the total), and the heat map
+leaves such groups out. Agreement is always written with its unit
+(``κ = 0,71 på segmentnivå (n = 84 segment, 2 kodare)``); agreement rows are read by their
+``measure``, so a measure the analysis adds appears without a change here.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 import pandas as pd
 
+from ingest.kinds import get_kind
 from project.codebook import Codebook, build_codebook
-from project.errors import ResultsFileError
+from project.config import Project
 from project.interviews import InterviewsConfig
 from reports import disclosure
+from reports.content import (
+    APPENDIX,
+    Block,
+    FigureBlock,
+    Heading,
+    Quote,
+    ReportContext,
+    SectionBuilder,
+    SectionContent,
+    Table,
+    Text,
+)
 from reports.disclosure import Column
-from reports.document import FIGURE_DPI, SectionContent, figure_reference, pipe_table
 from reports.figures.codings import plot_npt_heatmap
-from reports.strings import Strings, report_strings
+from reports.strings import Strings
 
-RESULTS = {
-    "coding_frequencies": (
-        "code_level",
-        "code",
-        "stakeholder_group",
-        "round",
-        "n_documents",
-        "documents_in_group",
-        "share_of_documents",
-    ),
-    "agreement": (
-        "unit_of_analysis",
-        "code_level",
-        "code",
-        "measure",
-        "estimate",
-        "n_units",
-        "n_coders",
-    ),
-    "quotes": ("construct", "stakeholder_group", "round", "code", "speaker_number", "quote"),
-    "interview_documents": ("stakeholder_group", "round", "n_documents", "n_double_coded"),
-}
 SYMBOL = {"cohen_kappa": "κ", "krippendorff_alpha": "α"}
+"""How sentences and tables name a chance-corrected measure."""
+PERCENT = "percent_agreement"
 
 
-def _read(results_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, Path]]:
-    tables: dict[str, pd.DataFrame] = {}
-    files: dict[str, Path] = {}
-    for name, needed in RESULTS.items():
-        path = Path(results_dir) / f"{name}.csv"
-        if not path.is_file():
-            continue
-        try:
-            df = pd.read_csv(path, dtype={"code": str, "round": str, "stakeholder_group": str})
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise ResultsFileError(
-                f"{path.name}: cannot be read as CSV ({exc}). Hint: rerun the analyse stage."
-            ) from exc
-        missing = [c for c in needed if c not in df.columns]
-        if missing:
-            raise ResultsFileError(
-                f"{path.name}: missing columns {', '.join(missing)}. Hint: rerun the analyse "
-                f"stage with this version of impleval."
-            )
-        tables[name] = df
-        files[f"results/{name}.csv"] = path
-    return tables, files
+def is_declared(project: Project) -> bool:
+    """A project with an ``interviews:`` section has an N2 block (the kind registry decides)."""
+    return get_kind("codings").analysed(project)
 
 
 def _num(x: object, s: Strings, decimals: int = 2) -> str:
     return disclosure.format_number(x, decimals=decimals, lang=s.lang)
 
 
+def _measure_name(measure: str, s: Strings) -> str:
+    return SYMBOL.get(measure) or s.get(f"interviews.measures.{measure}", measure.replace("_", " "))
+
+
+def _coefficients(measures: list[str]) -> list[str]:
+    """The chance-corrected measures in the order the report names them (κ, α, then others)."""
+    known = [m for m in SYMBOL if m in measures]
+    return known + [m for m in measures if m not in SYMBOL and m != PERCENT]
+
+
 def _measure_text(rows: pd.DataFrame, s: Strings) -> str:
     """``κ = 0,71, α = 0,70 och procentuell överensstämmelse 96 %`` from one level's rows."""
-    est = rows.set_index("measure")["estimate"]
-    parts = [
-        f"{SYMBOL[m]} = {_num(est[m], s)}"
-        for m in ("cohen_kappa", "krippendorff_alpha")
-        if m in est.index
-    ]
-    if "percent_agreement" in est.index:
+    est = rows.drop_duplicates("measure").set_index("measure")["estimate"]
+    parts = [f"{_measure_name(m, s)} = {_num(est[m], s)}" for m in _coefficients(list(est.index))]
+    if PERCENT in est.index:
         word = "procentuell överensstämmelse" if s.lang == "sv" else "percent agreement"
-        parts.append(f"{word} {disclosure.format_percent(est['percent_agreement'], lang=s.lang)}")
-    return (
-        ", ".join(parts[:-1]) + f" {s('methods.and')} " + parts[-1]
-        if len(parts) > 1
-        else "".join(parts)
-    )
+        parts.append(f"{word} {disclosure.format_percent(est[PERCENT], lang=s.lang)}")
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {s('methods.and')} " + parts[-1]
 
 
-def _documents_table(docs: pd.DataFrame, cfg: InterviewsConfig, threshold: int, s: Strings) -> str:
+def documents_table(docs: pd.DataFrame, cfg: InterviewsConfig, threshold: int, s: Strings) -> Table:
+    """Interviews and double-coded interviews per stakeholder group and round.
+
+    A group's count below ``threshold`` is shown as ``<5``; since the report states the total
+    number of interviews, the smallest other counts are hidden too (``–``) until the hidden ones
+    hold at least ``threshold`` (complementary suppression); a hidden group's double-coded count
+    is hidden with it.
+    """
     order = {
         (g.id, r.id): (i, j)
         for i, g in enumerate(cfg.stakeholder_groups)
         for j, r in enumerate(cfg.rounds)
     }
-    df = docs.assign(
-        _o=[
-            order.get((g, r), (99, 99))
-            for g, r in zip(docs["stakeholder_group"], docs["round"], strict=True)
-        ]
-    )
-    df = df.sort_values("_o")
+    position = [
+        order.get((g, r), (99, 99))
+        for g, r in zip(docs["stakeholder_group"], docs["round"], strict=True)
+    ]
+    df = docs.assign(_o=pd.Series(position, index=docs.index, dtype=object)).sort_values("_o")
     df = df.assign(
         group=[cfg.group_label(g, s.lang) for g in df["stakeholder_group"]],
         round_label=[cfg.round_label(r, s.lang) for r in df["round"]],
@@ -115,53 +99,55 @@ def _documents_table(docs: pd.DataFrame, cfg: InterviewsConfig, threshold: int, 
     cols = [
         Column(s("interviews.group"), "group", "text"),
         Column(s("interviews.round"), "round_label", "text"),
-        Column(s("interviews.interviews"), "n", "n"),
-        Column(s("interviews.double_coded"), "n_double_coded", "integer"),
+        Column(s("interviews.interviews"), "n", "count"),
+        Column(s("interviews.double_coded"), "n_double_coded", "number", decimals=0),
     ]
-    table = disclosure.format_table(df, cols, lang=s.lang, threshold=threshold)
-    # The double-coded count is part of a group's interviews: hide it with the group's count.
-    small = (df["n"] > 0) & (df["n"] < threshold)
-    if small.any():
-        # The report states the total number of interviews, so a hidden count could be worked out
-        # by subtraction: hide the smallest other count too while the hidden ones sum below the
-        # threshold (complementary suppression).
-        hidden = small.copy()
-        while int(df.loc[hidden, "n"].sum()) < threshold and (~hidden & (df["n"] > 0)).any():
-            hidden[df.loc[~hidden & (df["n"] > 0), "n"].idxmin()] = True
-        extra = hidden & ~small
-        table.loc[extra.to_numpy(), s("interviews.interviews")] = disclosure.SUPPRESSED
-        small = hidden
-    table.loc[small.to_numpy(), s("interviews.double_coded")] = disclosure.SUPPRESSED
-    # format_table's note speaks of respondents; the units here are interviews.
-    survey_note = disclosure.suppression_note(threshold, lang=s.lang)
-    notes = [n for n in table.attrs.get("notes", []) if n != survey_note]
-    if small.any():
-        notes.insert(
-            0,
-            s("interviews.small_cell_note", threshold=threshold, mark=disclosure.SUPPRESSED),
-        )
-    table.attrs["notes"] = notes
-    return pipe_table(
-        table, caption=s("interviews.documents_caption"), note_prefix=s("note_prefix")
+    note = s("interviews.small_cell_note", threshold=threshold, mark=disclosure.SUPPRESSED)
+    table = disclosure.format_table(
+        df, cols, lang=s.lang, threshold=threshold, complement_within=[], note=note
     )
+    return Table(table, s("interviews.documents_caption"), s("note_prefix"))
 
 
-def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> list[str]:
+def _construct_sentence(agree: pd.DataFrame, codebook: Codebook, s: Strings, noun: str) -> str:
+    constructs = agree[agree["code_level"] == "construct"]
+    if constructs.empty:
+        return ""
+    main = _coefficients(list(dict.fromkeys(constructs["measure"])))
+    if not main:
+        return ""
+    items = []
+    for con in codebook.constructs():
+        row = constructs[(constructs["code"] == con.id) & (constructs["measure"] == main[0])]
+        if row.empty:
+            continue
+        items.append(
+            s(
+                "interviews.construct_item",
+                construct=con.labels.get(s.lang),
+                measure=f"{_measure_name(main[0], s)} = {_num(row['estimate'].iloc[0], s)}",
+                n=_num(row["n_units"].iloc[0], s, 0),
+                unit_noun=noun,
+            )
+        )
+    level = s(f"interviews.unit_level.{agree['unit_of_analysis'].iloc[0]}")
+    if not items:
+        return ""
+    return s("interviews.agreement_constructs", unit_level=level, items="; ".join(items))
+
+
+def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
     if agree.empty:
-        return [s("interviews.agreement_none")]
+        return s("interviews.agreement_none")
     unit = str(agree["unit_of_analysis"].iloc[0])
     level = s(f"interviews.unit_level.{unit}")
     noun = s(f"interviews.unit_noun.{unit}")
     out = []
-    n_docs = agree["n_documents"].max() if "n_documents" in agree.columns else None
-    n_coders = int(agree["n_coders"].max())
-    if n_docs is not None and pd.notna(n_docs):
+    n_docs = agree["n_documents"].max()
+    if pd.notna(n_docs):
+        n_coders = _num(int(agree["n_coders"].max()), s, 0)
         out.append(
-            s(
-                "interviews.agreement_intro",
-                n_documents=_num(n_docs, s, 0),
-                n_coders=_num(n_coders, s, 0),
-            )
+            s("interviews.agreement_intro", n_documents=_num(n_docs, s, 0), n_coders=n_coders)
         )
     pooled = agree[agree["code_level"] == "all"]
     if not pooled.empty:
@@ -175,63 +161,35 @@ def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> list
                 n_coders=_num(pooled["n_coders"].iloc[0], s, 0),
             )
         )
-    constructs = agree[agree["code_level"] == "construct"]
-    if not constructs.empty:
-        main = (
-            "cohen_kappa"
-            if (constructs["measure"] == "cohen_kappa").any()
-            else "krippendorff_alpha"
-        )
-        items = []
-        for con in codebook.constructs():
-            row = constructs[(constructs["code"] == con.id) & (constructs["measure"] == main)]
-            if row.empty:
-                continue
-            items.append(
-                s(
-                    "interviews.construct_item",
-                    construct=con.labels.get(s.lang),
-                    measure=f"{SYMBOL[main]} = {_num(row['estimate'].iloc[0], s)}",
-                    n=_num(row["n_units"].iloc[0], s, 0),
-                    unit_noun=noun,
-                )
-            )
-        if items:
-            out.append(
-                s("interviews.agreement_constructs", unit_level=level, items="; ".join(items))
-            )
-    return out
+    out.append(_construct_sentence(agree, codebook, s, noun))
+    return " ".join(x for x in out if x)
 
 
-def _quotes(quotes: pd.DataFrame, codebook: Codebook, cfg: InterviewsConfig, s: Strings) -> str:
+def _quotes(
+    quotes: pd.DataFrame, codebook: Codebook, cfg: InterviewsConfig, s: Strings
+) -> list[Block]:
     if quotes.empty:
-        return s("interviews.quotes_none")
-    blocks = [s("interviews.quotes_intro")]
+        return [Text(s("interviews.quotes_none"))]
+    blocks: list[Block] = [Text(s("interviews.quotes_intro"))]
+    marks = {"open_mark": s("methods.quote_open"), "close_mark": s("methods.quote_close")}
     for con in codebook.constructs():
         part = quotes[quotes["construct"] == con.id]
         if part.empty:
             continue
-        lines = [f"**{con.labels.get(s.lang)}**"]
+        blocks.append(Text(f"**{con.labels.get(s.lang)}**"))
         for row in part.itertuples(index=False):
-            speaker = row.speaker_sv if s.lang == "sv" else row.speaker_en
             source = s(
                 "interviews.quote_source",
-                speaker=speaker,
+                speaker=row.speaker_sv if s.lang == "sv" else row.speaker_en,
                 round=cfg.round_label(str(row.round), s.lang),
                 code=codebook.label(str(row.code), s.lang),
             )
-            text = " ".join(str(row.quote).split())
-            lines.append(
-                f"> {s('methods.quote_open')}{text}{s('methods.quote_close')}\n>\n> — {source}"
-            )
-        blocks.append("\n\n".join(lines))
-    return "\n\n".join(blocks)
+            blocks.append(Quote(str(row.quote), source, **marks))
+    return blocks
 
 
-def _appendix_table(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str | None:
-    if agree.empty:
-        return None
-    unit = str(agree["unit_of_analysis"].iloc[0])
+def _agreement_rows(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> pd.DataFrame:
+    """One row per code level × code: each measure's estimate, κ's interval, units, coders."""
     est_of = {
         (str(lv), str(c), str(m)): e
         for lv, c, m, e in agree[["code_level", "code", "measure", "estimate"]].itertuples(
@@ -241,119 +199,91 @@ def _appendix_table(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str 
     info = agree.drop_duplicates(["code_level", "code"]).set_index(["code_level", "code"])
     ci = agree[agree["measure"] == "cohen_kappa"].set_index(["code_level", "code"])
     order = {c.id: i for i, c in enumerate(codebook.codes)}
+    measures = list(dict.fromkeys(agree["measure"]))
     rows = []
     for level, code in info.index:
-        key = (str(level), str(code))
         construct = codebook.get(code).construct if code in order else None
-        rows.append(
-            {
-                "_o": (
-                    0 if level == "construct" else 1 if level == "code" else 2,
-                    order.get(str(code), 999),
-                ),
-                "code": s("interviews.all_codes")
-                if level == "all"
-                else codebook.label(str(code), s.lang),
-                "construct": ""
-                if level != "code" or not construct
-                else codebook.label(construct, s.lang),
-                "percent": est_of.get((*key, "percent_agreement")),
-                "kappa": est_of.get((*key, "cohen_kappa")),
-                "ci_low": ci["ci_low"].get((level, code)) if not ci.empty else None,
-                "ci_high": ci["ci_high"].get((level, code)) if not ci.empty else None,
-                "alpha": est_of.get((*key, "krippendorff_alpha")),
-                "n": info.loc[(level, code), "n_units"],
-                "coders": info.loc[(level, code), "n_coders"],
-            }
-        )
-    df = pd.DataFrame(rows).sort_values("_o", kind="stable")
-    two = (agree["measure"] == "cohen_kappa").any()
-    noun = s(f"interviews.unit_noun.{unit}")
+        row = {
+            "_o": (
+                0 if level == "construct" else 1 if level == "code" else 2,
+                order.get(code, 999),
+            ),
+            "code": s("interviews.all_codes") if level == "all" else codebook.label(code, s.lang),
+            "construct": ""
+            if level != "code" or not construct
+            else codebook.label(construct, s.lang),
+            "ci_low": ci["ci_low"].get((level, code)) if not ci.empty else None,
+            "ci_high": ci["ci_high"].get((level, code)) if not ci.empty else None,
+            "n": info.loc[(level, code), "n_units"],
+            "coders": info.loc[(level, code), "n_coders"],
+        }
+        row |= {m: est_of.get((level, code, m)) for m in {PERCENT, *SYMBOL, *measures}}
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("_o", kind="stable")
+
+
+def _appendix_table(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> Table | None:
+    if agree.empty:
+        return None
+    unit = str(agree["unit_of_analysis"].iloc[0])
+    measures = list(dict.fromkeys(agree["measure"]))
+    df = _agreement_rows(agree, codebook, s)
     cols = [
         Column(s("interviews.code"), "code", "text"),
         Column(s("interviews.construct"), "construct", "text"),
-        Column(s("interviews.percent"), "percent", "percent"),
+        Column(s("interviews.percent"), PERCENT, "percent"),
     ]
-    if two:
+    if "cohen_kappa" in measures:
         cols += [
-            Column(s("interviews.kappa"), "kappa", "number"),
+            Column(s("interviews.kappa"), "cohen_kappa", "number"),
             Column(s("interviews.kappa_ci"), ("ci_low", "ci_high"), "ci"),
         ]
+    cols.append(Column(s("interviews.alpha"), "krippendorff_alpha", "number"))
+    cols += [Column(_measure_name(m, s), m, "number") for m in _coefficients(measures)[2:]]
+    noun = s(f"interviews.unit_noun.{unit}")
     cols += [
-        Column(s("interviews.alpha"), "alpha", "number"),
         Column(f"{s('interviews.n_units')} ({noun})", "n", "integer"),
         Column(s("interviews.coders"), "coders", "integer"),
     ]
     # Units are segments or documents, not respondents: the small-cell rule does not apply here.
     table = disclosure.format_table(df, cols, lang=s.lang, threshold=None)
-    level = s(f"interviews.unit_level.{unit}")
-    return pipe_table(
-        table,
-        caption=s("interviews.agreement_caption", unit_level=level),
-        note_prefix=s("note_prefix"),
-    )
+    caption = s("interviews.agreement_caption", unit_level=s(f"interviews.unit_level.{unit}"))
+    return Table(table, caption, s("note_prefix"))
 
 
-def report_sections(
-    *, project, results_dir: Path, figures_dir: Path, out_dir: Path, lang: str
-) -> list[SectionContent]:
-    """Section N2 (heat map, agreement in words, quotes) and the appendix's per-code agreement.
-
-    Parameters
-    ----------
-    project
-        The :class:`project.config.Project`; nothing is returned when it has no ``interviews``.
-    results_dir
-        ``output/results`` with the CSVs of :func:`analysis.codings.analyse_codings`.
-    figures_dir, out_dir
-        Where the heat map PNG goes, and where the report's Markdown is (for the figure's path).
-    lang
-        ``"sv"`` (default language of the report) or ``"en"``.
-    """
-    cfg: InterviewsConfig | None = getattr(project, "interviews", None)
-    if cfg is None:
+def build(context: ReportContext) -> list[SectionContent]:
+    """Section N2 (heat map, agreement in words, quotes) and the appendix's per-code agreement."""
+    cfg = context.project.interviews
+    results = context.results
+    freq = results.table("coding_frequencies")
+    if cfg is None or freq.empty:
         return []
-    tables, inputs = _read(results_dir)
-    freq = tables.get("coding_frequencies")
-    if freq is None or freq.empty:
-        return []
-    s = report_strings(lang)
-    threshold = project.privacy.min_cell_size
+    s, threshold, lang = context.strings, context.threshold, context.lang
     codebook = build_codebook(cfg)
-    docs = tables.get(
-        "interview_documents", pd.DataFrame(columns=list(RESULTS["interview_documents"]))
-    )
-    agree = tables.get("agreement", pd.DataFrame(columns=list(RESULTS["agreement"])))
-    quotes = tables.get("quotes", pd.DataFrame(columns=list(RESULTS["quotes"])))
-
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    fig = plot_npt_heatmap(freq, codebook=codebook, config=cfg, threshold=threshold, lang=lang)
-    fig_path = figures_dir / f"interviews_npt_heatmap_{lang}.png"
-    fig.savefig(fig_path, dpi=FIGURE_DPI, metadata={"Software": None})
-
+    docs = results.table("interview_documents")
+    agree = results.table("agreement")
     n_docs = int(docs["n_documents"].sum()) if not docs.empty else 0
-    parts = [f"## {s('interviews.heading')}", s("interviews.intro", n_documents=_num(n_docs, s, 0))]
-    if not docs.empty:
-        parts.append(_documents_table(docs, cfg, threshold, s))
-    parts += [
-        f"### {s('interviews.heatmap_heading')}",
-        f"![{s('interviews.heatmap_figure', threshold=threshold)}]"
-        f"({figure_reference(fig_path, Path(out_dir))}){{width=100%}}",
-        f"### {s('interviews.agreement_heading')}",
-        " ".join(_agreement_text(agree, codebook, s)),
-        f"### {s('interviews.quotes_heading')}",
-        _quotes(quotes, codebook, cfg, s),
+    blocks: list[Block] = [
+        Heading(s("interviews.heading")),
+        Text(s("interviews.intro", n_documents=_num(n_docs, s, 0))),
     ]
-    n2 = SectionContent(
-        section="n2_key_persons",
-        markdown="\n\n".join(parts) + "\n",
-        inputs=dict(inputs),
-        figures=(fig_path,),
+    if not docs.empty:
+        blocks.append(documents_table(docs, cfg, threshold, s))
+    make = partial(
+        plot_npt_heatmap, freq, codebook=codebook, config=cfg, threshold=threshold, lang=lang
     )
-    out = [n2]
+    caption = s("interviews.heatmap_figure", threshold=threshold)
+    blocks += [
+        Heading(s("interviews.heatmap_heading"), 3),
+        FigureBlock(f"interviews_npt_heatmap_{lang}", make, caption),
+        Heading(s("interviews.agreement_heading"), 3),
+        Text(_agreement_text(agree, codebook, s)),
+        Heading(s("interviews.quotes_heading"), 3),
+        *_quotes(results.table("quotes"), codebook, cfg, s),
+    ]
+    out = [SectionContent("n2_key_persons", tuple(blocks))]
     table = _appendix_table(agree, codebook, s)
-    if table:
+    if table is not None:
         unit = str(agree["unit_of_analysis"].iloc[0])
         definition = s(
             f"interviews.unit_definition.{unit}",
@@ -364,11 +294,9 @@ def report_sections(
             unit_level=s(f"interviews.unit_level.{unit}"),
             unit_definition=definition,
         )
-        out.append(
-            SectionContent(
-                section="appendix",
-                markdown=f"## {s('interviews.agreement_heading')}\n\n{text}\n\n{table}",
-                inputs={k: v for k, v in inputs.items() if "agreement" in k},
-            )
-        )
+        appendix = (Heading(s("interviews.agreement_heading")), Text(text), table)
+        out.append(SectionContent(APPENDIX, appendix))
     return out
+
+
+BUILDER = SectionBuilder("codings", is_declared, build)

@@ -15,8 +15,10 @@ from flows.analyse import results_of
 from ingest.codings import ingest_codings
 from project.config import load_project
 from project.errors import ConfigError, PipelineError
-from reports.document import SectionContent
-from reports.sections.codings import report_sections
+from reports.build import ReportRequest, build_report
+from reports.content import ReportContext, SectionContent
+from reports.results import Results
+from reports.sections import codings
 from tests.conftest import EXAMPLE
 
 CSV = "codings_interviews.csv"
@@ -163,17 +165,15 @@ def test_report_sections(example_project: Path, lang: str) -> None:
     results.mkdir(parents=True)
     for name, frame in results_of(example_project, "codings").items():
         frame.to_csv(results / f"{name}.csv", index=False)
-    out = example_project / "output" / "reports"
-    sections = report_sections(
-        project=load_project(example_project),
-        results_dir=results,
-        figures_dir=out / "figures",
-        out_dir=out,
-        lang=lang,
-    )
+    project = load_project(example_project)
+    sections = codings.build(ReportContext(project, Results(results), lang))
     assert [s.section for s in sections] == ["n2_key_persons", "appendix"]
     assert all(isinstance(s, SectionContent) for s in sections)
-    n2 = sections[0].markdown
+    built = build_report(ReportRequest(project, example_project, lang=lang, formats=()))
+    md = built.markdown.read_text(encoding="utf-8")
+    n2 = md[md.index("\n# 7. N2") : md.index("\n# 8. N3")]
+    appendix = md[md.index("\n# " + ("Statistisk bilaga" if lang == "sv" else "Statistical")) :]
+    out = example_project / "output"
     assert (out / "figures" / f"interviews_npt_heatmap_{lang}.png").is_file()
     assert f"figures/interviews_npt_heatmap_{lang}.png" in n2
     level = "på segmentnivå (n = " if lang == "sv" else "at the segment level (n = "
@@ -184,7 +184,7 @@ def test_report_sections(example_project: Path, lang: str) -> None:
     assert "svarande" not in n2 and "respondents" not in n2  # not the survey wording
     assert "> ”" in n2 or '> "' in n2 or "> “" in n2
     assert "Karin" not in n2
-    assert "| " in sections[1].markdown
+    assert "| " in appendix
 
 
 def test_example_generator_reproduces_committed_files(tmp_path: Path) -> None:
@@ -203,8 +203,9 @@ def test_example_generator_reproduces_committed_files(tmp_path: Path) -> None:
 
 
 def test_a_hidden_interview_count_cannot_be_worked_out_from_the_total() -> None:
-    from reports.sections.codings import _documents_table
+    from reports.sections.codings import documents_table
     from reports.strings import report_strings
+    from reports.writer import block_markdown
 
     project = load_project(EXAMPLE)
     docs = pd.DataFrame(
@@ -220,7 +221,7 @@ def test_a_hidden_interview_count_cannot_be_worked_out_from_the_total() -> None:
         cfg.stakeholder_groups[i % len(cfg.stakeholder_groups)].id for i in range(4)
     ]
     docs["round"] = [cfg.rounds[i % len(cfg.rounds)].id for i in range(4)]
-    table = _documents_table(docs, cfg, 5, report_strings("sv"))
+    table = block_markdown(documents_table(docs, cfg, 5, report_strings("sv")), str)
     rows = [line for line in table.splitlines() if line.startswith("|") and "---" not in line][1:]
     shown = [row.split("|")[3].strip() for row in rows]
     assert "4" not in shown and "<5" in shown

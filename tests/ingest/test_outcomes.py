@@ -13,8 +13,8 @@ from analysis.columns import table
 from flows.analyse import results_of
 from ingest.indicators import ingest_indicators
 from project.config import load_project
+from reports.build import ReportRequest, build_report
 from reports.disclosure import suppress_breakdowns
-from reports.sections.indicators import report_sections
 from tests.conftest import EXAMPLE
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "indicators"
@@ -104,13 +104,10 @@ def test_target_check(analysed):
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_report_masks_small_counts(analysed, lang):
     project_dir, _ = analysed
-    out = project_dir / "output" / f"reports_{lang}"
-    sections = report_sections(
-        project=load_project(project_dir), results_dir=project_dir / "output" / "results",
-        figures_dir=out / "figures", out_dir=out, lang=lang,
-    )  # fmt: skip
-    n3 = next(s for s in sections if s.section == "n3_key_figures")
-    md = n3.markdown
+    request = ReportRequest(load_project(project_dir), project_dir, lang=lang, formats=())
+    built = build_report(request)
+    report = built.markdown.read_text(encoding="utf-8")
+    md = report[report.index("\n# 8. N3") : report.index("\n# 9. ")]
     if lang == "sv":
         assert "58 av 98 (59\u00a0%, 95 % KI 49–68\u00a0%) gick vidare till fortsatt" in md
         assert "Färre än 5 gick vidare till studier." in md
@@ -120,8 +117,8 @@ def test_report_masks_small_counts(analysed, lang):
         assert "Fewer than 5 went on to studies." in md
     assert "| <5 / 98 |" in md and "| – / 98 |" in md  # 1 to studies; 5 hidden with it
     assert " 1 / 98" not in md and "5 / 98" not in md.replace("<5 / 98", "")
-    assert any(p.name == f"outcome_exit_destination_all_{lang}.png" for p in n3.figures)
-    assert all(p.is_file() for p in n3.figures)
+    assert any(p.name == f"outcome_exit_destination_all_{lang}.png" for p in built.figures)
+    assert all(p.is_file() for p in built.figures)
 
 
 def test_suppression_across_groups_and_categories():

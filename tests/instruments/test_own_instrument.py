@@ -17,10 +17,11 @@ import pytest
 from analysis.reliability import reliability_by_scale
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_scores
+from analysis.survey import analyse_survey
 from ingest.survey import ingest_survey
 from instruments.spec import project_instrument
 from project.config import load_project
-from reports.document import build_report
+from reports.build import ReportRequest, build_report
 from store import warehouse
 from tests.conftest import REPO
 
@@ -101,18 +102,10 @@ def test_own_instrument_end_to_end(own_project: Path) -> None:
 
     results = own_project / "output" / "results"
     results.mkdir(parents=True)
-    reliability.reset_index().to_csv(results / "reliability.csv", index=False)
-    summary.reset_index().to_csv(results / "scale_scores.csv", index=False)
-    outputs = build_report(
-        project=project,
-        specs=[spec],
-        results_dir=results,
-        narrative_dir=own_project / "narrative",
-        out_dir=own_project / "output" / "reports",
-        lang="sv",
-        formats=["html"],
-        project_dir=own_project,
-    )
+    for name, frame in analyse_survey(wide, long, spec=spec, project=project).items():
+        frame.to_csv(results / f"{name}.csv", index=False)
+    request = ReportRequest(project, own_project, lang="sv", formats=["html"], specs=[spec])
+    outputs = build_report(request)
     markdown = outputs.markdown.read_text(encoding="utf-8")
     assert "## Personalenkät: Teamklimat" in markdown
     assert "Reliabilitet: Teamklimat" in markdown

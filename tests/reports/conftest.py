@@ -11,7 +11,7 @@ import pytest
 
 from instruments.spec import InstrumentSpec, load_instrument
 from project.config import Project, load_project
-from reports.document import ReportOutputs, build_report
+from reports.build import ReportOutputs, ReportRequest, build_report
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 REPORT_DATE = dt.date(2026, 11, 23)
@@ -57,8 +57,9 @@ def project_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _build(project_dir: Path, project: Project, spec: InstrumentSpec, lang: str, formats):
-    return build_report(
+    request = ReportRequest(
         project=project,
+        project_dir=project_dir,
         specs=[spec],
         results_dir=project_dir / "output" / "results",
         narrative_dir=project_dir / "narrative",
@@ -66,9 +67,9 @@ def _build(project_dir: Path, project: Project, spec: InstrumentSpec, lang: str,
         figures_dir=project_dir / "output" / "figures",
         lang=lang,
         formats=formats,
-        project_dir=project_dir,
         report_date=REPORT_DATE,
     )
+    return build_report(request)
 
 
 @pytest.fixture(scope="session")

@@ -168,3 +168,75 @@ class TestSuppressDistributions:
         asked = out[out["item"] == "few_asked"]
         assert asked["suppressed"].all() and asked["base_suppressed"].all()
         assert asked["share"].isna().all() and asked["n"].isna().all()
+
+
+class TestPublicFormatting:
+    """What the sections used to do with private helpers, now the disclosure module's API."""
+
+    @pytest.mark.parametrize(
+        ("p", "sv", "en"),
+        [
+            (0.04321, "0,043", "0.043"),
+            (0.001, "0,001", "0.001"),
+            (0.00099, "<0,001", "<0.001"),
+            (0.0, "<0,001", "<0.001"),
+            (float("nan"), "..", ".."),
+        ],
+    )
+    def test_p_values_one_way(self, p, sv, en):
+        assert disclosure.format_p(p, lang="sv") == sv
+        assert disclosure.format_p(p, lang="en") == en
+
+    def test_p_column_never_prints_zero(self):
+        df = pd.DataFrame({"n": [20, 3], "p": [0.00001, 0.2]})
+        out = format_table(df, [Column("p", "p", "p")], lang="sv", threshold=5)
+        assert out["p"].tolist() == ["<0,001", "–"]  # the small group's p is withheld too
+
+    def test_values_by_size_and_changes(self):
+        assert disclosure.format_value(1712.4, lang="sv") == f"1{NBSP}712"
+        assert disclosure.format_value(11.73, lang="en") == "11.7"
+        assert disclosure.format_value(0.0583, lang="en") == "0.06"
+        assert disclosure.format_change(0.41, lang="sv") == f"−59{NBSP}%"
+        assert disclosure.format_percent_ci(0.351, 0.452, lang="en", change=True) == "−65 – −55%"
+        assert disclosure.format_percent_ci(0.49, 0.68, lang="sv") == f"49–68{NBSP}%"
+        assert disclosure.format_percent_ci(math.nan, 0.68, lang="sv") == ".."
+
+    def test_small_cells_and_counts(self):
+        assert disclosure.is_small_cell(4, 5) and not disclosure.is_small_cell(0, 5)
+        assert not disclosure.is_small_cell(math.nan, 5) and not disclosure.is_small_cell(2, None)
+        assert disclosure.too_small_base(0, 5) and not disclosure.too_small_base(5, 5)
+        primary, complementary = disclosure.PRIMARY, disclosure.COMPLEMENTARY
+        count = disclosure.format_count
+        assert count(3, suppressed=True, reason=primary, threshold=5, lang="sv") == "<5"
+        assert count(7, suppressed=True, reason=complementary, threshold=5, lang="sv") == "–"
+        assert count(1234, suppressed=False, reason=None, threshold=5, lang="sv") == f"1{NBSP}234"
+
+    def test_count_column_hides_the_complement_and_takes_its_own_note(self):
+        df = pd.DataFrame({"group": list("abcd"), "n": [12, 7, 6, 4], "coded": [3, 2, 1, 1]})
+        out = format_table(
+            df,
+            [
+                Column("g", "group", "text"),
+                Column("n", "n", "count"),
+                Column("coded", "coded", "number", decimals=0),
+            ],
+            lang="sv",
+            threshold=5,
+            complement_within=[],
+            note="<5 och – = färre än 5 intervjuer.",
+        )
+        assert out["n"].tolist() == ["12", "7", "–", "<5"]
+        assert out["coded"].tolist() == ["3", "2", "–", "–"]
+        assert out.attrs["notes"] == ["<5 och – = färre än 5 intervjuer."]
+
+    def test_a_sum_over_hidden_cells_on_both_sides_is_withheld(self):
+        cells = pd.DataFrame(
+            {
+                "category": ["a", "b", "c", "__total__"],
+                "suppressed": [True, True, False, False],
+            }
+        )
+        members = pd.Series(True, index=cells.index)
+        assert disclosure.sum_reveals_hidden(cells, members=members, counted={"a"})
+        assert not disclosure.sum_reveals_hidden(cells, members=members, counted={"a", "b"})
+        assert not disclosure.sum_reveals_hidden(cells, members=members, counted={"c"})

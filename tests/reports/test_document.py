@@ -11,13 +11,11 @@ import pytest
 
 from project.errors import ResultsFileError
 from reports import disclosure
-from reports.document import (
-    SECTION_IDS,
-    build_markdown,
-    demote_headings,
-    load_results,
-    read_narrative,
-)
+from reports.build import ReportRequest, draft_report
+from reports.content import SECTION_IDS, SectionBuilder, SectionContent, Text
+from reports.document import demote_headings, read_narrative
+from reports.results import Results
+from reports.sections import SECTION_BUILDERS
 from reports.strings import report_strings
 
 SV_HEADINGS = [
@@ -42,6 +40,20 @@ EN_HEADINGS = [
     "8. N3 – Key figures",
     "9. Summary and analysis",
 ]
+
+
+def draft(project, spec, *, results_dir: Path, narrative_dir: Path, lang: str, builders=None):
+    """The report's Markdown without writing a file."""
+    request = ReportRequest(
+        project=project,
+        project_dir=narrative_dir.parent,
+        specs=[spec],
+        results_dir=results_dir,
+        narrative_dir=narrative_dir,
+        lang=lang,
+    )
+    built = draft_report(request, builders=builders or SECTION_BUILDERS)
+    return built.markdown, list(built.narrative)
 
 
 def level1(markdown: str) -> list[str]:
@@ -209,13 +221,8 @@ def test_captions_carry_no_numbers(md_sv, md_en):
 def test_missing_results_leave_a_note(tmp_path, project, spec):
     narrative = tmp_path / "narrative"
     narrative.mkdir()
-    results = load_results(tmp_path / "results", instrument="nomad")
-    md, used = build_markdown(
-        project=project,
-        specs=[spec],
-        results={spec.id: results},
-        narrative_dir=narrative,
-        lang="sv",
+    md, used = draft(
+        project, spec, results_dir=tmp_path / "results", narrative_dir=narrative, lang="sv"
     )
     assert used == []
     assert level1(md) == SV_HEADINGS
@@ -227,7 +234,7 @@ def test_results_file_with_missing_columns(tmp_path, results_dir):
     df = pd.read_csv(tmp_path / "results" / "scale_scores.csv").drop(columns=["ci_low"])
     df.to_csv(tmp_path / "results" / "scale_scores.csv", index=False)
     with pytest.raises(ResultsFileError, match=r"scale_scores\.csv: missing columns ci_low"):
-        load_results(tmp_path / "results", instrument="nomad")
+        Results(tmp_path / "results").table("scale_scores")
 
 
 def test_outputs_listed(report_sv):
@@ -248,20 +255,18 @@ def test_every_quarantine_rule_has_words_in_both_languages():
 
 
 def test_section_content_from_other_stages_lands_in_its_section(project, spec, project_dir):
-    from reports.document import SectionContent, build_markdown, load_results
-
-    results = load_results(project_dir / "output" / "results", instrument=spec.id)
     extra = [
-        SectionContent("p1_project_logic", "## Logikmodell\n\nGenererad logik."),
-        SectionContent("appendix", "## ITS-modeller\n\nModelldetaljer."),
+        SectionContent("p1_project_logic", (Text("## Logikmodell\n\nGenererad logik."),)),
+        SectionContent("appendix", (Text("## ITS-modeller\n\nModelldetaljer."),)),
     ]
-    md, _ = build_markdown(
-        project=project,
-        specs=[spec],
-        results={spec.id: results},
+    builder = SectionBuilder("extra", lambda project: True, lambda context: extra)
+    md, _ = draft(
+        project,
+        spec,
+        results_dir=project_dir / "output" / "results",
         narrative_dir=project_dir / "narrative",
         lang="sv",
-        extra=extra,
+        builders=(*SECTION_BUILDERS, builder),
     )
     p1 = md.index("# 3. P1")
     p2 = md.index("# 4. P2")
@@ -272,21 +277,11 @@ def test_section_content_from_other_stages_lands_in_its_section(project, spec, p
 
 
 def test_section_content_checks_its_section():
-    import pytest
-
-    from reports.document import SectionContent
-
     with pytest.raises(ValueError, match="unknown report section 'n4'"):
-        SectionContent("n4", "x")
+        SectionContent("n4", (Text("x"),))
 
 
 def test_negative_item_rest_correlation_is_flagged(project, spec, project_dir, tmp_path):
-    import shutil
-
-    import pandas as pd
-
-    from reports.document import build_markdown, load_results
-
     results_dir = tmp_path / "results"
     shutil.copytree(project_dir / "output" / "results", results_dir)
     pd.DataFrame(
@@ -297,15 +292,12 @@ def test_negative_item_rest_correlation_is_flagged(project, spec, project_dir, t
             "item": ["ca2", "ca3"],
             "n": [40, 40],
             "r_item_rest": [-0.31, 0.52],
+            "alpha_if_deleted": [0.74, 0.61],
+            "method": ["item-rest correlation (Pearson)"] * 2,
         }
     ).to_csv(results_dir / "item_statistics.csv", index=False)
-    results = load_results(results_dir, instrument="nomad")
-    md, _ = build_markdown(
-        project=project,
-        specs=[spec],
-        results={"nomad": results},
-        narrative_dir=project_dir / "narrative",
-        lang="sv",
+    md, _ = draft(
+        project, spec, results_dir=results_dir, narrative_dir=project_dir / "narrative", lang="sv"
     )
     text = " ".join(md.split())
     assert "påstående CA2 korrelerar negativt med resten av skalan" in text

@@ -1,4 +1,4 @@
-"""Figures return a Figure, save nothing, and never draw a suppressed group (reports/figures.py)."""
+"""Figures return a Figure, save nothing, and never draw a suppressed group (reports/figures/)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from reports import disclosure
-from reports.figures.survey import plot_construct_means, plot_item_distributions
+from reports.figures.survey import plot_construct_means
+from reports.figures.survey_distributions import plot_item_distributions
 from reports.strings import report_strings
 
 

@@ -1,4 +1,4 @@
-"""analyse_indicators and report_sections on the example project."""
+"""analyse_indicators and the key figures' section builder on the example project."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from analysis.columns import table
 from flows.analyse import results_of
 from ingest.indicators import ingest_indicators
 from project.config import load_project
-from reports.sections.indicators import report_sections
+from reports.build import ReportRequest, build_report
+from reports.content import ReportContext
+from reports.results import Results
+from reports.sections import indicators, logic
+from reports.writer import blocks_markdown
 from tests.conftest import EXAMPLE
 
 
@@ -72,18 +76,19 @@ def test_before_after_named_care_contact_by_age(analysed):
 def test_report_sections(analysed, lang):
     project_dir, _ = analysed
     project = load_project(project_dir)
-    out = project_dir / "output" / "reports"
-    sections = report_sections(
-        project=project, results_dir=project_dir / "output" / "results",
-        figures_dir=out / "figures", out_dir=out, lang=lang,
-    )  # fmt: skip
-    by = {s.section: s for s in sections}
-    assert set(by) == {"n3_key_figures", "p1_project_logic", "appendix"}
-    n3 = by["n3_key_figures"].markdown
-    assert "figures/its_days_ready_for_discharge_all_" in n3
+    context = ReportContext(project, Results(project_dir / "output" / "results"), lang)
+    sections = [*indicators.build(context), *logic.build(context)]
+    assert {s.section for s in sections} == {"n3_key_figures", "p1_project_logic", "appendix"}
+    built = build_report(ReportRequest(project, project_dir, lang=lang, formats=()))
+    md = built.markdown.read_text(encoding="utf-8")
+    n3 = md[md.index("\n# 8. N3") : md.index("\n# 9. ")]
+    p1 = md[md.index("\n# 3. P1") : md.index("\n# 4. P2")]
+    assert "](../figures/its_days_ready_for_discharge_all_" in n3
     assert ("Nivåförändring" if lang == "sv" else "Change in level") in n3
-    assert all(p.is_file() for s in sections for p in s.figures)
-    assert "project_logic" in by["p1_project_logic"].markdown
+    drawn = {p.name for p in built.figures}
+    assert {f.stem + ".png" for s in sections for f in s.figures} <= drawn
+    assert all(p.is_file() for p in built.figures)
+    assert "project_logic" in p1
 
 
 def test_small_cells_are_masked(analysed, tmp_path):
@@ -93,13 +98,10 @@ def test_small_cells_are_masked(analysed, tmp_path):
     ba = r["before_after"].copy()
     ba.loc[(ba["indicator"] == "patient_participation") & (ba["phase"] == "before"), "n"] = 3
     ba.to_csv(results / "before_after.csv", index=False)
-    project = load_project(project_dir)
-    (n3,) = [
-        s for s in report_sections(project=project, results_dir=results, figures_dir=tmp_path,
-                                   out_dir=tmp_path, lang="en")
-        if s.section == "n3_key_figures"
-    ]  # fmt: skip
-    assert "<5" in n3.markdown and "fewer than 5" in n3.markdown
+    context = ReportContext(load_project(project_dir), Results(results), "en")
+    (n3,) = [s for s in indicators.build(context) if s.section == "n3_key_figures"]
+    markdown = blocks_markdown(n3.blocks, lambda figure: f"{figure.stem}.png")
+    assert "<5" in markdown and "fewer than 5" in markdown
 
 
 def test_no_indicators_gives_nothing(example_project):

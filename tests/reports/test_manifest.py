@@ -103,7 +103,7 @@ def test_code_fingerprint(tmp_path):
     assert provenance.code_fingerprint(tmp_path, packages=["reports"]) != second
     # The repository's own fingerprint covers our packages' code and the report templates.
     files = {p.relative_to(provenance.CODE_ROOT).as_posix() for p in provenance.code_files()}
-    assert {"reports/disclosure.py", "reports/templates/report.md.j2"} <= files
+    assert {"reports/disclosure/__init__.py", "reports/templates/report.md.j2"} <= files
     assert "instruments/nomad/instrument.yaml" in files
 
 

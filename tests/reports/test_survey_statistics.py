@@ -17,7 +17,7 @@ from analysis.summaries import summarise_items, summarise_scores
 from analysis.survey import reliability_by_group
 from analysis.wave_comparison import MIXED_MODEL, ExtendedModel, compare_waves
 from instruments.spec import load_instrument
-from reports.document import build_markdown, load_results
+from reports.build import ReportRequest, draft_report
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MIN_N = 20
@@ -62,14 +62,15 @@ def results(tmp_path_factory, results_dir: Path, project) -> Path:
 
 
 def _markdown(results: Path, project, spec, lang: str, tmp_path: Path) -> str:
-    md, _ = build_markdown(
+    request = ReportRequest(
         project=project,
+        project_dir=tmp_path,
         specs=[spec],
-        results={"nomad": load_results(results, instrument="nomad")},
+        results_dir=results,
         narrative_dir=tmp_path,
         lang=lang,
     )
-    return md
+    return draft_report(request).markdown
 
 
 def test_english_block_shows_profile_change_groups_and_rates(results, project, spec, tmp_path):

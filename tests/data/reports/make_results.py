@@ -5,18 +5,20 @@ Run from the repository root to regenerate them:
     .venv/bin/python tests/data/reports/make_results.py
 
 Respondents are simulated from the NoMAD spec, then summarised the way the analyse stage's files
-are shaped (unrounded). One staff group (unit_manager) has n = 3 in each wave so that the small-cell
+are shaped (unrounded, with the columns of the results contract, analysis/columns.py). One staff group (unit_manager) has n = 3 in each wave so that the small-cell
 rule is exercised; the next smallest group then gets complementary suppression.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.columns import check_table
 from instruments.spec import load_instrument
 
 OUT = Path(__file__).resolve().parent / "results"
@@ -104,6 +106,7 @@ def describe(x: pd.Series) -> dict[str, float]:
         "median": float(x.median()) if n else np.nan,
         "q1": float(x.quantile(0.25)) if n else np.nan,
         "q3": float(x.quantile(0.75)) if n else np.nan,
+        "std_error": sd / np.sqrt(n) if n > 1 else np.nan,
         "ci_low": mean - half,
         "ci_high": mean + half,
     }
@@ -119,12 +122,16 @@ def alpha(items: pd.DataFrame) -> dict[str, float]:
     lo = 1 - (1 - a) * stats.f.ppf(0.975, n - 1, (n - 1) * (k - 1))
     hi = 1 - (1 - a) * stats.f.ppf(0.025, n - 1, (n - 1) * (k - 1))
     return {
+        "group_by": "all",
+        "group": "all",
+        "measure": "cronbach_alpha",
         "n": n,
         "k_items": k,
         "estimate": a,
         "ci_low": lo,
         "ci_high": hi,
         "method": ALPHA_METHOD,
+        "note": "",
     }
 
 
@@ -149,9 +156,7 @@ def main() -> None:
             base = {"instrument": "nomad", "wave": wave, "item": item.id}
             if SPEC.response_sets[item.response_set].type == "numeric":
                 d = describe(df[item.id].astype(float))
-                summ.append(
-                    {**base, **{k: d[k] for k in ("n", "mean", "sd", "median", "q1", "q3")}}
-                )
+                summ.append({**base, **d})
                 continue
             col = df[item.id]
             total = len(col)
@@ -198,6 +203,7 @@ def main() -> None:
                 "instrument": "nomad",
                 "wave": wave,
                 "file": f"nomad_{wave}.xlsx",
+                "sha256": hashlib.sha256(f"nomad_{wave}.xlsx".encode()).hexdigest(),
                 "rows_read": loaded + 2,
                 "rows_loaded": loaded,
                 "rows_quarantined": 2,
@@ -215,7 +221,7 @@ def main() -> None:
         ("ingest_summary", ingest),
         ("quarantine_reasons", reasons),
     ):
-        pd.DataFrame(rows).to_csv(OUT / f"{name}.csv", index=False)
+        check_table(name, pd.DataFrame(rows)).to_csv(OUT / f"{name}.csv", index=False)
 
 
 if __name__ == "__main__":

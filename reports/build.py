@@ -1,0 +1,273 @@
+"""The report stage: results in, the funder's report out.
+
+1. **Sections.** Each declared kind's builder (:data:`reports.sections.SECTION_BUILDERS`) reads
+   the results (:mod:`reports.results`) and returns its content.
+2. **Figures.** Every figure the content names is drawn and saved
+   (:class:`reports.writer.FigureDrawing`, in ``workers`` processes).
+3. **Markdown.** The document (:mod:`reports.document`) arranges the nine sections, the narrative
+   and the appendix; the writer saves ``report_<lang>.md``.
+4. **Formats.** pandoc parses that one Markdown file once, while the figures are drawn; HTML,
+   DOCX and PDF are written from the parsed document (:func:`reports.render.render_report`).
+5. **Manifest.** Hashes of every input and output, versions and settings
+   (``output/reports/manifest.json``, one entry per language).
+
+Every file is written atomically (:mod:`reports.writer`). ``progress(step, done, total)`` is told
+about the long steps (``sections``, ``figures``, ``formats``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from instruments.spec import InstrumentSpec, project_instrument
+from project.config import Project
+from project.layout import ProjectPaths
+from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
+from reports.document import assemble_markdown
+from reports.manifest import write_manifest
+from reports.render import parse_markdown, render_report
+from reports.results import Results
+from reports.sections import SECTION_BUILDERS
+from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
+
+DEFAULT_WORKERS = 1
+"""Processes that draw the figures: 1, the report's own (it draws while pandoc parses the
+Markdown in its own process); more did not pay on this project's 2-core machines (measured: see
+docs/architecture.md), but may where cores are free."""
+
+
+def _given(folder: Path | None, default: Path) -> Path:
+    return Path(folder) if folder is not None else default
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to render: the project and its folder, the language and formats, and where things
+    are (each defaults to the project folder's layout, :class:`project.layout.ProjectPaths`);
+    ``workers`` is the number of processes that draw the figures (1: the report's own process)."""
+
+    project: Project
+    project_dir: Path
+    lang: str | None = None
+    formats: Sequence[str] | None = None
+    results_dir: Path | None = None
+    narrative_dir: Path | None = None
+    out_dir: Path | None = None
+    figures_dir: Path | None = None
+    specs: Sequence[InstrumentSpec] | None = None
+    report_date: dt.date | None = None
+    workers: int = DEFAULT_WORKERS
+
+    @property
+    def paths(self) -> ProjectPaths:
+        return ProjectPaths(Path(self.project_dir))
+
+    @property
+    def language(self) -> str:
+        return self.lang or self.project.report.language
+
+    @property
+    def chosen_formats(self) -> tuple[str, ...]:
+        return tuple(self.formats if self.formats is not None else self.project.report.formats)
+
+    @property
+    def results_folder(self) -> Path:
+        return _given(self.results_dir, self.paths.results)
+
+    @property
+    def narrative_folder(self) -> Path:
+        return _given(self.narrative_dir, self.paths.narrative)
+
+    @property
+    def out_folder(self) -> Path:
+        return _given(self.out_dir, self.paths.reports)
+
+    @property
+    def figures_folder(self) -> Path:
+        return _given(self.figures_dir, self.paths.figures)
+
+    @property
+    def date(self) -> dt.date:
+        return self.report_date or dt.date.today()
+
+    def instrument_specs(self) -> tuple[InstrumentSpec, ...]:
+        """The instruments whose survey results the report shows, in project order."""
+        if self.specs is not None:
+            return tuple(self.specs)
+        root = Path(self.project_dir)
+        return tuple(project_instrument(self.project, i, root) for i in self.project.instrument_ids)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The report before anything is written: its Markdown and what it was made from."""
+
+    markdown: str
+    contents: tuple[SectionContent, ...]
+    narrative: tuple[Path, ...]
+    results: Results
+    specs: tuple[InstrumentSpec, ...]
+
+    @property
+    def figures(self) -> tuple[FigureBlock, ...]:
+        return tuple(f for c in self.contents for f in c.figures)
+
+
+@dataclass(frozen=True)
+class ReportOutputs:
+    """What :func:`build_report` wrote."""
+
+    markdown: Path
+    figures: tuple[Path, ...]
+    html: Path | None = None
+    docx: Path | None = None
+    pdf: Path | None = None
+    manifest: Path | None = None
+    inputs: Mapping[str, Path] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file written, the manifest last."""
+        rendered = [p for p in (self.html, self.docx, self.pdf) if p is not None]
+        tail = [self.manifest] if self.manifest is not None else []
+        return [self.markdown, *self.figures, *rendered, *tail]
+
+
+def collect_sections(
+    context: ReportContext,
+    builders: Sequence[SectionBuilder] = SECTION_BUILDERS,
+    *,
+    progress: Progress | None = None,
+) -> list[SectionContent]:
+    """The content of every builder whose kind the project declares, in the builders' order."""
+    declared = [b for b in builders if b.is_declared(context.project)]
+    contents: list[SectionContent] = []
+    if progress:
+        progress("sections", 0, len(declared))
+    for done, builder in enumerate(declared, 1):
+        contents += builder.build(context)
+        if progress:
+            progress("sections", done, len(declared))
+    return contents
+
+
+def draft_report(
+    request: ReportRequest,
+    *,
+    builders: Sequence[SectionBuilder] = SECTION_BUILDERS,
+    progress: Progress | None = None,
+) -> Draft:
+    """The report's Markdown and content, without writing a file."""
+    specs = request.instrument_specs()
+    results = Results(request.results_folder)
+    context = ReportContext(request.project, results, request.language, specs)
+    contents = collect_sections(context, builders, progress=progress)
+    out_dir, figures_dir = request.out_folder, request.figures_folder
+
+    def figure_ref(block: FigureBlock) -> str:
+        return Path(os.path.relpath(figures_dir / f"{block.stem}.png", out_dir)).as_posix()
+
+    markdown, narrative = assemble_markdown(
+        request.project,
+        lang=request.language,
+        contents=contents,
+        narrative_dir=request.narrative_folder,
+        figure_ref=figure_ref,
+        report_date=request.date,
+    )
+    return Draft(markdown, tuple(contents), tuple(narrative), results, specs)
+
+
+def _spec_fingerprint(spec: InstrumentSpec) -> str:
+    return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def _settings(request: ReportRequest, specs: Sequence[InstrumentSpec]) -> dict[str, Any]:
+    project = request.project
+    return {
+        "project_id": project.id,
+        "language": request.language,
+        "formats": list(request.chosen_formats),
+        "report_kind": project.report.kind,
+        "report_date": request.date,
+        "min_cell_size": project.privacy.min_cell_size,
+        "instruments": {
+            spec.id: {
+                "version": spec.version,
+                "variant": spec.variant,
+                "reverse": [i.id for i in spec.items if i.reverse],
+                "spec_sha256": _spec_fingerprint(spec),
+            }
+            for spec in specs
+        },
+        "figure_dpi": FIGURE_DPI,
+    }
+
+
+def _inputs(request: ReportRequest, draft: Draft) -> dict[str, Path]:
+    inputs = dict(draft.results.files)
+    inputs |= {f"narrative/{p.name}": p for p in draft.narrative}
+    project_file = Path(request.project_dir) / "project.yaml"
+    if project_file.is_file():
+        inputs["project.yaml"] = project_file
+    return inputs
+
+
+def build_report(
+    request: ReportRequest,
+    *,
+    builders: Sequence[SectionBuilder] = SECTION_BUILDERS,
+    progress: Progress | None = None,
+) -> ReportOutputs:
+    """Write the figures, the Markdown, the rendered formats and the manifest.
+
+    Raises
+    ------
+    ResultsFileError
+        A results file lacks a column of the contract or cannot be read.
+    RenderError
+        pandoc or typst failed.
+    """
+    out_dir, figures_dir = request.out_folder, request.figures_folder
+    remove_stale_temporaries(out_dir, figures_dir)
+    draft = draft_report(request, builders=builders, progress=progress)
+    formats = request.chosen_formats
+    with FigureDrawing(draft.figures, figures_dir, workers=request.workers) as drawing:
+        md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
+        # pandoc parses the Markdown (it needs no figure) while the workers draw the figures
+        with ThreadPoolExecutor(max_workers=1) as side:
+            ast = side.submit(parse_markdown, md_path) if formats else None
+            figures = drawing.wait(progress)
+            tree = ast.result() if ast is not None else None
+    rendered = render_report(
+        md_path,
+        formats=formats,
+        lang=request.language,
+        progress=progress,
+        ast=tree,
+    )
+    inputs = _inputs(request, draft)
+    manifest = write_manifest(
+        out_dir,
+        inputs=inputs,
+        settings=_settings(request, draft.specs),
+        outputs=[md_path, *figures.values(), *rendered.values()],
+        project_dir=Path(request.project_dir),
+        entry=request.language,
+    )
+    return ReportOutputs(
+        markdown=md_path,
+        figures=tuple(figures.values()),
+        html=rendered.get("html"),
+        docx=rendered.get("docx"),
+        pdf=rendered.get("pdf"),
+        manifest=manifest,
+        inputs=inputs,
+    )

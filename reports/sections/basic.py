@@ -1,0 +1,42 @@
+"""Section 1 Grundinformation: a table of basic facts from project.yaml, before the narrative."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from project.config import Project
+from reports import disclosure
+from reports.content import ReportContext, SectionBuilder, SectionContent, Table
+from reports.disclosure import Column
+
+
+def is_declared(project: Project) -> bool:
+    """Every project has basic facts."""
+    return True
+
+
+def build(context: ReportContext) -> list[SectionContent]:
+    """The table of basic facts: project, funder, period, evaluator, organisations, report."""
+    project, s, lang = context.project, context.strings, context.lang
+    b = "basic."
+    rows = [(s(b + "project"), project.name.get(lang))]
+    if project.funder:
+        rows.append((s(b + "funder"), project.funder))
+    if project.period:
+        period = f"{project.period.start.isoformat()} – {project.period.end.isoformat()}"
+        rows.append((s(b + "period"), period))
+    if project.report.evaluator:
+        rows.append((s(b + "evaluator"), project.report.evaluator))
+    organisations = disclosure.format_number(len(project.organisations), decimals=0, lang=lang)
+    rows.append((s(b + "organisations"), organisations))
+    rows.append((s(b + "report"), s(f"report_kind.{project.report.kind}")))
+    table = disclosure.format_table(
+        pd.DataFrame(rows, columns=["what", "value"]),
+        [Column(s(b + "what"), "what", "text"), Column(s(b + "value"), "value", "text")],
+        lang=lang,
+        threshold=None,
+    )
+    return [SectionContent("basic_information", (Table(table, s(b + "caption")),), order=-1)]
+
+
+BUILDER = SectionBuilder("basic", is_declared, build)

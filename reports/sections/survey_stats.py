@@ -1,0 +1,284 @@
+"""The survey section's statistics: normalisation profile, change between waves, differences
+between groups, response rates and the appendix's mixed-model table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.wave_comparison import MIXED_MODEL
+from reports import disclosure
+from reports.content import Block, Table, Text
+from reports.disclosure import Column
+from reports.labels import group_label
+from reports.sections.survey_common import H, Instrument, blank_repeats
+
+SH = "survey_stats.headers."
+"""The strings of the statistics tables' headers."""
+_LIGHTS = {"green": 3.0, "yellow": 2.0, "red": 1.0}
+GROUPINGS = ("staff_group", "organisation")
+
+
+def _measure_label(ins: Instrument, scale: str, item: str) -> str:
+    if scale:
+        return ins.spec.scale(scale).label.get(ins.lang)
+    it = ins.spec.item(item)
+    return f"{it.source_code} {it.label.get(ins.lang)}"
+
+
+def profile_table(ins: Instrument) -> Table | None:
+    """Constructs and general items side by side per wave with a traffic light."""
+    profile = ins.get("normalisation_profile")
+    if profile is None or profile.empty:
+        return None
+    s = ins.s
+    waves = ins.waves(profile)
+    df = profile.assign(
+        _w=profile["wave"].astype(str).map({w: i for i, w in enumerate(waves)}),
+        _k=(profile["scale"] == "").astype(int),
+    ).sort_values(["_w", "_k"], kind="stable")
+    df["label"] = [
+        _measure_label(ins, sc, it) for sc, it in zip(df["scale"], df["item"], strict=True)
+    ]
+    df["wave_label"] = [ins.wave_label(w) for w in df["wave"]]
+    # The light is a value like the mean: blank it with the mean for small groups.
+    df["light_code"] = [_LIGHTS.get(str(x), float("nan")) for x in df["light"]]
+    columns = [
+        Column(s(H + "wave"), "wave_label", "text"),
+        Column(s(SH + "measure"), "label", "text"),
+        Column(s(H + "n"), "n", "n"),
+        Column(s(H + "mean"), "mean", "number"),
+        Column(s(H + "ci"), ("ci_low", "ci_high"), "ci"),
+        Column(s(SH + "light"), "light_code", "number", decimals=0),
+    ]
+    table = ins.format(df, columns)
+    names = {"3": "green", "2": "yellow", "1": "red"}
+    light_header = s(SH + "light")
+    table[light_header] = [
+        s(f"survey_stats.light.{names[v]}") if v in names else v for v in table[light_header]
+    ]
+    table = blank_repeats(table, s(H + "wave"))
+    lights = ins.project.survey.traffic_lights
+    table.attrs["notes"] = [
+        s(
+            "survey_stats.profile_note",
+            green=ins.number(lights.green * 100),
+            yellow=ins.number(lights.yellow * 100),
+            green_15=ins.number(1 + 4 * lights.green, 1),
+            yellow_15=ins.number(1 + 4 * lights.yellow, 1),
+        ),
+        *table.attrs["notes"],
+    ]
+    return ins.table(table, s("survey_stats.profile_caption", kind=ins.kind_words))
+
+
+def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]:
+    """Per scale of one contrast: the paired change of the linked and the mixed model of all."""
+    order = ins.scale_order
+    rows = []
+    for scale in sorted(set(part["scale"]) & set(order), key=order.__getitem__):
+        sc = part[part["scale"] == scale]
+        paired = sc[sc["method"] == "paired t test"]
+        # The model every instrument gets (the extended one is in the appendix).
+        mixed = sc[(sc["sample"] == "all") & (sc["method"] == MIXED_MODEL)]
+        if paired.empty or mixed.empty:
+            continue
+        p, m = paired.iloc[0], mixed.iloc[0]
+        rows.append(
+            {
+                "construct": ins.spec.scale(scale).label.get(ins.lang),
+                "n_linked": int(p["n_linked"]),
+                "paired": p["estimate"],
+                "paired_low": p["ci_low"],
+                "paired_high": p["ci_high"],
+                "dz": p["effect_size"],
+                "n_all": int(m["n"]),
+                "mixed": m["estimate"],
+                "mixed_low": m["ci_low"],
+                "mixed_high": m["ci_high"],
+                "p": m["p_value"],
+            }
+        )
+    return rows
+
+
+def change_blocks(ins: Instrument) -> list[Block]:
+    """Per contrast: an intro (how many were linked) and a table of change per construct."""
+    comparison = ins.get("wave_comparison")
+    if comparison is None:
+        return []
+    s, threshold = ins.s, ins.threshold
+    out: list[Block] = []
+    for contrast in list(dict.fromkeys(comparison["contrast"].astype(str))):
+        part = comparison[comparison["contrast"].astype(str) == contrast]
+        rows = _change_rows(ins, part)
+        if not rows:
+            continue
+        df = pd.DataFrame(rows)
+        columns = [
+            Column(ins.scale_header, "construct", "text"),
+            Column(s(SH + "n_linked"), "n_linked", "n"),
+            Column(s(SH + "paired"), "paired", "number"),
+            Column(s(H + "ci") + " ", ("paired_low", "paired_high"), "ci"),
+            Column(s(SH + "dz"), "dz", "number"),
+            Column(s(SH + "mixed"), "mixed", "number"),
+            Column(s(H + "ci"), ("mixed_low", "mixed_high"), "ci"),
+            Column(s(SH + "p"), "p", "p"),
+        ]
+        # The linked n governs the rule (the smallest group behind any value in the row).
+        table = ins.format(df, columns, n_col="n_linked")
+
+        def fmt_n(n: object) -> str:
+            return disclosure.format_n(int(n), threshold=threshold, lang=ins.lang)  # type: ignore[call-overload]
+
+        low, high = int(df["n_linked"].min()), int(df["n_linked"].max())
+        linked = fmt_n(low) if low == high else f"{fmt_n(low)}–{fmt_n(high)}"
+        present = part["n_present_both"].dropna()
+        intro = (
+            s(
+                "survey_stats.change_intro_present",
+                contrast=contrast,
+                present=fmt_n(present.max()),
+                linked=linked,
+            )
+            if not present.empty
+            else s("survey_stats.change_intro", contrast=contrast, linked=linked)
+        )
+        caption = s("survey_stats.change_caption", kind=ins.kind_words, contrast=contrast)
+        out += [Text(intro), ins.table(table, caption)]
+    return out
+
+
+def _welch_rows(ins: Instrument, part: pd.DataFrame) -> pd.DataFrame | None:
+    welch = part[part["method"] == "Welch one-way ANOVA"]
+    if welch.empty:
+        return None
+    kw = part[part["method"] == "Kruskal-Wallis test"].set_index(["wave", "scale"])["p_value"]
+    df = ins.by_construct_and_wave(welch)
+    df["welch_text"] = [
+        f"{ins.number(f, 2)} ({ins.number(d1, 0)}; {ins.number(d2, 1)})"
+        for f, d1, d2 in zip(df["statistic"], df["df"], df["df2"], strict=True)
+    ]
+    df["kw_p"] = [
+        kw.get((w, sc), float("nan")) for w, sc in zip(df["wave"], df["scale"], strict=True)
+    ]
+    return df
+
+
+def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
+    """Omnibus tests per grouping (only groups of at least min_cell_size; never their names when
+    excluded), with the Holm-significant pairs in a sentence."""
+    comparison = ins.get("group_comparison")
+    if comparison is None:
+        return []
+    s, lang, spec = ins.s, ins.lang, ins.spec
+    out = []
+    for group_by in GROUPINGS:
+        part = comparison[
+            (comparison["group_by"] == group_by) & comparison["scale"].isin(ins.scale_order)
+        ]
+        df = _welch_rows(ins, part)
+        if df is None:
+            continue
+        columns = [
+            Column(ins.scale_header, "construct", "text"),
+            Column(s(H + "wave"), "wave", "text"),
+            Column(s(SH + "k_groups"), "k_groups", "integer"),
+            Column(s(H + "n"), "n", "n"),
+            Column(s(SH + "welch"), "welch_text", "text"),
+            Column("p", "p_value", "p"),
+            Column(s(SH + "omega2"), "effect_size", "number"),
+            Column(s(SH + "kw_p"), "kw_p", "p"),
+        ]
+        table = blank_repeats(ins.format(df, columns), ins.scale_header)
+        pairs = part[(part["comparison"] == "pairwise") & (part["p_adjusted"] < 0.05)]
+        listed = [
+            f"{spec.scale(str(r.scale)).label.get(lang)} {r.wave}: "
+            f"{group_label(ins.project, group_by, str(r.group_b), lang)} − "
+            f"{group_label(ins.project, group_by, str(r.group_a), lang)} "
+            f"{ins.number(r.estimate, 2)}"
+            for r in pairs.itertuples(index=False)
+        ]
+        sentence = (
+            s("survey_stats.pairs_sentence", pairs="; ".join(listed))
+            if listed
+            else s("survey_stats.pairs_none")
+        )
+        caption = s(
+            "survey_stats.groups_tests_caption",
+            grouping=s(f"survey_stats.grouping.{group_by}"),
+            kind=ins.kind_words,
+            threshold=ins.threshold,
+        )
+        out.append((ins.table(table, caption), sentence))
+    return out
+
+
+def rates_table(ins: Instrument) -> Table | None:
+    """Respondents against the invited per wave, organisation and staff group."""
+    rates = ins.get("response_rates")
+    if rates is None or rates.empty:
+        return None
+    s, project, lang = ins.s, ins.project, ins.lang
+    waves = ins.waves(rates)
+    df = rates.assign(
+        _w=rates["wave"].astype(str).map({w: i for i, w in enumerate(waves)})
+    ).sort_values("_w", kind="stable")
+    every = s("survey_stats.all")
+    df["wave_label"] = [ins.wave_label(w) for w in df["wave"]]
+    df["org_label"] = [
+        every if str(o) == "all" else project.organisation_label(str(o), lang)
+        for o in df["organisation"]
+    ]
+    df["group_label"] = [
+        every if str(g) == "all" else project.staff_group_label(str(g), lang)
+        for g in df["staff_group"]
+    ]
+    df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
+        s("survey_stats.below")
+        if bool(b) and not disclosure.is_small_cell(n, ins.threshold)
+        else ""
+        for b, n in zip(df["below_threshold"], df["responded"], strict=True)
+    ]
+    columns = [
+        Column(s(H + "wave"), "wave_label", "text"),
+        Column(s(SH + "organisation"), "org_label", "text"),
+        Column(s(SH + "group"), "group_label", "text"),
+        Column(s(SH + "invited"), "invited", "integer"),
+        Column(s(SH + "responded"), "responded", "n"),
+        Column(s(SH + "rate"), "rate", "percent"),
+        Column(s(SH + "flag"), "flag", "text"),
+    ]
+    table = ins.format(df, columns, n_col="responded")
+    threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
+    return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
+
+
+def model_table(ins: Instrument) -> Table | None:
+    """The appendix's mixed-model details: formula, variance components, test."""
+    comparison = ins.get("wave_comparison")
+    if comparison is None:
+        return None
+    s, order = ins.s, ins.scale_order
+    df = comparison[(comparison["sample"] == "all") & comparison["scale"].isin(order)].copy()
+    if df.empty:
+        return None
+    df["_s"] = df["scale"].map(order)
+    df = df.sort_values(["contrast", "_s"], kind="stable")
+    df["construct"] = [ins.spec.scale(x).label.get(ins.lang) for x in df["scale"]]
+    columns = [
+        Column(ins.scale_header, "construct", "text"),
+        Column(s(SH + "contrast"), "contrast", "text"),
+        Column(s(SH + "formula"), "formula", "text"),
+        Column(s(SH + "n_obs"), "n", "n"),
+        Column(s(SH + "n_groups"), "n_respondents", "integer"),
+        Column(s(SH + "estimate"), "estimate", "number", decimals=3),
+        Column(s(H + "ci"), ("ci_low", "ci_high"), "ci", decimals=3),
+        Column("p", "p_value", "p"),
+        Column(s(SH + "var_organisation"), "variance_organisation", "number", decimals=3),
+        Column(s(SH + "var_respondent"), "variance_respondent", "number", decimals=3),
+        Column(s(SH + "var_residual"), "variance_residual", "number", decimals=3),
+    ]
+    if df["variance_organisation"].isna().all():
+        columns = [c for c in columns if c.source != "variance_organisation"]
+    table = blank_repeats(ins.format(df, columns), ins.scale_header)
+    return ins.table(table, s("survey_stats.model_caption", kind=ins.kind_words))

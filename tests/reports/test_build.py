@@ -1,0 +1,84 @@
+"""The report stage (reports/build.py): builders of declared kinds only, progress of the long
+steps, and the same report whether figures and formats are made one at a time or side by side."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reports.build import ReportRequest, build_report, draft_report
+from reports.content import ReportContext, SectionBuilder, SectionContent, Text
+from reports.sections import SECTION_BUILDERS, basic, codings, indicators, logic, survey
+from tests.reports.conftest import REPORT_DATE, make_project_dir
+
+
+def _request(project_dir: Path, project, spec, **options) -> ReportRequest:
+    return ReportRequest(
+        project=project, project_dir=project_dir, specs=[spec], report_date=REPORT_DATE, **options
+    )
+
+
+def test_one_list_of_builders_each_with_is_declared(project) -> None:
+    assert [b.name for b in SECTION_BUILDERS] == [
+        "basic",
+        "logic",
+        "indicators",
+        "codings",
+        "survey",
+    ]
+    assert [m.BUILDER for m in (basic, logic, indicators, codings, survey)] == list(
+        SECTION_BUILDERS
+    )
+    # the test project declares survey waves only
+    declared = [b.name for b in SECTION_BUILDERS if b.is_declared(project)]
+    assert declared == ["basic", "survey"]
+
+
+def test_only_declared_kinds_are_built(tmp_path: Path, project, spec) -> None:
+    def refuse(context: ReportContext) -> list[SectionContent]:
+        raise AssertionError("an undeclared kind was built")
+
+    undeclared = SectionBuilder("undeclared", lambda project: False, refuse)
+    declared = SectionBuilder(
+        "declared", lambda project: True, lambda context: [SectionContent("summary", (Text("X1"),))]
+    )
+    project_dir = make_project_dir(tmp_path / "p")
+    builders = (*SECTION_BUILDERS, undeclared, declared)
+    markdown = draft_report(_request(project_dir, project, spec), builders=builders).markdown
+    assert "\nX1\n" in markdown
+    assert "Indikatorer" not in markdown and "Vad nyckelpersonerna sa" not in markdown
+
+
+def test_progress_and_the_same_report_from_one_worker_or_two(tmp_path: Path, project, spec) -> None:
+    calls: list[tuple[str, int, int]] = []
+    one = build_report(
+        _request(make_project_dir(tmp_path / "one"), project, spec, workers=1),
+        progress=lambda *call: calls.append(call),
+    )
+    two = build_report(_request(make_project_dir(tmp_path / "two"), project, spec, workers=2))
+    steps = {
+        step: [c for c in calls if c[0] == step] for step in ("sections", "figures", "formats")
+    }
+    assert steps["sections"][0] == ("sections", 0, 2) and steps["sections"][-1] == (
+        "sections",
+        2,
+        2,
+    )
+    assert steps["figures"][0] == ("figures", 0, 3) and steps["figures"][-1] == ("figures", 3, 3)
+    assert steps["formats"][0] == ("formats", 0, 3) and steps["formats"][-1] == ("formats", 3, 3)
+    assert [c[1] for c in steps["figures"]] == [0, 1, 2, 3]
+    assert one.markdown.read_bytes() == two.markdown.read_bytes()
+    for a, b in zip(one.figures, two.figures, strict=True):
+        assert a.name == b.name and a.read_bytes() == b.read_bytes()
+    assert one.html is not None and two.html is not None
+    assert one.html.read_bytes() == two.html.read_bytes()
+
+
+@pytest.mark.parametrize("formats", [(), ("html",)])
+def test_formats_may_be_left_out(tmp_path: Path, project, spec, formats) -> None:
+    built = build_report(_request(make_project_dir(tmp_path / "p"), project, spec, formats=formats))
+    assert built.markdown.is_file() and len(built.figures) == 3
+    assert (built.html is not None) == ("html" in formats)
+    assert built.docx is None and built.pdf is None
+    assert built.files[-1] == built.manifest
