@@ -79,19 +79,39 @@ class Target(_Strict):
         return baseline * (1 + self.relative)
 
 
+class ControlSeries(_Strict):
+    """A control series for a controlled ITS: another indicator of the registry, same frequency.
+
+    ``method: difference`` models the indicator minus the control (``family: gaussian``);
+    ``method: offset`` adds ``log(control)`` as the offset of a count model (the rate relative to
+    the control). ``unit`` is the control's unit for every unit of the indicator; by default each
+    unit is compared with the same unit of the control.
+    """
+
+    indicator: str = Field(pattern=_ID)
+    method: Literal["difference", "offset"]
+    unit: str | None = None
+
+
 class Model(_Strict):
     """How the indicator is analysed.
 
     ``its``: segmented regression (``family`` gaussian, poisson, quasipoisson, negbin); needs at
-    least 3 periods on each side of the intervention. ``before_after``: shares (Wilson/Newcombe)
-    or means per period before and after. ``none``: shown, not modelled.
+    least 3 periods on each side of the intervention. ``impact`` is the impact model declared a
+    priori (``level_slope``, ``level``, ``slope``), ``interval`` the reference distribution of its
+    tests and intervals (``auto``, ``wald_normal``, ``wald_t``; see ``docs/indicators.md``).
+    ``before_after``: shares (Wilson/Newcombe) or means per period before and after. ``none``:
+    shown, not modelled.
     """
 
     type: Literal["its", "before_after", "none"] = "none"
     family: Literal["gaussian", "poisson", "quasipoisson", "negbin"] = "quasipoisson"
+    impact: Literal["level_slope", "level", "slope"] = "level_slope"
+    interval: Literal["auto", "wald_normal", "wald_t"] = "auto"
     offset: bool = Field(
         default=False, description="use log(denominator) as offset (count families)"
     )
+    control: ControlSeries | None = None
     seasonality: Literal["none", "fourier", "month"] = "none"
     fourier_order: int = Field(default=2, ge=1, le=6)
     hac_lags: int | None = Field(default=None, ge=0, description="None = automatic")
@@ -102,6 +122,21 @@ class Model(_Strict):
     def _offset(self) -> Model:
         if self.offset and self.family == "gaussian":
             raise ValueError("offset: true needs a count family (poisson, quasipoisson, negbin)")
+        method = self.control.method if self.control else None
+        if method == "difference" and self.family != "gaussian":
+            raise ValueError(
+                f"control method difference models a difference of series: it needs family "
+                f"gaussian; found {self.family}. Hint: use method offset for counts."
+            )
+        if method == "offset" and self.family == "gaussian":
+            raise ValueError(
+                "control method offset needs a count family (poisson, quasipoisson, negbin)"
+            )
+        if method == "offset" and self.offset:
+            raise ValueError(
+                "control method offset replaces the denominator offset: set offset: false, or "
+                "use method difference"
+            )
         return self
 
 
@@ -280,6 +315,31 @@ def _dupes(ids: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
+def _check_goal(g: Goal, known_ind: set[str], by_id: dict[str, Goal]) -> None:
+    """One goal's indicator, parent, target and manual status."""
+    if g.indicator is not None and g.indicator not in known_ind:
+        raise ValueError(
+            f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
+            f"(known: {', '.join(sorted(known_ind)) or 'none'})"
+        )
+    if g.parent is not None:
+        parent = by_id.get(g.parent)
+        if parent is None:
+            raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
+        if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
+            raise ValueError(
+                f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
+                f"{parent.level.replace('_', '-')} goal {parent.id}"
+            )
+    if g.indicator is None and g.target is not None and g.status is None:
+        raise ValueError(
+            f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
+            f"manual status: with evidence:"
+        )
+    if g.status is not None and g.evidence is None:
+        raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+
+
 def check_references(
     indicators: tuple[Indicator, ...],
     goals: tuple[Goal, ...],
@@ -296,29 +356,10 @@ def check_references(
         if dup:
             raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
     known_ind = {i.id for i in indicators}
+    _check_controls(indicators)
     by_id = {g.id: g for g in goals}
     for g in goals:
-        if g.indicator is not None and g.indicator not in known_ind:
-            raise ValueError(
-                f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
-                f"(known: {', '.join(sorted(known_ind)) or 'none'})"
-            )
-        if g.parent is not None:
-            parent = by_id.get(g.parent)
-            if parent is None:
-                raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
-            if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
-                raise ValueError(
-                    f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
-                    f"{parent.level.replace('_', '-')} goal {parent.id}"
-                )
-        if g.indicator is None and g.target is not None and g.status is None:
-            raise ValueError(
-                f"goal {g.id}: has a target but no indicator to measure it; add indicator: or a "
-                f"manual status: with evidence:"
-            )
-        if g.status is not None and g.evidence is None:
-            raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
+        _check_goal(g, known_ind, by_id)
     for a in activities:
         for gid in a.goals:
             if gid not in by_id:
@@ -328,3 +369,27 @@ def check_references(
                 raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
         if a.status is not None and a.evidence is None:
             raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
+
+
+def _check_controls(indicators: tuple[Indicator, ...]) -> None:
+    """A control series names another indicator of the same frequency (and one of its units)."""
+    by_id = {i.id: i for i in indicators}
+    for ind in indicators:
+        control = ind.model.control
+        if control is None:
+            continue
+        other = by_id.get(control.indicator)
+        where = f"indicator {ind.id}: control {control.indicator!r}"
+        if other is None or other.id == ind.id:
+            raise ValueError(
+                f"{where} is not another indicator of the registry (known: "
+                f"{', '.join(sorted(i for i in by_id if i != ind.id)) or 'none'})"
+            )
+        if other.frequency != ind.frequency:
+            raise ValueError(
+                f"{where} is measured per {other.frequency}; expected per {ind.frequency}"
+            )
+        if control.unit is not None and control.unit not in other.units:
+            raise ValueError(
+                f"{where}: unit {control.unit!r} is not among its units ({', '.join(other.units)})"
+            )
