@@ -346,15 +346,22 @@ _TABLE_LIST = (
     Table(
         "agreement",
         "codings",
-        "Inter-coder agreement on the double-coded material per code, construct and overall.",
+        "Inter-coder agreement on the double-coded material per code, construct and overall "
+        "(presence/absence per unit × code), and per code group (the category each coder gave a "
+        "segment), at every declared unit (docs/interviews.md).",
         _cols(
-            "unit_of_analysis code_level code measure n_units n_coders n_values n_documents "
-            "estimate std_error ci_low ci_high method"
+            "unit_of_analysis code_level code measure metric coders n_units n_coders n_values "
+            "n_documents estimate std_error ci_low ci_high method note"
         ),
         {
-            "measure": "`percent_agreement`, `cohen_kappa` or `krippendorff_alpha`",
+            "measure": "`percent_agreement`, `cohen_kappa`, `weighted_kappa`, `fleiss_kappa`, "
+            "`brennan_prediger_kappa` or `krippendorff_alpha`",
+            "metric": "alpha's level of measurement (`nominal`, `ordinal`, `interval`, "
+            "`ratio`); kappa's weights (`unweighted`, `linear`, `quadratic`, `custom`); "
+            "`nominal` otherwise",
             "n_documents": "double-coded documents",
-            "std_error": "Cohen's kappa only (Fleiss, Cohen & Everitt 1969)",
+            "std_error": "Cohen's kappa, weighted or not (Fleiss, Cohen & Everitt 1969)",
+            "ci_low": "kappa: normal interval; alpha: bootstrap (Hayes & Krippendorff 2007)",
         },
     ),
     Table(

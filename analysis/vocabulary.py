@@ -52,7 +52,9 @@ period                  str     indicator period label (`2018-03`, `2018-Q1`, `2
 periods                 str     range of indicator periods a value pools (`2017–2018`)
 code                    str     code id of the codebook or a project code; a construct id on
                                 construct rows
-code_level              str     `code` (codes as applied), `construct` (rolled up) or `all` (pooled)
+code_level              str     `code` (codes as applied), `construct` (rolled up), `all` (pooled) or
+                                `code_group` (a code group's codes as the categories of one
+                                variable)
 construct               str     NPT construct id
 # what the row holds
 measure                 str     the named quantity in `estimate` (`cronbach_alpha`, `cohen_kappa`,
@@ -64,7 +66,8 @@ term                    str     model term: `pre_trend`, `level_change`, `slope_
 effect_scale            str     scale of an ITS estimate: `difference`, `ratio` (rate ratio or ratio
                                 of means) or `linear_predictor` (log scale for count models)
 diagnostic              str     name of a model check or setting (`dispersion`, `durbin_watson`,
-                                `formula`)
+                                `formula`, `design`, `interval`), `fit_warning` (what the fitting
+                                library warned) or `not_fitted` (why there is no model)
 model                   str     model family of a time series (`gaussian`, `poisson`,
                                 `quasipoisson`, `negbin`)
 phase                   str     `before` or `after` the intervention, or `difference` (after −
@@ -192,7 +195,12 @@ share_of_documents      float   `n_documents / documents_in_group`
 code_type               str     `construct`, `sub_construct` or `project` (a project's own code)
 code_a                  str     first code of a pair
 code_b                  str     second code of a pair
-unit_of_analysis        str     what one agreement unit is: `segment` or `document`
+unit_of_analysis        str     what one agreement unit is: `segment` (a segment; with codes, a
+                                segment × code decision) or `document` (a document × code
+                                decision: the code present in the document or not)
+metric                  str     how an agreement coefficient weighs disagreement: alpha's level of
+                                measurement or kappa's weights
+coders                  str     `;`-joined ids of the coders whose values the row rests on
 n_units                 int     units judged by at least two coders
 n_coders                int     coders with a value in those units
 n_values                int     pairable values (Krippendorff's n)
