@@ -150,9 +150,14 @@ _TABLE_LIST = (
         ),
         {
             "n": "respondents (t and rank tests) or scores (mixed models)",
-            "estimate": "mean change (paired t), median change (Wilcoxon), difference in means "
-            "(Welch, mixed models) or in medians (Mann–Whitney); follow-up − baseline",
+            "estimate": "mean change (paired t), difference in means (Welch, mixed models), the "
+            "Hodges–Lehmann estimate (Wilcoxon: the pseudomedian of the changes; Mann–Whitney: "
+            "the shift); follow-up − baseline",
             "std_error": "empty for the rank tests",
+            "ci_low": "t (t tests), Wald (mixed models) or the Hodges–Lehmann order-statistic "
+            "interval (rank tests)",
+            "effect_size_ci_low": "noncentral t (d_z, g) or Fisher's z (rank-biserial), as R's "
+            "effectsize",
         },
     ),
     Table(
@@ -166,7 +171,13 @@ _TABLE_LIST = (
             "df2 p_value p_adjusted effect_size effect_size_ci_low effect_size_ci_high "
             "effect_size_measure"
         ),
-        {"estimate": "pairwise rows: mean of `group_b` − mean of `group_a`"},
+        {
+            "estimate": "pairwise rows: mean of `group_b` − mean of `group_a`",
+            "effect_size": "omega squared (0 when negative) for Welch's ANOVA, epsilon squared "
+            "for Kruskal–Wallis, Hedges' g for pairs",
+            "effect_size_ci_low": "noncentral F (omega squared) or t (g), as R's effectsize; "
+            "empty for epsilon squared",
+        },
     ),
     Table(
         "response_rates",

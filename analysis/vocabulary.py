@@ -99,8 +99,8 @@ p_adjusted              float   p-value adjusted for multiple comparisons (Holm)
 method                  str     how the row was computed, in words (test, interval, rule)
 note                    str     why `estimate` is empty, or a caveat about it; empty otherwise
 effect_size             float   standardised effect size named by `effect_size_measure`
-effect_size_ci_low      float   lower bound of the effect size's approximate interval
-effect_size_ci_high     float   upper bound of the effect size's approximate interval
+effect_size_ci_low      float   lower bound of the effect size's interval (see the table)
+effect_size_ci_high     float   upper bound of the effect size's interval
 effect_size_measure     str     the effect size: `cohen_dz`, `hedges_g`, `rank_biserial`,
                                 `omega_squared`, `epsilon_squared`
 # descriptive statistics
