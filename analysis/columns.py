@@ -107,8 +107,9 @@ _TABLE_LIST = (
     Table(
         "reliability",
         "survey",
-        "Cronbach's alpha (Feldt interval) and McDonald's omega total per scale and wave, "
-        "overall and per group of at least `survey.reliability_min_n` complete cases.",
+        "Cronbach's alpha (Feldt interval) and McDonald's omega total (percentile bootstrap "
+        "interval) per scale and wave, overall and per group of at least "
+        "`survey.reliability_min_n` complete cases.",
         _cols(
             "instrument wave group_by group scale measure n k_items estimate ci_low ci_high "
             "method note"

@@ -152,6 +152,17 @@ class SurveySettings(_Strict):
         description="Reliability per wave × staff group and wave × organisation is written only "
         "for groups with at least this many complete cases on the scale.",
     )
+    omega_bootstrap_samples: int = Field(
+        default=1000,
+        ge=0,
+        le=100_000,
+        description="Resamples of McDonald's omega's percentile bootstrap interval (0: none).",
+    )
+    bootstrap_seed: int = Field(
+        default=20240611,
+        ge=0,
+        description="Seed of the bootstrap: a rerun gives the same interval.",
+    )
 
 
 class ReportSettings(_Strict):
