@@ -32,7 +32,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.agreement_bootstrap import alpha_bootstrap, distances
+from analysis.agreement_bootstrap import NO_BOOTSTRAP, Bootstrap, alpha_bootstrap, distances
 
 __all__ = [
     "LEVELS",
@@ -108,20 +108,6 @@ class AgreementResult:
     metric: str = "nominal"
     coders: tuple[str, ...] = ()
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Bootstrap:
-    """How alpha's interval is bootstrapped: ``samples`` replicates (0: no interval), numpy's
-    ``default_rng(seed)``, at ``confidence``."""
-
-    samples: int = 0
-    seed: int = 0
-    confidence: float = 0.95
-
-
-#: No bootstrap interval (the default).
-NO_BOOTSTRAP = Bootstrap()
 
 
 # -- reliability data -----------------------------------------------------------------------------
@@ -251,9 +237,8 @@ def krippendorff_alpha(
 
     References
     ----------
-    Krippendorff K (2011). Computing Krippendorff's alpha-reliability, section C (four observers,
-    twelve units, missing values): nominal 0.743, and on the same data ordinal 0.815, interval
-    0.849, ratio 0.797 (sections D–F).
+    Krippendorff K (2011), data C (four observers, twelve units, missing values): nominal 0.743,
+    ordinal 0.815, interval 0.849, ratio 0.797.
 
     Examples
     --------
@@ -283,12 +268,7 @@ def krippendorff_alpha(
         return result
     o = coincidence_matrix(data, categories=domain).to_numpy()
     low, high, note = alpha_bootstrap(
-        o,
-        distances(o, numbers, level),
-        coders=result.n_coders,
-        samples=samples,
-        seed=seed,
-        confidence=confidence,
+        o, distances(o, numbers, level), coders=result.n_coders, bootstrap=bootstrap
     )
     return replace(
         result,

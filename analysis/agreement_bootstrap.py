@@ -27,10 +27,32 @@ Zapf A, Castell S, Morawietz L, Karch A (2016). Measuring inter-rater reliabilit
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BOOTSTRAP_NOT_APPLIED", "alpha_bootstrap", "alpha_from_coincidences", "distances"]
+__all__ = [
+    "BOOTSTRAP_NOT_APPLIED",
+    "NO_BOOTSTRAP",
+    "Bootstrap",
+    "alpha_bootstrap",
+    "alpha_from_coincidences",
+    "distances",
+]
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """How alpha's interval is bootstrapped: ``samples`` replicates (0: no interval), numpy's
+    ``default_rng(seed)``, at ``confidence``."""
+
+    samples: int = 0
+    seed: int = 0
+    confidence: float = 0.95
+
+
+#: No bootstrap interval (the default).
+NO_BOOTSTRAP = Bootstrap()
 
 #: Why alpha has no interval although one was asked for (KALPHA: "bootstrapping does not apply").
 BOOTSTRAP_NOT_APPLIED = "alpha is 0 or 1: the bootstrap does not apply (no interval)"
@@ -85,9 +107,7 @@ def alpha_bootstrap(
     delta: np.ndarray,
     *,
     coders: int,
-    samples: int,
-    seed: int,
-    confidence: float = 0.95,
+    bootstrap: Bootstrap,
 ) -> tuple[float, float, str]:
     """The ``confidence`` interval of alpha by the Hayes & Krippendorff (2007) bootstrap.
 
@@ -99,16 +119,16 @@ def alpha_bootstrap(
         Its squared differences (:func:`distances`).
     coders
         The number of coders ``m`` in the reliability data.
-    samples, seed
-        Replicates, and the seed of numpy's ``default_rng`` (the same seed, the same interval).
-    confidence
-        Level of the interval.
+    bootstrap
+        Replicates, the seed of numpy's ``default_rng`` (the same seed, the same interval) and the
+        level of the interval.
 
     Returns
     -------
     (low, high, note)
         NaN bounds and a note when alpha is 0 or 1 (or undefined): KALPHA does not bootstrap then.
     """
+    samples, confidence = bootstrap.samples, bootstrap.confidence
     n = float(o.sum())
     n_c = o.sum(axis=1)
     alpha = alpha_from_coincidences(o, delta)
@@ -119,7 +139,7 @@ def alpha_bootstrap(
     rows, cols = np.tril_indices(o.shape[0])
     prob = np.where(rows == cols, o[rows, cols], 2 * o[rows, cols]) / n
     prob = prob / prob.sum()
-    counts = np.random.default_rng(seed).multinomial(draws, prob, size=samples)
+    counts = np.random.default_rng(bootstrap.seed).multinomial(draws, prob, size=samples)
     boot = 1 - counts @ delta[rows, cols] / (draws * d_e)
     boot = np.maximum(boot, -1.0)
     boot = _no_variation_correction(boot, np.diag(o) / n, draws)

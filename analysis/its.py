@@ -343,8 +343,7 @@ def fit_its(
         The date the intervention took effect; the first period whose start is at or after the
         start of the period containing this date is the first post-intervention period.
     model
-        Family, frequency, seasonality, impact, interval, control, HAC lag, effect times and
-        confidence (:class:`ITSModel`).
+        How the series is modelled (:class:`ITSModel`).
     period, outcome, denominator, control
         Column names; ``denominator`` is the ``log`` offset (count families only), ``control``
         the control series (with ``model.control``).

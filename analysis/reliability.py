@@ -236,8 +236,7 @@ def reliability_by_scale(
     omega: bool = False,
     omega_interval: OmegaInterval = NO_OMEGA_INTERVAL,
 ) -> pd.DataFrame:
-    """Cronbach's alpha (and optionally McDonald's omega total) of every scale, per wave (and
-    optionally per group).
+    """Cronbach's alpha (and optionally McDonald's omega total) of every scale, per wave (× group).
 
     Reverse-keyed items are reversed first; each scale then uses the respondents who answered all
     its items (listwise), so ``n`` can be smaller than the number with a scale score.
@@ -254,11 +253,9 @@ def reliability_by_scale(
         own group, shown as NaN) after ``wave``.
     confidence : float, default 0.95
         Level of the Feldt interval.
-    omega : bool, default False
-        Also give McDonald's omega total (:func:`analysis.omega.mcdonald_omega`): a second row per
-        scale right after the alpha row, ``measure`` ``omega_total``.
-    omega_interval : OmegaInterval
-        Omega's bootstrap interval (none by default).
+    omega, omega_interval : bool, OmegaInterval
+        Also give McDonald's omega total (:func:`analysis.omega.mcdonald_omega`), a second row per
+        scale, ``measure`` ``omega_total``, with its bootstrap interval (none by default).
 
     Returns
     -------

@@ -11,9 +11,26 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-__all__ = ["DTYPES", "PANDAS_DTYPES", "VOCABULARY", "Dtype"]
+__all__ = ["DTYPES", "KEY_WORDS", "PANDAS_DTYPES", "VOCABULARY", "Dtype"]
 
 Dtype = Literal["str", "float", "int", "Int64", "bool", "boolean"]
+
+#: The words of the vocabulary that are easy to confuse, as the documentation explains them.
+KEY_WORDS = """\
+- **Time.** `wave` is a survey occasion (`T0`); `period` an indicator period (`2018-03`, `2018`)
+  and `periods` a range of them (`2017–2018`); `round` an interview round (`r1`). They never
+  stand in for each other.
+- **Breakdowns.** `group_by` names the breakdown a row belongs to (`staff_group`,
+  `organisation`, `sex`; `;`-joined when crossed) and `group` its value there; `all` in both is
+  the row of everyone. Named roles keep their own names: `staff_group`, `stakeholder_group`,
+  `organisation`.
+- **What an estimate is.** `measure` names the quantity in `estimate` (`cronbach_alpha`,
+  `cohen_kappa`, `proportion`); `effect_scale` says whether an ITS estimate is a `difference`, a
+  `ratio` or on the `linear_predictor` scale; `scale` is always a survey scale.
+- **Inference.** `estimate`, `std_error`, `ci_low`/`ci_high`, `statistic`, `df`, `p_value` and
+  `method` wherever they apply; `std_error` wherever the method has one; `note` says why an
+  estimate is empty.
+"""
 
 #: What each dtype means in a CSV (DTYPES) and in pandas (PANDAS_DTYPES).
 DTYPES: dict[str, str] = {

@@ -245,11 +245,11 @@ def test_brennan_prediger_kappa_matches_gwet_and_r(r_golden):
 def test_the_bootstrap_is_reproducible_and_respects_its_edges():
     o = np.array([[10.0, 2.0], [2.0, 6.0]])
     delta = distances(o, np.array([0.0, 1.0]), "nominal")
-    first = alpha_bootstrap(o, delta, coders=2, samples=2000, seed=5)
-    assert first == alpha_bootstrap(o, delta, coders=2, samples=2000, seed=5)
+    first = alpha_bootstrap(o, delta, coders=2, bootstrap=Bootstrap(2000, 5))
+    assert first == alpha_bootstrap(o, delta, coders=2, bootstrap=Bootstrap(2000, 5))
     low, high, note = first
     assert -1 <= low < high <= 1 and note == ""
-    perfect = alpha_bootstrap(np.diag([4.0, 6.0]), delta, coders=2, samples=100, seed=1)
+    perfect = alpha_bootstrap(np.diag([4.0, 6.0]), delta, coders=2, bootstrap=Bootstrap(100, 1))
     assert math.isnan(perfect[0]) and "does not apply" in perfect[2]
 
 
