@@ -25,8 +25,8 @@ Surveys:
 
 Indicators:
 
-- :mod:`analysis.its` — segmented regression (fit_its), with :mod:`analysis.its_design` and
-  :mod:`analysis.its_fit`;
+- :mod:`analysis.its` — segmented regression (fit_its), with :mod:`analysis.its_design`,
+  :mod:`analysis.its_fit` and :mod:`analysis.its_effects`;
 - :mod:`analysis.proportions` — Wilson and Newcombe intervals, before/after comparisons;
 - :mod:`analysis.periods`, :mod:`analysis.breakdowns` — periods and breakdowns of the data;
 - :mod:`analysis.goals` — the goal-status rule and its roll-up; :mod:`analysis.attainment` — goals
@@ -34,8 +34,11 @@ Indicators:
 
 Interviews:
 
-- :mod:`analysis.agreement` — percent agreement, Cohen's kappa, Krippendorff's alpha;
-  :mod:`analysis.coding_decisions` — coded segments as reliability data;
+- :mod:`analysis.agreement` — reliability data, percent agreement, Krippendorff's alpha at every
+  level, with :mod:`analysis.agreement_bootstrap` (its interval); :mod:`analysis.kappa` — Cohen's
+  (weighted) kappa, Fleiss' and the Brennan–Prediger kappa; :mod:`analysis.agreement_tables` — every
+  measure per code, construct and code group; :mod:`analysis.coding_decisions` — coded segments as
+  reliability data;
 - :mod:`analysis.coding_frequencies` — code frequencies and co-occurrence; :mod:`analysis.quotes` —
   exemplar quotes.
 

@@ -3,7 +3,8 @@ exemplar quotes and the documents behind them.
 
 :func:`analyse_codings` takes the store's frames and project.yaml and returns the tables
 ``coding_frequencies`` (counted on one coder's codings per document, the primary coder),
-``co_occurrence``, ``agreement`` (at the unit declared in ``interviews.unit_of_analysis``),
+``co_occurrence``, ``agreement`` (at the units declared in ``interviews.unit_of_analysis`` and per
+code group of ``interviews.agreement.code_groups``),
 ``quotes`` (:mod:`analysis.quotes`) and ``interview_documents`` — tidy and unrounded, their
 columns as :mod:`analysis.columns` says.
 
@@ -14,14 +15,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.agreement import agreement_by_code
-from analysis.coding_decisions import coding_decisions
+from analysis.agreement import Bootstrap
+from analysis.agreement_tables import CodeGroupSpec, agreement_by_code, agreement_by_group
+from analysis.coding_decisions import category_ratings, coding_decisions
 from analysis.coding_frequencies import co_occurrence, coding_frequencies, primary_codings
-from analysis.columns import empty_table, table, tables_of
+from analysis.columns import empty_table, stack_tables, table, tables_of
 from analysis.quotes import select_quotes
 from project.codebook import Codebook, build_codebook
 from project.config import Project
-from project.interviews import InterviewsConfig
+from project.interviews import CodeGroup, InterviewsConfig
 
 __all__ = ["DOCUMENT_COLUMNS", "QUOTE_COLUMNS", "analyse_codings"]
 
@@ -87,22 +89,73 @@ def _positions(codings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _agreement(mapped: pd.DataFrame, codebook: Codebook, config: InterviewsConfig) -> pd.DataFrame:
-    decisions = coding_decisions(
-        _positions(mapped),
-        unit_of_analysis=config.unit_of_analysis,
-        min_overlap=config.min_overlap,
-    )
-    if decisions.empty:
-        return empty_table("agreement")
+    """Agreement at every declared unit (decisions per unit × code), then per code group."""
+    settings = config.agreement
+    boot = Bootstrap(settings.bootstrap_samples, settings.seed, settings.confidence)
+    codings = _positions(mapped)
     construct_of = {
         c.id: c.construct for c in codebook.codes if c.construct and c.level != "construct"
     }
     # A construct-level code applied directly counts for its construct too.
     construct_of |= {c.id: c.id for c in codebook.constructs()}
-    out = agreement_by_code(
-        decisions, unit_of_analysis=config.unit_of_analysis, construct_of=construct_of
-    )
-    return out.assign(n_documents=decisions["document"].nunique())
+    parts = []
+    for unit in config.unit_of_analysis:
+        decisions = coding_decisions(codings, unit_of_analysis=unit, min_overlap=config.min_overlap)
+        if decisions.empty:
+            continue
+        out = agreement_by_code(
+            decisions,
+            unit_of_analysis=unit,
+            construct_of=construct_of,
+            confidence=settings.confidence,
+            bootstrap=boot,
+        )
+        parts.append(out.assign(n_documents=decisions["document"].nunique()))
+    for group in settings.code_groups:
+        ratings, ambiguous = category_ratings(
+            codings,
+            categories=group_categories(codebook, group),
+            min_overlap=config.min_overlap,
+        )
+        if ratings.empty:
+            continue
+        spec = CodeGroupSpec(
+            group.id,
+            group.codes,
+            group.values,
+            group.levels,
+            None if group.kappa_weights == "none" else group.kappa_weights,
+        )
+        out = agreement_by_group(
+            ratings,
+            group=spec,
+            confidence=settings.confidence,
+            bootstrap=boot,
+            ambiguous=ambiguous,
+        )
+        parts.append(out.assign(n_documents=ratings["document"].nunique()))
+    return stack_tables("agreement", parts)
+
+
+def group_categories(codebook: Codebook, group: CodeGroup) -> dict[str, str]:
+    """Codebook code → the group's code it counts as: itself, else (``include_children``) its
+    nearest ancestor among the group's codes, else its NPT construct when that is one of them."""
+    members = set(group.codes)
+    out = {}
+    for code in codebook.codes:
+        if code.id in members:
+            out[code.id] = code.id
+            continue
+        if not group.include_children:
+            continue
+        parent = code.parent
+        while parent is not None and parent not in members:
+            parent = codebook.get(parent).parent if parent in codebook.ids() else None
+        if parent is not None:
+            out[code.id] = parent
+        elif code.construct in members:
+            out[code.id] = str(code.construct)
+    return out
 
 
 def _documents(codings: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:

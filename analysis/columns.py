@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analysis.vocabulary import DTYPES, PANDAS_DTYPES, VOCABULARY, Dtype
+from analysis.vocabulary import DTYPES, KEY_WORDS, PANDAS_DTYPES, VOCABULARY, Dtype
 
 __all__ = [
     "DTYPES",
@@ -39,23 +39,6 @@ __all__ = [
 ]
 
 Kind = Literal["survey", "indicators", "codings", "ingest"]
-
-#: The words of the vocabulary that are easy to confuse, as the documentation explains them.
-KEY_WORDS = """\
-- **Time.** `wave` is a survey occasion (`T0`); `period` an indicator period (`2018-03`, `2018`)
-  and `periods` a range of them (`2017–2018`); `round` an interview round (`r1`). They never
-  stand in for each other.
-- **Breakdowns.** `group_by` names the breakdown a row belongs to (`staff_group`,
-  `organisation`, `sex`; `;`-joined when crossed) and `group` its value there; `all` in both is
-  the row of everyone. Named roles keep their own names: `staff_group`, `stakeholder_group`,
-  `organisation`.
-- **What an estimate is.** `measure` names the quantity in `estimate` (`cronbach_alpha`,
-  `cohen_kappa`, `proportion`); `effect_scale` says whether an ITS estimate is a `difference`, a
-  `ratio` or on the `linear_predictor` scale; `scale` is always a survey scale.
-- **Inference.** `estimate`, `std_error`, `ci_low`/`ci_high`, `statistic`, `df`, `p_value` and
-  `method` wherever they apply; `std_error` wherever the method has one; `note` says why an
-  estimate is empty.
-"""
 
 
 class ContractError(ValueError):
@@ -107,8 +90,9 @@ _TABLE_LIST = (
     Table(
         "reliability",
         "survey",
-        "Cronbach's alpha (Feldt interval) and McDonald's omega total per scale and wave, "
-        "overall and per group of at least `survey.reliability_min_n` complete cases.",
+        "Cronbach's alpha (Feldt interval) and McDonald's omega total (percentile bootstrap "
+        "interval) per scale and wave, overall and per group of at least "
+        "`survey.reliability_min_n` complete cases.",
         _cols(
             "instrument wave group_by group scale measure n k_items estimate ci_low ci_high "
             "method note"
@@ -150,9 +134,14 @@ _TABLE_LIST = (
         ),
         {
             "n": "respondents (t and rank tests) or scores (mixed models)",
-            "estimate": "mean change (paired t), median change (Wilcoxon), difference in means "
-            "(Welch, mixed models) or in medians (Mann–Whitney); follow-up − baseline",
+            "estimate": "mean change (paired t), difference in means (Welch, mixed models), the "
+            "Hodges–Lehmann estimate (Wilcoxon: the pseudomedian of the changes; Mann–Whitney: "
+            "the shift); follow-up − baseline",
             "std_error": "empty for the rank tests",
+            "ci_low": "t (t tests), Wald (mixed models) or the Hodges–Lehmann order-statistic "
+            "interval (rank tests)",
+            "effect_size_ci_low": "noncentral t (d_z, g) or Fisher's z (rank-biserial), as R's "
+            "effectsize",
         },
     ),
     Table(
@@ -166,7 +155,13 @@ _TABLE_LIST = (
             "df2 p_value p_adjusted effect_size effect_size_ci_low effect_size_ci_high "
             "effect_size_measure"
         ),
-        {"estimate": "pairwise rows: mean of `group_b` − mean of `group_a`"},
+        {
+            "estimate": "pairwise rows: mean of `group_b` − mean of `group_a`",
+            "effect_size": "omega squared (0 when negative) for Welch's ANOVA, epsilon squared "
+            "for Kruskal–Wallis, Hedges' g for pairs",
+            "effect_size_ci_low": "noncentral F (omega squared) or t (g), as R's effectsize; "
+            "empty for epsilon squared",
+        },
     ),
     Table(
         "response_rates",
@@ -346,15 +341,22 @@ _TABLE_LIST = (
     Table(
         "agreement",
         "codings",
-        "Inter-coder agreement on the double-coded material per code, construct and overall.",
+        "Inter-coder agreement on the double-coded material per code, construct and overall "
+        "(presence/absence per unit × code), and per code group (the category each coder gave a "
+        "segment), at every declared unit (docs/interviews.md).",
         _cols(
-            "unit_of_analysis code_level code measure n_units n_coders n_values n_documents "
-            "estimate std_error ci_low ci_high method"
+            "unit_of_analysis code_level code measure metric coders n_units n_coders n_values "
+            "n_documents estimate std_error ci_low ci_high method note"
         ),
         {
-            "measure": "`percent_agreement`, `cohen_kappa` or `krippendorff_alpha`",
+            "measure": "`percent_agreement`, `cohen_kappa`, `weighted_kappa`, `fleiss_kappa`, "
+            "`brennan_prediger_kappa` or `krippendorff_alpha`",
+            "metric": "alpha's level of measurement (`nominal`, `ordinal`, `interval`, "
+            "`ratio`); kappa's weights (`unweighted`, `linear`, `quadratic`, `custom`); "
+            "`nominal` otherwise",
             "n_documents": "double-coded documents",
-            "std_error": "Cohen's kappa only (Fleiss, Cohen & Everitt 1969)",
+            "std_error": "Cohen's kappa, weighted or not (Fleiss, Cohen & Everitt 1969)",
+            "ci_low": "kappa: normal interval; alpha: bootstrap (Hayes & Krippendorff 2007)",
         },
     ),
     Table(

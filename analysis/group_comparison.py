@@ -6,13 +6,16 @@ Per instrument × wave × scale × grouping column:
    respondents without a group, are dropped before anything is computed; the dropped groups are
    listed in ``groups_excluded`` (their names only, never their sizes). With fewer than two groups
    left nothing is tested (``method`` ``"not tested"``).
-2. **Omnibus tests**: Welch's one-way ANOVA (unequal variances; R's ``oneway.test``) with
-   :math:`\\omega^2` from the classical ANOVA table,
-   :math:`(SS_b - (k-1)MS_w)/(SS_t + MS_w)`, and the Kruskal–Wallis test (tie-corrected, R's
-   ``kruskal.test``) with :math:`\\varepsilon^2 = H/(N-1)`.
+2. **Omnibus tests**: Welch's one-way ANOVA (unequal variances; R's ``oneway.test``, computed by
+   statsmodels' ``anova_oneway``) with :math:`\\omega^2` from the classical ANOVA table,
+   :math:`(SS_b - (k-1)MS_w)/(SS_t + MS_w)`, and its noncentral-F interval (R's ``effectsize``),
+   and the Kruskal–Wallis test (tie-corrected, R's ``kruskal.test``, by scipy) with
+   :math:`\\varepsilon^2 = H/(N-1)` (``effectsize::rank_epsilon_squared``; no interval: effectsize
+   has only a bootstrap).
 3. **Pairwise**: Welch t tests for every pair of groups (difference in means with its t
    interval), p-values adjusted by Holm's method within the grouping (R's
-   ``pairwise.t.test(pool.sd = FALSE, p.adjust.method = "holm")``), Hedges' *g* per pair.
+   ``pairwise.t.test(pool.sd = FALSE, p.adjust.method = "holm")``; statsmodels'
+   ``multipletests``), Hedges' *g* per pair with its noncentral-t interval.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -35,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.columns import check_table, table
+from analysis.effect_sizes import omega_squared_interval
 from analysis.two_sample import hedges_g, unpaired_tests
 
 __all__ = [
@@ -55,35 +59,47 @@ NOT_TESTED = "not tested"
 
 
 def holm_adjust(p: Sequence[float]) -> np.ndarray:
-    """Holm-adjusted p-values, as R's ``p.adjust(p, method = "holm")`` (NaN kept in place).
+    """Holm-adjusted p-values, as R's ``p.adjust(p, method = "holm")``, by statsmodels'
+    ``multipletests(method="holm")``; ours only keeps NaN in place (statsmodels would spread it).
 
     >>> holm_adjust([0.01, 0.04, 0.03, 0.2]).round(6).tolist()
     [0.04, 0.09, 0.09, 0.2]
     """
+    from statsmodels.stats.multitest import multipletests
+
     values = np.asarray(p, dtype="float64")
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
-    v = values[ok]
-    m = v.size
-    if m == 0:
-        return out
-    order = np.argsort(v, kind="stable")
-    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * v[order]))
-    result = np.empty(m)
-    result[order] = adjusted
-    out[ok] = result
+    if ok.any():
+        out[ok] = multipletests(values[ok], method="holm")[1]
     return out
 
 
-def welch_anova(samples: Sequence[np.ndarray]) -> dict[str, float]:
-    """Welch's heteroscedastic one-way ANOVA and omega squared.
+def omega_squared(samples: Sequence[np.ndarray], *, confidence: float = 0.95) -> dict[str, float]:
+    """:math:`\\omega^2 = (SS_b - (k-1)MS_w)/(SS_t + MS_w)` from the classical one-way ANOVA table,
+    0 when negative, with the noncentral-F interval, as ``effectsize::omega_squared(aov(...),
+    alternative = "two.sided")`` (:func:`analysis.effect_sizes.omega_squared_interval`)."""
+    k = len(samples)
+    allv = np.concatenate(samples)
+    ss_total = float(((allv - allv.mean()) ** 2).sum())
+    ss_within = float(sum(((s - s.mean()) ** 2).sum() for s in samples))
+    df_error = allv.size - k
+    ms_within = ss_within / df_error
+    estimate = max(0.0, (ss_total - ss_within - (k - 1) * ms_within) / (ss_total + ms_within))
+    low, high = omega_squared_interval(estimate, k - 1, df_error, confidence=confidence)
+    return {"effect_size": estimate, "effect_size_ci_low": low, "effect_size_ci_high": high}
+
+
+def welch_anova(samples: Sequence[np.ndarray], *, confidence: float = 0.95) -> dict[str, float]:
+    """Welch's heteroscedastic one-way ANOVA (statsmodels ``anova_oneway(use_var="unequal")``)
+    and omega squared with its interval (:func:`omega_squared`).
 
     Returns
     -------
     dict
-        ``statistic`` (F), ``df``, ``df2``, ``p_value`` and ``effect_size`` (:math:`\\omega^2` from
-        the ordinary ANOVA sums of squares). NaN when a group has fewer than 2 values or zero
-        variance.
+        ``statistic`` (F), ``df``, ``df2``, ``p_value`` and ``effect_size`` (:math:`\\omega^2`
+        from the ordinary ANOVA sums of squares) with ``effect_size_ci_low`` and
+        ``effect_size_ci_high``. NaN when a group has fewer than 2 values or zero variance.
 
     Examples
     --------
@@ -95,36 +111,25 @@ def welch_anova(samples: Sequence[np.ndarray]) -> dict[str, float]:
     >>> round(res["statistic"], 10), round(res["df2"], 10), round(res["p_value"], 10)
     (7.3742663587, 6.3518570267, 0.0220853042)
     """
-    from scipy import stats
+    from statsmodels.stats.oneway import anova_oneway
 
     k = len(samples)
     n = np.array([s.size for s in samples], dtype="float64")
     nan = math.nan
     out = {"statistic": nan, "df": float(k - 1), "df2": nan, "p_value": nan, "effect_size": nan}
-    if k < 2 or (n < 2).any():
+    out |= {"effect_size_ci_low": nan, "effect_size_ci_high": nan}
+    if k < 2 or (n < 2).any() or not all(s.var(ddof=1) > 0 for s in samples):
         return out
-    means = np.array([s.mean() for s in samples])
-    variances = np.array([s.var(ddof=1) for s in samples])
-    if not (variances > 0).all():
-        return out
-    w = n / variances
-    grand = (w * means).sum() / w.sum()
-    a = (w * (means - grand) ** 2).sum() / (k - 1)
-    tmp = (((1 - w / w.sum()) ** 2) / (n - 1)).sum() / (k**2 - 1)
-    f = a / (1 + 2 * (k - 2) * tmp)
-    df2 = 1 / (3 * tmp)
-    allv = np.concatenate(samples)
-    ss_total = float(((allv - allv.mean()) ** 2).sum())
-    ss_within = float(sum(((s - s.mean()) ** 2).sum() for s in samples))
-    ms_within = ss_within / (allv.size - k)
-    omega2 = (ss_total - ss_within - (k - 1) * ms_within) / (ss_total + ms_within)
-    return {
-        "statistic": float(f),
-        "df": float(k - 1),
-        "df2": float(df2),
-        "p_value": float(stats.f.sf(f, k - 1, df2)),
-        "effect_size": float(omega2),
-    }
+    res = anova_oneway(list(samples), use_var="unequal", welch_correction=True)
+    return (
+        out
+        | {
+            "statistic": float(res.statistic),
+            "df2": float(res.df[1]),
+            "p_value": float(res.pvalue),
+        }
+        | omega_squared(samples, confidence=confidence)
+    )
 
 
 def kruskal_wallis(samples: Sequence[np.ndarray]) -> dict[str, float]:
@@ -212,7 +217,11 @@ def _grouping_rows(
         | result
         | {"effect_size_measure": measure}
         for method, measure, result in (
-            (WELCH_ANOVA, "omega_squared", welch_anova(list(samples.values()))),
+            (
+                WELCH_ANOVA,
+                "omega_squared",
+                welch_anova(list(samples.values()), confidence=confidence),
+            ),
             (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
         )
     ]

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.attainment import goal_attainment, pooled_value, project_logic
 from analysis.breakdowns import breakdown, with_breakdown
 from analysis.columns import stack_tables, table
-from analysis.its import ITSModel, fit_its
+from analysis.its import ITSDataError, ITSModel, fit_its
 from analysis.outcomes import outcome_tables
 from analysis.periods import SUFFIX, period_floor
 from analysis.proportions import before_after, wilson_ci
@@ -90,7 +90,7 @@ def analyse_indicators(
         if ind.model.type == "its":
             totals = data[data["disaggregation"] == ""]
             for unit, part in totals.groupby("unit", sort=True):
-                for name, frame in _its_tables(ind, str(unit), part).items():
+                for name, frame in _its_tables(ind, str(unit), part, values).items():
                     its[name].append(frame)
         elif ind.model.type == "before_after":
             comparisons.append(_before_after(ind, data))
@@ -113,24 +113,67 @@ def _its_model(ind: Indicator) -> ITSModel:
         frequency=ind.frequency,
         seasonality=m.seasonality if ind.frequency != "year" else "none",
         fourier_order=m.fourier_order,
+        impact=m.impact,
+        interval=m.interval,
+        control=m.control.method if m.control else None,
         hac_lags=m.hac_lags,
         effect_times=tuple(m.effect_times),
         confidence=m.confidence,
     )
 
 
-def _its_tables(ind: Indicator, unit: str, part: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The four ITS tables of one indicator × unit."""
+def _with_control(
+    ind: Indicator, unit: str, frame: pd.DataFrame, values: pd.DataFrame
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """The series with its control's values (column ``control``) on the periods both have, and
+    what the diagnostics say about the control."""
+    control = ind.model.control
+    assert control is not None
+    where = control.unit or unit
+    rows = values[
+        (values["indicator"] == control.indicator)
+        & (values["unit"] == where)
+        & (values["disaggregation"] == "")
+    ]
+    paired = frame.merge(
+        rows[["period_start", "value"]].rename(
+            columns={"period_start": "period_date", "value": "control"}
+        ),
+        on="period_date",
+        how="inner",
+    )
+    left_out = len(frame) - len(paired)
+    text = f"indicator {control.indicator}, unit {where}, method {control.method}"
+    if left_out:
+        text += f"; {left_out} period(s) without a control value left out"
+    return paired, [("control", text)]
+
+
+def _its_tables(
+    ind: Indicator, unit: str, part: pd.DataFrame, values: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """The four ITS tables of one indicator × unit; a series the model cannot be fitted to gives
+    one ``not_fitted`` diagnostic with the reason and no estimates."""
     assert ind.intervention is not None  # checked by the config model
     frame = part.rename(columns={"period_start": "period_date"})
-    fit = fit_its(
-        frame,
-        period="period_date",
-        intervention=period_floor(ind.intervention, ind.frequency),
-        model=_its_model(ind),
-        denominator="denominator" if ind.model.offset else None,
-    )
     tag = {"indicator": ind.id, "unit": unit, "model": ind.model.family}
+    notes: list[tuple[str, str]] = []
+    if ind.model.control is not None:
+        frame, notes = _with_control(ind, unit, frame, values)
+    try:
+        fit = fit_its(
+            frame,
+            period="period_date",
+            intervention=period_floor(ind.intervention, ind.frequency),
+            model=_its_model(ind),
+            denominator="denominator" if ind.model.offset else None,
+            control="control" if ind.model.control else None,
+        )
+    except ITSDataError as exc:
+        notes.append(("not_fitted", str(exc)))
+        rows = [tag | {"diagnostic": d, "detail": text} for d, text in notes]
+        columns = list(table("its_diagnostics").columns)
+        return {"its_diagnostics": pd.DataFrame(rows).reindex(columns=columns)}
     est = fit.estimates
     coefficient = est["term"].str.startswith("coef:")
     main = est[~coefficient].assign(**tag)
@@ -152,6 +195,7 @@ def _its_tables(ind: Indicator, unit: str, part: pd.DataFrame) -> dict[str, pd.D
             m.seasonality + (f" (order {m.fourier_order})" if m.seasonality == "fourier" else ""),
         ),
         ("effect_ci", "delta method"),
+        *notes,
     ]
     extra = pd.DataFrame([tag | {"diagnostic": d, "detail": text} for d, text in settings])
     return {

@@ -2,13 +2,21 @@
 
 The model (Wagner et al. 2002; Lopez Bernal, Cummins & Gasparrini 2017) is
 
-.. math:: g(E[Y_t]) = \\beta_0 + \\beta_1 t + \\beta_2 X_t + \\beta_3 (t - t_0) X_t
-          [+ \\text{season}_t] [+ \\log(\\text{denominator}_t)]
+.. math:: g(E[Y_t]) = \\beta_0 + \\beta_1 t + \\beta_2 X_t + \\beta_3 (t - t_0 + 1) X_t
+          [+ \\text{season}_t] [+ \\log(\\text{offset}_t)]
 
 with ``t`` the period number (0 for the first period, counted in periods of the series' frequency,
 so gaps are allowed), ``t0`` the number of the first period at or after the intervention and
-``X_t = 1`` from ``t0`` on. ``pre_trend`` is :math:`\\beta_1`, ``level_change`` :math:`\\beta_2` (the
-change at ``t0`` itself, because the slope term is 0 there) and ``slope_change`` :math:`\\beta_3`.
+``X_t = 1`` from ``t0`` on. The interruption sits at the end of period ``t0 − 1``: the slope term
+counts the periods since then (1 in the first post period), as Wagner et al. (2002) code "time
+after the intervention" and as the tutorial's ``I(time − 36):smokban`` (Lopez Bernal et al. 2017).
+``pre_trend`` is :math:`\\beta_1`, ``level_change`` :math:`\\beta_2` (the change at the
+interruption) and ``slope_change`` :math:`\\beta_3`.
+
+Impact models
+-------------
+Declared a priori, as the tutorial asks: ``level_slope`` (both terms, the default), ``level`` (a
+step change only, the tutorial's main model) or ``slope`` (a change in slope only).
 
 Families
 --------
@@ -21,10 +29,23 @@ Families
 ``poisson``, ``quasipoisson``, ``negbin``
     Log link with ``log(denominator)`` as offset when a denominator column is given; estimates
     on the ratio scale (``exp`` of the coefficient: a rate ratio). Quasi-Poisson scales the Poisson
-    covariance by the Pearson χ² / (n − k) and uses the t distribution with n − k df (as R's
-    ``summary.glm``); Poisson and negative binomial use the normal distribution. The negative
-    binomial (NB2, variance ``mu + mu^2 / theta``) estimates ``theta`` by maximum likelihood and
-    reports the GLM covariance at that ``theta``, as ``MASS::glm.nb`` does.
+    covariance by the Pearson χ² / (n − k). The negative binomial (NB2, variance
+    ``mu + mu^2 / theta``) estimates ``theta`` by maximum likelihood and reports the GLM covariance
+    at that ``theta``, as ``MASS::glm.nb`` does.
+
+Intervals
+---------
+``interval`` sets the reference distribution of every test and Wald interval: ``wald_normal`` (the
+normal quantile, as R's ``confint.default`` and ``Epi::ci.lin``/``ci.exp``, the tutorial's
+intervals), ``wald_t`` (t with n − k df, as ``summary.glm`` tests a quasi-Poisson model) or
+``auto`` (the default: t where a scale is estimated from the residuals, ``gaussian`` and
+``quasipoisson``, as ``summary.lm``/``summary.glm``; normal for ``poisson`` and ``negbin``).
+
+Control series
+--------------
+A controlled ITS uses a control series of the same periods: ``difference`` models the treated
+series minus the control (``gaussian`` only), ``offset`` adds ``log(control)`` as an offset of a
+count model (the rate relative to the control).
 
 Seasonality
 -----------
@@ -53,32 +74,42 @@ Zhang F, Wagner AK, Soumerai SB, Ross-Degnan D. Methods for estimating confidenc
 interrupted time series analyses of health interventions. J Clin Epidemiol 2009;62:143–148.
 Newey WK, West KD. Automatic lag selection in covariance matrix estimation. Rev Econ Stud
 1994;61:631–653.
+Lopez Bernal J, Cummins S, Gasparrini A. The use of controls in interrupted time series studies of
+public health interventions. Int J Epidemiol 2018;47:2082–2093.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.its_design import (
+    IMPACTS,
+    Formula,
     Frequency,
+    Impact,
     Seasonality,
     automatic_hac_lag,
     design_matrix,
+    design_text,
     model_formula,
+    post_period,
 )
-from analysis.its_fit import FAMILIES, FamilyFit, autocorrelation, fit_family
+from analysis.its_effects import Inference, coefficient_rows, effect_rows, series_rows, term_rows
+from analysis.its_fit import FAMILIES, ITSDataError, autocorrelation, fit_family
 
 __all__ = [
     "DIAGNOSTIC_COLUMNS",
     "ESTIMATE_COLUMNS",
     "FAMILIES",
+    "IMPACTS",
+    "INTERVALS",
     "SERIES_COLUMNS",
+    "ITSDataError",
     "ITSFit",
     "ITSModel",
     "automatic_hac_lag",
@@ -87,6 +118,11 @@ __all__ = [
 ]
 
 Family = Literal["gaussian", "poisson", "quasipoisson", "negbin"]
+Interval = Literal["auto", "wald_normal", "wald_t"]
+Control = Literal["difference", "offset"]
+
+#: The interval methods (see the module docstring).
+INTERVALS: tuple[str, ...] = ("auto", "wald_normal", "wald_t")
 
 ESTIMATE_COLUMNS = [
     "term",
@@ -125,6 +161,12 @@ class ITSModel:
         ``month``, ``quarter`` or ``year``; sets the time unit and the seasonal period.
     seasonality, fourier_order
         ``none``, ``fourier`` (with ``fourier_order`` harmonics) or ``month`` (indicators).
+    impact
+        ``level_slope``, ``level`` or ``slope``: the intervention terms of the model.
+    interval
+        ``auto``, ``wald_normal`` or ``wald_t``: the reference distribution of tests and intervals.
+    control
+        ``None``, or how a control series enters: ``difference`` or ``offset``.
     hac_lags
         Newey–West lag for ``gaussian``; ``None`` = :func:`automatic_hac_lag`.
     effect_times
@@ -140,16 +182,31 @@ class ITSModel:
     frequency: Frequency = "month"
     seasonality: Seasonality = "none"
     fourier_order: int = 2
+    impact: Impact = "level_slope"
+    interval: Interval = "auto"
+    control: Control | None = None
     hac_lags: int | None = None
     effect_times: tuple[int, ...] = (12,)
     confidence: float = 0.95
-    ljung_box_lags: int | None = None
+    ljung_box_lags: int | None = field(default=None)
 
     def __post_init__(self) -> None:
-        if self.family not in FAMILIES:
-            raise ValueError(f"family must be one of {', '.join(FAMILIES)}; got {self.family!r}")
+        checks = (
+            ("family", self.family, FAMILIES),
+            ("impact", self.impact, IMPACTS),
+            ("interval", self.interval, INTERVALS),
+            ("control", self.control, (None, "difference", "offset")),
+        )
+        for name, value, allowed in checks:
+            if value not in allowed:
+                shown = ", ".join(str(a) for a in allowed)
+                raise ValueError(f"{name} must be one of {shown}; got {value!r}")
         if not 0 < self.confidence < 1:
             raise ValueError(f"confidence must be between 0 and 1; got {self.confidence}")
+        if self.control == "difference" and self.family != "gaussian":
+            raise ValueError("control: difference needs family gaussian (a difference of series)")
+        if self.control == "offset" and self.family == "gaussian":
+            raise ValueError("control: offset needs a count family (poisson, quasipoisson, negbin)")
 
 
 @dataclass(frozen=True)
@@ -159,19 +216,20 @@ class ITSFit:
     Attributes
     ----------
     estimates
-        One row per term (:data:`ESTIMATE_COLUMNS`). Terms ``pre_trend``, ``level_change``,
-        ``slope_change`` (``effect_scale`` ``ratio`` for log-link families, the ``std_error``
-        then on the log scale), then ``effect_<h>_absolute`` and ``effect_<h>_relative`` per
-        effect time, then the raw coefficients of the linear predictor as ``coef:<name>``
-        (``effect_scale = "linear_predictor"``).
+        One row per term (:data:`ESTIMATE_COLUMNS`). Terms ``pre_trend`` and, as the impact model
+        has them, ``level_change`` and ``slope_change`` (``effect_scale`` ``ratio`` for log-link
+        families, the ``std_error`` then on the log scale), then ``effect_<h>_absolute`` and
+        ``effect_<h>_relative`` per effect time, then the raw coefficients of the linear predictor
+        as ``coef:<name>`` (``effect_scale = "linear_predictor"``).
     series
         One row per observed period: ``period, t, post, observed, denominator, fitted`` (+ CI),
         ``counterfactual`` (+ CI; the fitted line without the intervention terms).
     diagnostics
-        ``diagnostic, estimate, df, p_value, detail``: n, n_pre, n_post, HAC lag, Durbin–Watson,
-        Ljung–Box, Breusch–Godfrey (Gaussian), dispersion, theta (negbin), AIC.
+        ``diagnostic, estimate, df, p_value, detail``: n, n_pre, n_post, the design, the impact
+        model, the interval method, HAC lag, Durbin–Watson, Ljung–Box, Breusch–Godfrey
+        (Gaussian), dispersion, theta (negbin), AIC, and what the fitting library warned about.
     formula
-        The model as a reviewable formula string.
+        The model as fitted, in R's notation (:func:`analysis.its_design.model_formula`).
     """
 
     estimates: pd.DataFrame
@@ -181,69 +239,66 @@ class ITSFit:
 
 
 @dataclass(frozen=True)
-class _Inference:
-    """What every row's test and interval need: coefficients, covariance, reference quantile."""
-
-    beta: np.ndarray
-    cov: np.ndarray
-    dist: Any
-    crit: float
-    log_link: bool
-
-    def mean(self, eta: Any) -> Any:
-        mu: Callable[[Any], Any] = np.exp if self.log_link else _identity
-        return mu(eta)
-
-    def p(self, estimate: float, se: float, null: float = 0.0) -> float:
-        stat = (estimate - null) / se if se > 0 else math.nan
-        return float(2 * self.dist.sf(abs(stat)))
-
-
-def _identity(x: Any) -> Any:
-    return x
+class _Columns:
+    period: str
+    outcome: str
+    denominator: str | None
+    control: str | None
 
 
 def _prepare(
-    data: pd.DataFrame, period: str, outcome: str, denominator: str | None, family: str
+    data: pd.DataFrame, cols: _Columns, model: ITSModel
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
     """The sorted frame, the outcome and the log offset, checked."""
-    if denominator is not None and family == "gaussian":
+    if cols.denominator is not None and model.family == "gaussian":
         raise ValueError(
             "a denominator offset needs a count family (poisson, quasipoisson, negbin)"
         )
-    cols = [period, outcome] + ([denominator] if denominator else [])
-    missing = [c for c in cols if c not in data.columns]
+    if (cols.control is None) != (model.control is None):
+        raise ValueError("fit_its: give both a control column and model.control, or neither")
+    if model.control == "offset" and cols.denominator is not None:
+        raise ValueError("fit_its: a control offset replaces the denominator offset; give one")
+    names = [c for c in (cols.period, cols.outcome, cols.denominator, cols.control) if c]
+    missing = [c for c in names if c not in data.columns]
     if missing:
         raise KeyError(f"fit_its: columns not in the data: {', '.join(missing)}")
-    frame = data[cols].copy()
-    frame[period] = pd.to_datetime(frame[period])
-    frame = frame.sort_values(period, kind="stable").reset_index(drop=True)
-    y = frame[outcome].astype(float).to_numpy()
+    frame = data[names].copy()
+    frame[cols.period] = pd.to_datetime(frame[cols.period])
+    frame = frame.sort_values(cols.period, kind="stable").reset_index(drop=True)
+    y = frame[cols.outcome].astype(float).to_numpy()
     if np.isnan(y).any():
-        raise ValueError("fit_its: the outcome has missing values")
+        raise ITSDataError("the outcome has missing values")
+    if model.family != "gaussian" and ((y < 0).any() or not np.allclose(y, np.round(y))):
+        raise ITSDataError(f"family {model.family} needs non-negative whole counts")
+    positive = cols.control if model.control == "offset" else cols.denominator
     offset = None
-    if denominator is not None:
-        den = frame[denominator].astype(float).to_numpy()
-        if (den <= 0).any() or np.isnan(den).any():
-            raise ValueError("fit_its: the denominator must be positive")
+    if positive is not None:
+        den = frame[positive].astype(float).to_numpy()
+        if np.isnan(den).any() or (den <= 0).any():
+            raise ITSDataError(
+                f"the {'control' if cols.control else 'denominator'} must be positive"
+            )
         offset = np.log(den)
-    if family != "gaussian" and ((y < 0).any() or not np.allclose(y, np.round(y))):
-        raise ValueError(f"fit_its: family {family} needs non-negative whole counts")
+    if model.control == "difference" and cols.control is not None:
+        control = frame[cols.control].astype(float).to_numpy()
+        if np.isnan(control).any():
+            raise ITSDataError("the control series has missing values")
+        y = y - control
     return frame, y, offset
 
 
-def _check_design(x: pd.DataFrame) -> list[dict[str, object]]:
+def _check_design(x: pd.DataFrame, post: np.ndarray) -> list[dict[str, object]]:
     """Enough periods on both sides and for the parameters; the design's diagnostic rows."""
     n, k = x.shape
-    n_post = int(x["level"].sum())
+    n_post = int(post.sum())
     n_pre = n - n_post
     if n_pre < 3 or n_post < 3:
-        raise ValueError(
-            f"fit_its: need at least 3 periods before and 3 after the intervention; found "
-            f"{n_pre} before and {n_post} after"
+        raise ITSDataError(
+            f"need at least 3 periods before and 3 after the intervention; found {n_pre} before "
+            f"and {n_post} after"
         )
     if n - k < 1:
-        raise ValueError(f"fit_its: {n} periods are too few for {k} parameters")
+        raise ITSDataError(f"{n} periods are too few for {k} parameters")
     return [
         {"diagnostic": "n", "estimate": float(n), "detail": "periods"},
         {"diagnostic": "n_pre", "estimate": float(n_pre), "detail": "periods before"},
@@ -256,6 +311,16 @@ def _check_design(x: pd.DataFrame) -> list[dict[str, object]]:
     ]
 
 
+def _reference(model: ITSModel, df_resid: float) -> tuple[Any, str]:
+    """The reference distribution of tests and intervals, and its description."""
+    interval = model.interval
+    if interval == "auto":
+        interval = "wald_t" if model.family in ("gaussian", "quasipoisson") else "wald_normal"
+    if interval == "wald_t":
+        return stats.t(df_resid), f"Wald, t with {df_resid:g} df (n − k)"
+    return stats.norm(), "Wald, normal quantile (as confint.default, Epi::ci.lin)"
+
+
 def fit_its(
     data: pd.DataFrame,
     *,
@@ -264,6 +329,7 @@ def fit_its(
     period: str = "period",
     outcome: str = "value",
     denominator: str | None = None,
+    control: str | None = None,
 ) -> ITSFit:
     """Fit a segmented regression to one series and return tidy tables.
 
@@ -277,179 +343,89 @@ def fit_its(
         The date the intervention took effect; the first period whose start is at or after the
         start of the period containing this date is the first post-intervention period.
     model
-        Family, frequency, seasonality, HAC lag, effect times and confidence (:class:`ITSModel`).
-    period, outcome, denominator
-        Column names; ``denominator`` is the ``log`` offset (count families only).
+        How the series is modelled (:class:`ITSModel`).
+    period, outcome, denominator, control
+        Column names; ``denominator`` is the ``log`` offset (count families only), ``control``
+        the control series (with ``model.control``).
 
     Returns
     -------
     ITSFit
 
+    Raises
+    ------
+    ITSDataError
+        When the series cannot support the model (the plan writes the reason into the results).
+
     Examples
     --------
     >>> months = pd.date_range("2016-01-01", periods=24, freq="MS")
     >>> y = [100.0 + i for i in range(12)] + [80.0 + i for i in range(12, 24)]
-    >>> fit = fit_its(pd.DataFrame({"period": months, "value": y}),
-    ...               intervention="2017-01-01", model=ITSModel(hac_lags=1, effect_times=(0,)))
+    >>> fit = fit_its(pd.DataFrame({"period": months, "value": y}), intervention="2017-01-01",
+    ...               model=ITSModel(impact="level", hac_lags=1, effect_times=(0,)))
     >>> fit.estimates.set_index("term").loc["level_change", "estimate"].round(6)
     np.float64(-20.0)
     """
-    frame, y, offset = _prepare(data, period, outcome, denominator, model.family)
+    cols = _Columns(period, outcome, denominator, control)
+    frame, y, offset = _prepare(data, cols, model)
+    when = pd.Timestamp(intervention)
     x = design_matrix(
         frame[period],
-        intervention=pd.Timestamp(intervention),
+        intervention=when,
         frequency=model.frequency,
         seasonality=model.seasonality,
         fourier_order=model.fourier_order,
+        impact=model.impact,
     )
-    diagnostics = _check_design(x)
+    post = post_period(frame[period], intervention=when, frequency=model.frequency).to_numpy()
+    diagnostics = _check_design(x, post)
     xv, names = x.to_numpy(), list(x.columns)
-    fitted: FamilyFit = fit_family(y, xv, offset, family=model.family, hac_lags=model.hac_lags)
+    fitted = fit_family(y, xv, offset, family=model.family, hac_lags=model.hac_lags)
+    dist, how = _reference(model, float(len(y) - len(names)))
+    diagnostics += _settings_rows(model, x, frame[period], post, how)
     diagnostics += fitted.diagnostics
     diagnostics += autocorrelation(
         fitted.resid, frequency=model.frequency, lags=model.ljung_box_lags
     )
-    crit = float(fitted.dist.ppf(0.5 + model.confidence / 2))
-    inf = _Inference(fitted.beta, fitted.cov, fitted.dist, crit, fitted.log_link)
-    rows = _term_rows(inf, names)
-    rows += _effect_rows(inf, x, model.effect_times)
-    rows += _coefficient_rows(inf, names)
-    series = _series(inf, x, frame[period], y, offset)
+    crit = float(dist.ppf(0.5 + model.confidence / 2))
+    inf = Inference(fitted.beta, fitted.cov, dist, crit, fitted.log_link)
+    rows = term_rows(inf, names) + effect_rows(inf, x, post, model.effect_times)
+    rows += coefficient_rows(inf, names)
+    series = series_rows(inf, x, post, (frame[period], y), offset)
     series["denominator"] = frame[denominator].astype(float).to_numpy() if denominator else np.nan
+    offsets = tuple(c for c in (denominator, control if model.control == "offset" else None) if c)
+    shown = f"({outcome} - {control})" if model.control == "difference" else outcome
     return ITSFit(
         estimates=pd.DataFrame(rows, columns=ESTIMATE_COLUMNS),
         series=series[SERIES_COLUMNS],
         diagnostics=pd.DataFrame(diagnostics).reindex(columns=DIAGNOSTIC_COLUMNS),
-        formula=model_formula(model.family, names, offset is not None),
+        formula=model_formula(Formula(model.family, tuple(names), offsets, shown)),
     )
 
 
-def _row(term: str, b: float, se: float, inf: _Inference) -> dict[str, object]:
-    """A term on its natural scale: a ratio for log-link models (``std_error`` of the log)."""
-    low, high = b - inf.crit * se, b + inf.crit * se
-    p = inf.p(b, se)
-    if inf.log_link:
-        b, low, high = math.exp(b), math.exp(low), math.exp(high)
-    return {
-        "term": term,
-        "estimate": float(b),
-        "std_error": float(se),
-        "ci_low": float(low),
-        "ci_high": float(high),
-        "p_value": p,
-        "effect_scale": "ratio" if inf.log_link else "difference",
-    }
-
-
-def _term_rows(inf: _Inference, names: list[str]) -> list[dict[str, object]]:
-    se = np.sqrt(np.diag(inf.cov))
-    rows = []
-    for term, name in (("pre_trend", "time"), ("level_change", "level"), ("slope_change", "slope")):
-        j = names.index(name)
-        rows.append(_row(term, inf.beta[j], se[j], inf))
-    return rows
-
-
-def _coefficient_rows(inf: _Inference, names: list[str]) -> list[dict[str, object]]:
-    se = np.sqrt(np.diag(inf.cov))
-    return [
-        {
-            "term": f"coef:{name}",
-            "estimate": float(inf.beta[j]),
-            "std_error": float(se[j]),
-            "ci_low": float(inf.beta[j] - inf.crit * se[j]),
-            "ci_high": float(inf.beta[j] + inf.crit * se[j]),
-            "p_value": inf.p(inf.beta[j], se[j]),
-            "effect_scale": "linear_predictor",
-        }
-        for j, name in enumerate(names)
-    ]
-
-
-def _without_intervention(xv: np.ndarray, names: list[str]) -> np.ndarray:
-    out = xv.copy()
-    out[..., names.index("level")] = 0.0
-    out[..., names.index("slope")] = 0.0
-    return out
-
-
-def _effect_rows(
-    inf: _Inference, x: pd.DataFrame, effect_times: tuple[int, ...]
+def _settings_rows(
+    model: ITSModel, x: pd.DataFrame, periods: pd.Series, post: np.ndarray, how: str
 ) -> list[dict[str, object]]:
-    """Absolute and relative effects ``h`` periods after the first post period (delta method).
-
-    With an offset the effect is per unit of the denominator (a rate), so no offset enters.
-    """
-    names = list(x.columns)
-    xv = x.to_numpy()
-    t_obs = x["time"].to_numpy()
-    t0 = float(t_obs[x["level"].to_numpy() > 0][0])
-    rows: list[dict[str, object]] = []
-    for h in effect_times:
-        where = np.flatnonzero(np.isclose(t_obs, t0 + h))
-        if where.size == 0:
-            continue
-        x1 = xv[int(where[0])].copy()
-        x0 = _without_intervention(x1, names)
-        m1, m0 = inf.mean(float(x1 @ inf.beta)), inf.mean(float(x0 @ inf.beta))
-        if inf.log_link:
-            grad_abs = m1 * x1 - m0 * x0
-            d = x1 - x0
-            rel = _row(
-                f"effect_{h}_relative", float(d @ inf.beta), float(np.sqrt(d @ inf.cov @ d)), inf
-            )
-        else:
-            grad_abs = x1 - x0
-            rel = _linear_ratio(f"effect_{h}_relative", (m1, m0), (x1, x0), inf)
-        se_abs = float(np.sqrt(grad_abs @ inf.cov @ grad_abs))
-        est_abs = m1 - m0
-        rows.append(
-            {
-                "term": f"effect_{h}_absolute",
-                "estimate": est_abs,
-                "std_error": se_abs,
-                "ci_low": est_abs - inf.crit * se_abs,
-                "ci_high": est_abs + inf.crit * se_abs,
-                "p_value": inf.p(est_abs, se_abs),
-                "effect_scale": "difference",
-            }
-        )
-        rows.append(rel)
+    """The design in words, the impact model and the interval method (diagnostic rows)."""
+    label = {"month": "%Y-%m", "quarter": "%Y-%m", "year": "%Y"}[model.frequency]
+    t0 = int(x["time"].to_numpy()[post][0])
+    design = design_text(
+        tuple(x.columns),
+        first=periods.iloc[0].strftime(label),
+        first_post=periods[post].iloc[0].strftime(label),
+        t0=t0,
+        frequency=model.frequency,
+    )
+    impact = {
+        "level_slope": "level and slope change",
+        "level": "level change only",
+        "slope": "slope change only",
+    }[model.impact]
+    rows: list[dict[str, object]] = [
+        {"diagnostic": "design", "detail": design},
+        {"diagnostic": "impact", "detail": f"{model.impact}: {impact}"},
+        {"diagnostic": "interval", "detail": f"{model.interval}: {how}"},
+    ]
+    if model.control is not None:
+        rows.append({"diagnostic": "control_method", "detail": model.control})
     return rows
-
-
-def _linear_ratio(
-    term: str, means: tuple[float, float], rows: tuple[np.ndarray, np.ndarray], inf: _Inference
-) -> dict[str, object]:
-    """``μ1 / μ0`` of an identity-link model with its first-order delta-method interval."""
-    (m1, m0), (x1, x0) = means, rows
-    estimate = m1 / m0
-    grad = (x1 * m0 - x0 * m1) / m0**2
-    se = float(np.sqrt(grad @ inf.cov @ grad))
-    return {
-        "term": term,
-        "estimate": estimate,
-        "std_error": se,
-        "ci_low": estimate - inf.crit * se,
-        "ci_high": estimate + inf.crit * se,
-        "p_value": inf.p(estimate, se, null=1.0),
-        "effect_scale": "ratio",
-    }
-
-
-def _series(
-    inf: _Inference, x: pd.DataFrame, periods: pd.Series, y: np.ndarray, offset: np.ndarray | None
-) -> pd.DataFrame:
-    """The fitted and counterfactual series with their pointwise intervals."""
-    xv = x.to_numpy()
-    names = list(x.columns)
-    off = np.zeros(len(y)) if offset is None else offset
-    series = pd.DataFrame({"period": periods, "t": x["time"].to_numpy(), "post": x["level"] > 0})
-    series["observed"] = y
-    for label, mat in (("fitted", xv), ("counterfactual", _without_intervention(xv, names))):
-        eta = mat @ inf.beta + off
-        se_eta = np.sqrt(np.einsum("ij,jk,ik->i", mat, inf.cov, mat))
-        series[label] = inf.mean(eta)
-        series[f"{label}_ci_low"] = inf.mean(eta - inf.crit * se_eta)
-        series[f"{label}_ci_high"] = inf.mean(eta + inf.crit * se_eta)
-    return series

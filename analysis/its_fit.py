@@ -1,6 +1,7 @@
 """The model families of a segmented regression (see :mod:`analysis.its`): OLS with Newey–West
 standard errors, Poisson and quasi-Poisson GLMs, and the negative binomial (NB2) by maximum
-likelihood, each with its diagnostics.
+likelihood, each with its diagnostics. The fits are statsmodels' (``OLS`` with ``cov_hac``, ``GLM``,
+``NegativeBinomial``); what the libraries warn about becomes a ``fit_warning`` diagnostic.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 """
@@ -16,11 +17,16 @@ from scipy import stats
 
 from analysis.its_design import PERIODS_PER_YEAR, Frequency, automatic_hac_lag
 
-__all__ = ["FAMILIES", "FamilyFit", "autocorrelation", "fit_family"]
+__all__ = ["FAMILIES", "FamilyFit", "ITSDataError", "autocorrelation", "fit_family", "fit_warnings"]
 
 FAMILIES: tuple[str, ...] = ("gaussian", "poisson", "quasipoisson", "negbin")
 
 Diagnostic = dict[str, object]
+
+
+class ITSDataError(ValueError):
+    """The series cannot support the model (too few periods, no over-dispersion for a negative
+    binomial, counts that are not whole numbers): the results say why instead of an estimate."""
 
 
 @dataclass(frozen=True)
@@ -88,21 +94,25 @@ def _fit_counts(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None, family:
     df_resid = float(n - k)
     diagnostics: list[Diagnostic] = []
     dist: Any = stats.norm()
-    if family == "negbin":
-        theta, beta, cov, res = _fit_negbin(y, x, offset)
-        diagnostics.append(
-            {
-                "diagnostic": "theta",
-                "estimate": theta,
-                "detail": "negative binomial shape (ML); variance mu + mu^2/theta",
-            }
-        )
-    else:
-        res = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
-        beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
-        if family == "quasipoisson":
-            cov = cov * float(res.pearson_chi2 / df_resid)
-            dist = stats.t(df_resid)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if family == "negbin":
+            theta, res = _fit_negbin(y, x, offset)
+            diagnostics.append(
+                {
+                    "diagnostic": "theta",
+                    "estimate": theta,
+                    "detail": "negative binomial shape (ML); variance mu + mu^2/theta",
+                }
+            )
+        else:
+            res = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(
+                tol=1e-12, maxiter=200
+            )
+    beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
+    if family == "quasipoisson":
+        cov = cov * float(res.pearson_chi2 / df_resid)
+        dist = stats.t(df_resid)
     resid = np.asarray(res.resid_pearson)
     pearson = float(np.sum(resid**2))
     after = " (after the negative binomial variance)" if family == "negbin" else ""
@@ -118,67 +128,38 @@ def _fit_counts(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None, family:
     diagnostics.append({"diagnostic": "deviance", "estimate": float(res.deviance), "df": df_resid})
     if family != "quasipoisson":
         diagnostics.append({"diagnostic": "aic", "estimate": float(res.aic), "detail": family})
+    diagnostics += fit_warnings(caught)
     return FamilyFit(beta, cov, dist, resid, diagnostics, log_link=True)
 
 
-def _fit_negbin(
-    y: np.ndarray, x: np.ndarray, offset: np.ndarray | None
-) -> tuple[float, np.ndarray, np.ndarray, Any]:
-    """NB2 by ML: alternate the GLM fit at fixed theta and Newton steps for theta (as glm.nb)."""
+def fit_warnings(caught: list[warnings.WarningMessage]) -> list[Diagnostic]:
+    """What the fitting libraries warned about, as diagnostic rows instead of terminal output."""
+    seen = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    return [{"diagnostic": "fit_warning", "detail": text} for text in seen]
+
+
+def _fit_negbin(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None) -> tuple[float, Any]:
+    """NB2: theta by maximum likelihood (statsmodels ``NegativeBinomial``, Newton from the Poisson
+    fit and a moment estimate), then the GLM at that theta, whose covariance ``MASS::glm.nb``
+    reports (the beta block at fixed theta)."""
     import statsmodels.api as sm
 
-    def glm(theta: float) -> Any:
-        family = sm.families.NegativeBinomial(alpha=1 / theta)
-        return sm.GLM(y, x, family=family, offset=offset).fit(tol=1e-13, maxiter=200)
-
     pois = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
-    theta = _theta_ml(y, np.asarray(pois.fittedvalues))
-    for _ in range(100):
-        new = _theta_ml(y, np.asarray(glm(theta).fittedvalues))
-        converged = abs(new - theta) <= 1e-10 * max(1.0, theta)
-        theta = new
-        if converged:
-            break
-    res = glm(theta)
-    return float(theta), np.asarray(res.params), np.asarray(res.cov_params()), res
-
-
-def _theta_ml(y: np.ndarray, mu: np.ndarray) -> float:
-    """ML estimate of theta for fixed means (Newton–Raphson on the score, as MASS::theta.ml)."""
-    from scipy.special import digamma, polygamma
-
-    n = len(y)
-    theta = n / float(np.sum((y / mu - 1) ** 2))
-    for _ in range(200):
-        theta = max(theta, 1e-8)
-        score = float(
-            np.sum(
-                digamma(theta + y)
-                - digamma(theta)
-                + np.log(theta)
-                + 1
-                - np.log(theta + mu)
-                - (y + theta) / (mu + theta)
-            )
+    mu = np.asarray(pois.fittedvalues)
+    start = max(float(np.mean(((y - mu) ** 2 - y) / mu**2)), 1e-3)
+    nb = sm.NegativeBinomial(y, x, loglike_method="nb2", offset=offset)
+    ml = nb.fit(
+        start_params=np.append(pois.params, start), method="newton", maxiter=200, tol=1e-12, disp=0
+    )
+    alpha = float(ml.params[-1])
+    if not (ml.mle_retvals.get("converged") and np.isfinite(alpha) and alpha > 1e-10):
+        raise ITSDataError(
+            "the negative binomial theta did not converge (no over-dispersion?); use family "
+            "poisson or quasipoisson"
         )
-        info = float(
-            np.sum(
-                -polygamma(1, theta + y)
-                + polygamma(1, theta)
-                - 1 / theta
-                + 2 / (mu + theta)
-                - (y + theta) / (mu + theta) ** 2
-            )
-        )
-        step = score / info
-        theta += step
-        if abs(step) <= 1e-12 * max(1.0, abs(theta)):
-            break
-    if not np.isfinite(theta) or theta <= 0:
-        raise ValueError(
-            "fit_its: the negative binomial theta did not converge (no over-dispersion?)"
-        )
-    return float(theta)
+    family = sm.families.NegativeBinomial(alpha=alpha)
+    res = sm.GLM(y, x, family=family, offset=offset).fit(tol=1e-13, maxiter=200)
+    return 1 / alpha, res
 
 
 def autocorrelation(
@@ -213,17 +194,16 @@ def autocorrelation(
 
 def _breusch_godfrey(ols: object, *, lag: int) -> list[Diagnostic]:
     """The LM test; a rank-deficient auxiliary regression (residuals that are all but zero) is
-    said in ``detail`` instead of warning on the terminal."""
+    said in ``detail``, and anything else statsmodels warns about becomes a ``fit_warning`` row,
+    instead of a warning on the terminal."""
     from statsmodels.stats.diagnostic import acorr_breusch_godfrey
     from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", SingularMatrixWarning)
+        warnings.simplefilter("always")
         lm, lm_p, _, _ = acorr_breusch_godfrey(ols, nlags=lag, result_object=False)
-    singular = any(issubclass(w.category, SingularMatrixWarning) for w in caught)
-    for w in caught:  # anything else is not ours to hide
-        if not issubclass(w.category, SingularMatrixWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    singular = [w for w in caught if issubclass(w.category, SingularMatrixWarning)]
+    others = [w for w in caught if not issubclass(w.category, SingularMatrixWarning)]
     return [
         {
             "diagnostic": "breusch_godfrey",
@@ -232,5 +212,6 @@ def _breusch_godfrey(ols: object, *, lag: int) -> list[Diagnostic]:
             "p_value": float(lm_p),
             "detail": f"LM test, order {lag}"
             + ("; auxiliary regression rank-deficient (near-perfect fit)" if singular else ""),
-        }
+        },
+        *fit_warnings(others),
     ]

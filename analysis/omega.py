@@ -24,6 +24,10 @@ TOO_FEW_ITEMS = "fewer than 3 items: one factor is not identified"
 TOO_FEW_CASES = "fewer than 3 complete cases"
 CONSTANT_ITEM = "an item is constant among the complete cases"
 SINGULAR = "singular correlation matrix (too few complete cases for the items); minres still fitted"
+OUT_OF_RANGE = (
+    "omega total outside 0–1: one factor does not describe these items (do some correlate "
+    "negatively, e.g. a reverse-keyed item not reversed?)"
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class OmegaResult:
         How it was computed (:func:`omega_method`).
     note : str
         Why ``estimate`` is NaN, or a caveat (a singular correlation matrix); empty otherwise.
+    ci_low, ci_high : float
+        The bootstrap interval, when one is asked for.
     """
 
     estimate: float
@@ -52,23 +58,33 @@ class OmegaResult:
     k_items: int
     method: str
     note: str = ""
+    ci_low: float = math.nan
+    ci_high: float = math.nan
 
 
-def omega_method() -> str:
+def omega_method(*, bootstrap: int = 0, confidence: float = 0.95) -> str:
     """The ``method`` text of :func:`mcdonald_omega`.
 
     >>> omega_method()
     "McDonald's omega total, one factor (minres), correlations, listwise; no CI"
+    >>> omega_method(bootstrap=1000)
+    "McDonald's omega total, one factor (minres), correlations, listwise; 95% CI percentile bootstrap (1000 resamples)"
     """
-    return "McDonald's omega total, one factor (minres), correlations, listwise; no CI"
+    base = "McDonald's omega total, one factor (minres), correlations, listwise"
+    if bootstrap <= 0:
+        return f"{base}; no CI"
+    return f"{base}; {confidence * 100:g}% CI percentile bootstrap ({bootstrap} resamples)"
 
 
 def _starting_communalities(r: np.ndarray) -> np.ndarray:
-    """Squared multiple correlations :math:`1 - 1/(R^{-1})_{ii}`, kept in [0.005, 0.995].
+    """Squared multiple correlations :math:`1 - 1/(R^{-1})_{ii}`, kept in [0.005, 0.995], of one
+    correlation matrix or a stack of them.
 
     For a singular ``r`` the inverse's diagonal holds zeros or huge values; the bounds then
     decide, as ``psych::smc`` bounds out-of-range values (no division warning is let through).
     """
+    if r.ndim == 3:
+        return np.stack([_starting_communalities(m) for m in r])
     k = r.shape[0]
     try:
         inverse_diagonal = np.diag(np.linalg.inv(r))
@@ -80,31 +96,48 @@ def _starting_communalities(r: np.ndarray) -> np.ndarray:
 
 
 def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
-    """Loadings of a one-factor minres (ULS) solution of a correlation matrix.
+    """Loadings of a one-factor minres (ULS) solution of a correlation matrix (``k × k``) or of
+    a stack of them (``B × k × k``, as the bootstrap fits them).
 
     Iterated principal axes from squared multiple correlations: at convergence the communalities
     are a fixed point of the ULS (minres) criterion, the sum of squared off-diagonal residuals.
     Communalities are kept in [0.005, 0.995], as ``psych::fa``'s bounds on the uniquenesses.
     """
-    k = r.shape[0]
-    h2 = _starting_communalities(r)
-    loadings = np.zeros(k)
+    stack = r if r.ndim == 3 else r[None]
+    h2 = _starting_communalities(stack)
+    loadings = np.zeros(h2.shape)
+    diagonal = np.arange(stack.shape[1])
+    active = np.arange(stack.shape[0])  # the matrices not converged yet
     for _ in range(max_iter):
-        reduced = r.copy()
-        np.fill_diagonal(reduced, h2)
+        reduced = stack[active].copy()
+        reduced[:, diagonal, diagonal] = h2[active]
         values, vectors = np.linalg.eigh(reduced)
-        loadings = vectors[:, -1] * math.sqrt(max(values[-1], 0.0))
-        new = np.clip(loadings**2, 0.005, 0.995)
-        if np.max(np.abs(new - h2)) < tol:
-            h2 = new
+        fitted = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
+        new = np.clip(fitted**2, 0.005, 0.995)
+        moving = np.max(np.abs(new - h2[active]), axis=1) >= tol
+        loadings[active], h2[active] = fitted, new
+        active = active[moving]
+        if active.size == 0:
             break
-        h2 = new
-    if loadings.sum() < 0:
-        loadings = -loadings
-    return loadings
+    loadings = np.where(loadings.sum(axis=1, keepdims=True) < 0, -loadings, loadings)
+    return loadings if r.ndim == 3 else loadings[0]
 
 
-def mcdonald_omega(items: pd.DataFrame) -> OmegaResult:
+def _omega_of(complete: np.ndarray) -> tuple[float, np.ndarray]:
+    """Omega total and the loadings of complete cases (NaN when the model does not describe them:
+    a constant item, or an omega outside 0–1, as when items correlate negatively)."""
+    if not (complete.std(axis=0) > 0).all():
+        return math.nan, np.full(complete.shape[1], math.nan)
+    r = np.corrcoef(complete, rowvar=False)
+    loadings = _one_factor_minres(r)
+    total = float(r.sum())
+    estimate = (total - float((1 - loadings**2).sum())) / total if total > 0 else math.nan
+    return (estimate if 0 <= estimate <= 1 else math.nan), loadings
+
+
+def mcdonald_omega(
+    items: pd.DataFrame, *, bootstrap: int = 0, seed: int = 0, confidence: float = 0.95
+) -> OmegaResult:
     """McDonald's omega total of a set of items from a one-factor model.
 
     Rows with any missing item are dropped (listwise). A one-factor model is fitted to the
@@ -115,19 +148,28 @@ def mcdonald_omega(items: pd.DataFrame) -> OmegaResult:
     .. math:: \\omega_t = \\frac{\\mathbf{1}'R\\mathbf{1} - \\sum_i u_i^2}{\\mathbf{1}'R\\mathbf{1}}.
 
     The denominator is the observed variance of the standardised sum, not the model-implied one.
-    No confidence interval is given (psych offers only a bootstrap). Omega total does not assume
-    tau-equivalence, unlike alpha [1]_.
+    Omega total does not assume tau-equivalence, unlike alpha [1]_. The minres fit is ours:
+    statsmodels' principal-axis ``Factor`` does not bound the communalities, so a Heywood case
+    gives loadings of 1 where psych bounds them at 0.995.
+
+    The interval is a percentile bootstrap over respondents (``bootstrap`` resamples of the
+    complete cases, numpy's ``default_rng(seed)``, quantiles as R's ``quantile(type = 7)``), as
+    ``psych::omega(n.iter = …)`` offers; replicates without an omega (a constant item) are left
+    out and counted in ``note``.
 
     Parameters
     ----------
     items : pandas.DataFrame
         One column per item, reverse-keyed items already reversed; NaN marks an unscored answer.
+    bootstrap, seed, confidence
+        Resamples for the interval (0: none), the seed, and the interval's level.
 
     Returns
     -------
     OmegaResult
         ``estimate`` is NaN with fewer than 3 items (one factor is not identified), fewer than 3
-        complete cases, or a constant item; ``note`` says which.
+        complete cases, a constant item, or an omega outside 0–1 (the items do not share one
+        factor, e.g. a reverse-keyed item not reversed); ``note`` says which.
 
     Examples
     --------
@@ -144,21 +186,48 @@ def mcdonald_omega(items: pd.DataFrame) -> OmegaResult:
     values = items.to_numpy(dtype="float64")
     complete = values[~np.isnan(values).any(axis=1)]
     n = complete.shape[0]
-    nan = float("nan")
-    reason = ""
-    if k < 3:
-        reason = TOO_FEW_ITEMS
-    elif n < 3:
-        reason = TOO_FEW_CASES
-    elif not (complete.std(axis=0) > 0).all():
+    nan = math.nan
+    method = omega_method(bootstrap=bootstrap, confidence=confidence)
+    reason = TOO_FEW_ITEMS if k < 3 else TOO_FEW_CASES if n < 3 else ""
+    if not reason and not (complete.std(axis=0) > 0).all():
         reason = CONSTANT_ITEM
     if reason:
-        return OmegaResult(nan, (nan,) * k, n, k, omega_method(), reason)
+        return OmegaResult(nan, (nan,) * k, n, k, method, reason)
+    estimate, loadings = _omega_of(complete)
+    if math.isnan(estimate):
+        return OmegaResult(nan, tuple(map(float, loadings)), n, k, method, OUT_OF_RANGE)
     r = np.corrcoef(complete, rowvar=False)
-    loadings = _one_factor_minres(r)
-    total = float(r.sum())
-    estimate = (total - float((1 - loadings**2).sum())) / total
-    note = SINGULAR if np.linalg.matrix_rank(r) < k else ""
+    notes = [SINGULAR] if np.linalg.matrix_rank(r) < k else []
+    low = high = nan
+    if bootstrap > 0:
+        low, high, left_out = _percentile_interval(complete, bootstrap, seed, confidence)
+        if left_out:
+            notes.append(f"{left_out} of {bootstrap} bootstrap samples without an omega left out")
     return OmegaResult(
-        float(estimate), tuple(float(x) for x in loadings), n, k, omega_method(), note
+        float(estimate), tuple(map(float, loadings)), n, k, method, "; ".join(notes), low, high
     )
+
+
+def _percentile_interval(
+    complete: np.ndarray, samples: int, seed: int, confidence: float
+) -> tuple[float, float, int]:
+    """The percentile interval of omega over ``samples`` resamples of the rows (R type 7)."""
+    n = complete.shape[0]
+    draws = complete[np.random.default_rng(seed).integers(0, n, size=(samples, n))]
+    omegas = np.full(samples, math.nan)
+    usable = (draws.std(axis=1) > 0).all(axis=1)
+    if usable.any():
+        centred = draws[usable] - draws[usable].mean(axis=1, keepdims=True)
+        cov = np.einsum("bni,bnj->bij", centred, centred)
+        scale = np.sqrt(np.einsum("bii->bi", cov))
+        r = cov / scale[:, :, None] / scale[:, None, :]
+        loadings = _one_factor_minres(r)
+        total = r.sum(axis=(1, 2))
+        omegas[usable] = (total - (1 - loadings**2).sum(axis=1)) / total
+    omegas[(omegas < 0) | (omegas > 1)] = math.nan
+    valid = omegas[~np.isnan(omegas)]
+    if valid.size < 2:
+        return math.nan, math.nan, int(samples - valid.size)
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(valid, [tail, 1 - tail])
+    return float(low), float(high), int(samples - valid.size)

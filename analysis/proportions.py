@@ -2,7 +2,7 @@
 
 For indicators measured only a few times (a share per year, a count per year): Wilson score
 intervals for each share, Newcombe's hybrid score interval for the difference of two independent
-shares, and means per period before and after.
+shares (both by ``statsmodels.stats.proportion``), and means per period before and after.
 
 References
 ----------
@@ -64,7 +64,8 @@ def _z(confidence: float) -> float:
 
 
 def wilson_ci(successes: float, n: float, *, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for ``successes / n`` (no continuity correction).
+    """Wilson score interval for ``successes / n`` (no continuity correction), by statsmodels'
+    ``proportion_confint(method="wilson")``; ours adds the checks and exact 0 and 1 at the edges.
 
     Examples
     --------
@@ -73,24 +74,22 @@ def wilson_ci(successes: float, n: float, *, confidence: float = 0.95) -> tuple[
     >>> [round(v, 4) for v in wilson_ci(81, 263)]
     [0.2553, 0.3662]
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     if n <= 0:
         return (math.nan, math.nan)
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be between 0 and n; got {successes} of {n}")
-    z = _z(confidence)
-    p = successes / n
-    centre = p + z * z / (2 * n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    denom = 1 + z * z / n
-    low = (centre - half) / denom
-    high = (centre + half) / denom
-    return (0.0 if successes == 0 else low, 1.0 if successes == n else high)
+    _z(confidence)
+    low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
+    return (0.0 if successes == 0 else float(low), 1.0 if successes == n else float(high))
 
 
 def newcombe_difference_ci(
     x1: float, n1: float, x2: float, n2: float, *, confidence: float = 0.95
 ) -> tuple[float, float, float]:
-    """Newcombe's hybrid score interval for ``x1/n1 − x2/n2`` (independent samples).
+    """Newcombe's hybrid score interval for ``x1/n1 − x2/n2`` (independent samples), by
+    statsmodels' ``confint_proportions_2indep(method="newcomb")``.
 
     Returns
     -------
@@ -103,15 +102,15 @@ def newcombe_difference_ci(
     >>> [round(v, 4) for v in newcombe_difference_ci(56, 70, 48, 80)]
     [0.2, 0.0524, 0.3339]
     """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     if n1 <= 0 or n2 <= 0:
         return (math.nan, math.nan, math.nan)
-    p1, p2 = x1 / n1, x2 / n2
-    l1, u1 = wilson_ci(x1, n1, confidence=confidence)
-    l2, u2 = wilson_ci(x2, n2, confidence=confidence)
-    d = p1 - p2
-    delta = math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    epsilon = math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return (d, d - delta, d + epsilon)
+    _z(confidence)
+    low, high = confint_proportions_2indep(
+        x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - confidence
+    )
+    return (x1 / n1 - x2 / n2, float(low), float(high))
 
 
 def compare_proportions(

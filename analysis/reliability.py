@@ -2,9 +2,11 @@
 :mod:`analysis.omega`) McDonald's omega total, per scale and wave (and group).
 
 Alpha is the estimate of ``psych::alpha(x)$total$raw_alpha`` on complete cases — ``psych::alpha``
-itself defaults to pairwise covariances, so pass it ``na.omit(x)`` to compare. Alpha assumes
-essentially tau-equivalent items; it is a lower bound of reliability otherwise [1]_. Its interval
-follows Feldt's F-distribution method [2]_, as ``psych::alpha.ci`` and ``pingouin.cronbach_alpha``.
+itself defaults to pairwise covariances, so pass it ``na.omit(x)`` to compare — computed by
+``pingouin.cronbach_alpha``. Alpha assumes essentially tau-equivalent items; it is a lower bound of
+reliability otherwise [1]_. Its interval follows Feldt's F-distribution method [2]_, as
+``psych::alpha.ci``; that interval is ours, because pingouin 0.7 rounds its interval to three
+decimals and takes its degrees of freedom from the rows before listwise deletion.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -34,8 +36,10 @@ from analysis.two_sample import check_confidence
 from instruments.spec import InstrumentSpec
 
 __all__ = [
+    "NO_OMEGA_INTERVAL",
     "RELIABILITY_COLUMNS",
     "AlphaResult",
+    "OmegaInterval",
     "alpha_method",
     "cronbach_alpha",
     "omega_method",
@@ -140,6 +144,7 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRes
     >>> res.n, res.k_items
     (8, 3)
     """
+    import pingouin
     from scipy import stats
 
     check_confidence(confidence)
@@ -155,7 +160,7 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRes
     total_variance = complete.sum(axis=1).var(ddof=1)
     if not total_variance > 0:
         return AlphaResult(math.nan, math.nan, math.nan, n, k, method, ZERO_VARIANCE)
-    estimate = k / (k - 1) * (1 - complete.var(axis=0, ddof=1).sum() / total_variance)
+    estimate, _ = pingouin.cronbach_alpha(data=pd.DataFrame(complete))
     gamma = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
     ci_low = 1 - (1 - estimate) * stats.f.ppf(1 - gamma / 2, df1, df2)
@@ -178,13 +183,34 @@ def _alpha_row(items: pd.DataFrame, n: int, *, confidence: float) -> dict[str, o
     )
 
 
-def _omega_row(items: pd.DataFrame, alpha_row: dict[str, object]) -> dict[str, object]:
-    res = mcdonald_omega(items)
+@dataclass(frozen=True)
+class OmegaInterval:
+    """Omega's bootstrap interval: ``samples`` resamples (0: none) with ``seed``, only for rows of
+    at least ``min_n`` complete cases (the rows the report keeps), at ``confidence``."""
+
+    samples: int = 0
+    seed: int = 0
+    min_n: int = 0
+    confidence: float = 0.95
+
+
+#: No interval for omega (the default).
+NO_OMEGA_INTERVAL = OmegaInterval()
+
+
+def _omega_row(
+    items: pd.DataFrame, alpha_row: dict[str, object], interval: OmegaInterval
+) -> dict[str, object]:
+    n = alpha_row["n"]
+    samples = interval.samples if isinstance(n, int) and n >= interval.min_n else 0
+    res = mcdonald_omega(
+        items, bootstrap=samples, seed=interval.seed, confidence=interval.confidence
+    )
     return alpha_row | {
         "measure": "omega_total",
         "estimate": res.estimate,
-        "ci_low": math.nan,
-        "ci_high": math.nan,
+        "ci_low": res.ci_low,
+        "ci_high": res.ci_high,
         "method": res.method,
         "note": res.note,
     }
@@ -208,9 +234,9 @@ def reliability_by_scale(
     by: Sequence[str] = ("wave",),
     confidence: float = 0.95,
     omega: bool = False,
+    omega_interval: OmegaInterval = NO_OMEGA_INTERVAL,
 ) -> pd.DataFrame:
-    """Cronbach's alpha (and optionally McDonald's omega total) of every scale, per wave (and
-    optionally per group).
+    """Cronbach's alpha (and optionally McDonald's omega total) of every scale, per wave (× group).
 
     Reverse-keyed items are reversed first; each scale then uses the respondents who answered all
     its items (listwise), so ``n`` can be smaller than the number with a scale score.
@@ -227,9 +253,9 @@ def reliability_by_scale(
         own group, shown as NaN) after ``wave``.
     confidence : float, default 0.95
         Level of the Feldt interval.
-    omega : bool, default False
-        Also give McDonald's omega total (:func:`analysis.omega.mcdonald_omega`): a second row per
-        scale right after the alpha row, ``measure`` ``omega_total``, no interval.
+    omega, omega_interval : bool, OmegaInterval
+        Also give McDonald's omega total (:func:`analysis.omega.mcdonald_omega`), a second row per
+        scale, ``measure`` ``omega_total``, with its bootstrap interval (none by default).
 
     Returns
     -------
@@ -274,7 +300,7 @@ def reliability_by_scale(
             row = head | {"scale": scale.id} | _alpha_row(items, n, confidence=confidence)
             rows.append(row)
             if omega:
-                rows.append(_omega_row(items, row))
+                rows.append(_omega_row(items, row, omega_interval))
     columns = list(RELIABILITY_COLUMNS)
     if group_column is not None:
         columns[2:2] = ["group_by", "group"]

@@ -13,6 +13,8 @@ Nothing here reads files, prints, rounds or changes its arguments.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from analysis.columns import stack_tables
@@ -20,7 +22,7 @@ from analysis.distributions import item_distributions
 from analysis.group_comparison import compare_groups
 from analysis.item_rest import item_rest_statistics
 from analysis.normalisation_profile import normalisation_profile
-from analysis.reliability import reliability_by_scale
+from analysis.reliability import NO_OMEGA_INTERVAL, OmegaInterval, reliability_by_scale
 from analysis.response_rates import ALL, invited_counts, response_rates
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_items, summarise_scores
@@ -36,16 +38,29 @@ BREAKDOWNS: tuple[str, ...] = ("staff_group", "organisation")
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), *((b,) for b in BREAKDOWNS))
 
 
-def reliability_by_group(wide: pd.DataFrame, spec: InstrumentSpec, *, min_n: int) -> pd.DataFrame:
+def reliability_by_group(
+    wide: pd.DataFrame,
+    spec: InstrumentSpec,
+    *,
+    min_n: int,
+    omega_interval: OmegaInterval = NO_OMEGA_INTERVAL,
+) -> pd.DataFrame:
     """Alpha and omega per wave (``group_by = group = "all"``), then per wave × staff group and
     wave × organisation for the groups with at least ``min_n`` complete cases on the scale (the
-    ``reliability`` table)."""
-    overall = reliability_by_scale(wide, spec, by=("wave",), omega=True)
+    ``reliability`` table); omega's bootstrap interval on the rows kept."""
+    interval = replace(omega_interval, min_n=0)
+    overall = reliability_by_scale(wide, spec, by=("wave",), omega=True, omega_interval=interval)
     parts = [overall.assign(group_by=ALL, group=ALL)]
     for column in BREAKDOWNS:
         if column not in wide.columns:
             continue
-        by_group = reliability_by_scale(wide, spec, by=("wave", column), omega=True)
+        by_group = reliability_by_scale(
+            wide,
+            spec,
+            by=("wave", column),
+            omega=True,
+            omega_interval=replace(omega_interval, min_n=min_n),
+        )
         parts.append(by_group[by_group["group"].notna() & (by_group["n"] >= min_n)])
     return stack_tables("reliability", parts)
 
@@ -82,7 +97,12 @@ def analyse_survey(
     invited = invited_counts(project, spec.id)
     return {
         "scale_scores": described,
-        "reliability": reliability_by_group(wide, spec, min_n=settings.reliability_min_n),
+        "reliability": reliability_by_group(
+            wide,
+            spec,
+            min_n=settings.reliability_min_n,
+            omega_interval=OmegaInterval(settings.omega_bootstrap_samples, settings.bootstrap_seed),
+        ),
         "item_statistics": item_rest_statistics(wide, spec),
         "item_summaries": numeric,
         "item_distributions": item_distributions(long, spec),

@@ -8,12 +8,12 @@
 
 Conventions: t-based intervals use Student's t, as R's ``t.test``. Rank tests use the normal
 approximation with continuity and tie corrections, zero differences dropped (R's
-``wilcox.test(..., exact = FALSE, correct = TRUE)``); their ``estimate`` is the median paired
-difference or the difference in medians, without an interval or standard error. Effect-size
-intervals are approximate: :math:`d_z` and *g* with normal standard errors
-(:math:`\\sqrt{1/n + d_z^2/(2n)}` and :math:`\\sqrt{(n_1+n_2)/(n_1n_2) + g^2/(2(n_1+n_2))}`);
-rank-biserial correlations on Fisher's z scale with the standard errors of the R package
-``effectsize`` (``rank_biserial``).
+``wilcox.test(..., exact = FALSE, correct = TRUE)``); their ``estimate`` is the Hodges–Lehmann
+estimate (the pseudomedian of the paired differences, the shift between independent samples) with
+its distribution-free interval and no standard error (:mod:`analysis.effect_sizes`). Effect sizes
+as R's ``effectsize``: :math:`d_z` and Hedges' *g* (exact J) with noncentral-t intervals
+(:mod:`analysis.effect_sizes`); rank-biserial correlations with intervals on Fisher's z scale and
+``rank_biserial``'s standard errors.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -32,6 +32,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from analysis.effect_sizes import (
+    cohen_dz,
+    hedges_g,
+    hodges_lehmann_paired,
+    hodges_lehmann_shift,
+)
 
 __all__ = [
     "MANN_WHITNEY",
@@ -139,14 +146,11 @@ def _paired_t(d: np.ndarray, confidence: float) -> Row:
     sd = float(d.std(ddof=1))
     se = sd / math.sqrt(n)
     df = n - 1
-    t = p = dz = math.nan
-    dz_ci = (math.nan, math.nan)
+    t = p = math.nan
     if sd > 0:
         t = mean / se
         p = float(2 * stats.t.sf(abs(t), df))
-        dz = mean / sd
-        h = normal_quantile(confidence) * math.sqrt(1 / n + dz**2 / (2 * n))
-        dz_ci = (dz - h, dz + h)
+    dz, *dz_ci = cohen_dz(d, confidence=confidence)
     half = _t_quantile(confidence, df) * se
     return {
         "estimate": mean,
@@ -165,8 +169,9 @@ def _paired_t(d: np.ndarray, confidence: float) -> Row:
 def _wilcoxon(d: np.ndarray, confidence: float) -> Row:
     from scipy import stats
 
-    row: Row = {"estimate": float(np.median(d)), "std_error": math.nan, "ci_low": math.nan}
-    row |= {"ci_high": math.nan, "df": math.nan} | dict.fromkeys(_RANK_STATISTICS, math.nan)
+    estimate, low, high = hodges_lehmann_paired(d, confidence=confidence)
+    row: Row = {"estimate": estimate, "std_error": math.nan, "ci_low": low, "ci_high": high}
+    row |= {"df": math.nan} | dict.fromkeys(_RANK_STATISTICS, math.nan)
     nonzero = d[d != 0]
     m = int(nonzero.size)
     if m == 0:
@@ -200,8 +205,9 @@ def paired_tests(
         Two rows (``method`` :data:`PAIRED_T` and :data:`WILCOXON`) with ``n``,
         ``effect_size_measure`` and :data:`STATISTICS`. The t row: mean change with its standard
         error and t interval, t, df = n − 1, and Cohen's :math:`d_z` (mean change / SD of
-        changes). The Wilcoxon row: median change, V (the sum of the ranks of positive changes,
-        as R), and the matched-pairs rank-biserial correlation :math:`(T_+ - T_-)/(T_+ + T_-)`.
+        changes). The Wilcoxon row: the Hodges–Lehmann estimate of the change with its interval,
+        V (the sum of the ranks of positive changes, as R), and the matched-pairs rank-biserial
+        correlation :math:`(T_+ - T_-)/(T_+ + T_-)`.
         Statistics are NaN when ``n < 2`` (or every change is zero, for Wilcoxon).
 
     Examples
@@ -229,33 +235,6 @@ def paired_tests(
             empty["estimate"] = float(d[0])
         return [t_row | empty, w_row | empty]
     return [t_row | _paired_t(d, confidence), w_row | _wilcoxon(d, confidence)]
-
-
-def hedges_g(
-    baseline: np.ndarray, follow_up: np.ndarray, *, confidence: float = 0.95
-) -> tuple[float, float, float]:
-    """Hedges' *g* of ``follow_up`` against ``baseline`` with an approximate interval.
-
-    *g* is Cohen's *d* with the pooled SD, times :math:`J = 1 - 3/(4(n_1+n_2) - 9)`; the interval
-    is :math:`g \\pm z \\sqrt{(n_1+n_2)/(n_1n_2) + g^2/(2(n_1+n_2))}` (Hedges & Olkin 1985).
-
-    >>> g, low, high = hedges_g(np.array([1.0, 2, 3, 4]), np.array([2.0, 3, 4, 5]))
-    >>> round(g, 6)
-    0.673562
-    """
-    x = np.asarray(baseline, dtype="float64")
-    y = np.asarray(follow_up, dtype="float64")
-    n1, n2 = x.size, y.size
-    if n1 < 2 or n2 < 2:
-        return math.nan, math.nan, math.nan
-    pooled = math.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
-    if not pooled > 0:
-        return math.nan, math.nan, math.nan
-    j = 1 - 3 / (4 * (n1 + n2) - 9)
-    g = j * (y.mean() - x.mean()) / pooled
-    se = math.sqrt((n1 + n2) / (n1 * n2) + g**2 / (2 * (n1 + n2)))
-    h = normal_quantile(confidence) * se
-    return float(g), float(g - h), float(g + h)
 
 
 def _welch(x: np.ndarray, y: np.ndarray, confidence: float) -> Row:
@@ -293,7 +272,8 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, confidence: float) -> Row:
     w = float(ranks[:n2].sum() - n2 * (n2 + 1) / 2)
     n = n1 + n2
     sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - _tie_sum(ranks) / (n * (n - 1))))
-    row: Row = {"estimate": float(np.median(y) - np.median(x))}
+    estimate, low, high = hodges_lehmann_shift(x, y, confidence=confidence)
+    row: Row = {"estimate": estimate, "ci_low": low, "ci_high": high}
     if not sigma > 0:
         return row
     r = 2 * w / (n1 * n2) - 1
@@ -311,7 +291,8 @@ def unpaired_tests(
     list of dict
         Two rows (:data:`WELCH_T`, :data:`MANN_WHITNEY`). Welch: difference in means
         (follow-up − baseline) with its standard error and t interval, t, Welch–Satterthwaite
-        df, Hedges' *g*. Mann–Whitney: difference in medians, W (R's statistic for
+        df, Hedges' *g*. Mann–Whitney: the Hodges–Lehmann shift (follow-up − baseline) with its
+        interval, W (R's statistic for
         ``wilcox.test(follow_up, baseline)``: the rank sum of ``follow_up`` minus
         :math:`n_2(n_2+1)/2`), rank-biserial correlation :math:`2W/(n_1n_2) - 1`. NaN where
         either group has fewer than 2 scores.

@@ -11,9 +11,26 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-__all__ = ["DTYPES", "PANDAS_DTYPES", "VOCABULARY", "Dtype"]
+__all__ = ["DTYPES", "KEY_WORDS", "PANDAS_DTYPES", "VOCABULARY", "Dtype"]
 
 Dtype = Literal["str", "float", "int", "Int64", "bool", "boolean"]
+
+#: The words of the vocabulary that are easy to confuse, as the documentation explains them.
+KEY_WORDS = """\
+- **Time.** `wave` is a survey occasion (`T0`); `period` an indicator period (`2018-03`, `2018`)
+  and `periods` a range of them (`2017–2018`); `round` an interview round (`r1`). They never
+  stand in for each other.
+- **Breakdowns.** `group_by` names the breakdown a row belongs to (`staff_group`,
+  `organisation`, `sex`; `;`-joined when crossed) and `group` its value there; `all` in both is
+  the row of everyone. Named roles keep their own names: `staff_group`, `stakeholder_group`,
+  `organisation`.
+- **What an estimate is.** `measure` names the quantity in `estimate` (`cronbach_alpha`,
+  `cohen_kappa`, `proportion`); `effect_scale` says whether an ITS estimate is a `difference`, a
+  `ratio` or on the `linear_predictor` scale; `scale` is always a survey scale.
+- **Inference.** `estimate`, `std_error`, `ci_low`/`ci_high`, `statistic`, `df`, `p_value` and
+  `method` wherever they apply; `std_error` wherever the method has one; `note` says why an
+  estimate is empty.
+"""
 
 #: What each dtype means in a CSV (DTYPES) and in pandas (PANDAS_DTYPES).
 DTYPES: dict[str, str] = {
@@ -52,7 +69,9 @@ period                  str     indicator period label (`2018-03`, `2018-Q1`, `2
 periods                 str     range of indicator periods a value pools (`2017–2018`)
 code                    str     code id of the codebook or a project code; a construct id on
                                 construct rows
-code_level              str     `code` (codes as applied), `construct` (rolled up) or `all` (pooled)
+code_level              str     `code` (codes as applied), `construct` (rolled up), `all` (pooled) or
+                                `code_group` (a code group's codes as the categories of one
+                                variable)
 construct               str     NPT construct id
 # what the row holds
 measure                 str     the named quantity in `estimate` (`cronbach_alpha`, `cohen_kappa`,
@@ -64,7 +83,8 @@ term                    str     model term: `pre_trend`, `level_change`, `slope_
 effect_scale            str     scale of an ITS estimate: `difference`, `ratio` (rate ratio or ratio
                                 of means) or `linear_predictor` (log scale for count models)
 diagnostic              str     name of a model check or setting (`dispersion`, `durbin_watson`,
-                                `formula`)
+                                `formula`, `design`, `interval`), `fit_warning` (what the fitting
+                                library warned) or `not_fitted` (why there is no model)
 model                   str     model family of a time series (`gaussian`, `poisson`,
                                 `quasipoisson`, `negbin`)
 phase                   str     `before` or `after` the intervention, or `difference` (after −
@@ -96,8 +116,8 @@ p_adjusted              float   p-value adjusted for multiple comparisons (Holm)
 method                  str     how the row was computed, in words (test, interval, rule)
 note                    str     why `estimate` is empty, or a caveat about it; empty otherwise
 effect_size             float   standardised effect size named by `effect_size_measure`
-effect_size_ci_low      float   lower bound of the effect size's approximate interval
-effect_size_ci_high     float   upper bound of the effect size's approximate interval
+effect_size_ci_low      float   lower bound of the effect size's interval (see the table)
+effect_size_ci_high     float   upper bound of the effect size's interval
 effect_size_measure     str     the effect size: `cohen_dz`, `hedges_g`, `rank_biserial`,
                                 `omega_squared`, `epsilon_squared`
 # descriptive statistics
@@ -194,7 +214,12 @@ share_of_documents      float   `n_documents / documents_in_group`
 code_type               str     `construct`, `sub_construct` or `project` (a project's own code)
 code_a                  str     first code of a pair
 code_b                  str     second code of a pair
-unit_of_analysis        str     what one agreement unit is: `segment` or `document`
+unit_of_analysis        str     what one agreement unit is: `segment` (a segment; with codes, a
+                                segment × code decision) or `document` (a document × code
+                                decision: the code present in the document or not)
+metric                  str     how an agreement coefficient weighs disagreement: alpha's level of
+                                measurement or kappa's weights
+coders                  str     `;`-joined ids of the coders whose values the row rests on
 n_units                 int     units judged by at least two coders
 n_coders                int     coders with a value in those units
 n_values                int     pairable values (Krippendorff's n)

@@ -175,12 +175,22 @@ class Privacy(_Strict):
         "person; a deposit release generalises them and suppresses rows until each combination "
         "holds at least k_anonymity people (docs/releases.md).",
     )
-    k_anonymity: int = Field(default=5, ge=2)
+    k_anonymity: int = Field(
+        default=5,
+        ge=2,
+        description="A deposit release holds at least this many people in every combination of "
+        "the quasi-identifiers.",
+    )
     sensitive_columns: tuple[str, ...] = Field(
         default=(),
         description="Released columns that must vary within each combination (l-diversity).",
     )
-    l_diversity: int | None = Field(default=None, ge=2)
+    l_diversity: int | None = Field(
+        default=None,
+        ge=2,
+        description="Optional: each combination holds at least this many distinct values of every "
+        "sensitive column.",
+    )
 
 
 class TrafficLights(_Strict):
@@ -221,6 +231,17 @@ class SurveySettings(_Strict):
         description="Reliability per wave × staff group and wave × organisation is written only "
         "for groups with at least this many complete cases on the scale.",
     )
+    omega_bootstrap_samples: int = Field(
+        default=1000,
+        ge=0,
+        le=100_000,
+        description="Resamples of McDonald's omega's percentile bootstrap interval (0: none).",
+    )
+    bootstrap_seed: int = Field(
+        default=20240611,
+        ge=0,
+        description="Seed of the bootstrap: a rerun gives the same interval.",
+    )
 
 
 class ReportSettings(_Strict):
@@ -244,7 +265,7 @@ class ReleaseSettings(_Strict):
 
     licence: Literal[
         "CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "ODbL-1.0", "PDDL-1.0"
-    ] = "CC-BY-4.0"
+    ] = Field(default="CC-BY-4.0", description="The release's licence (SPDX id).")
     creators: tuple[str, ...] = Field(
         default=(), description="Who to cite (default: report.evaluator, else the project)."
     )

@@ -81,12 +81,34 @@ class Target(_Strict):
         return baseline * (1 + self.relative)
 
 
+class ControlSeries(_Strict):
+    """A control series for a controlled ITS: another indicator of the registry, same frequency.
+
+    ``method: difference`` models the indicator minus the control (``family: gaussian``);
+    ``method: offset`` adds ``log(control)`` as the offset of a count model (the rate relative to
+    the control). ``unit`` is the control's unit for every unit of the indicator; by default each
+    unit is compared with the same unit of the control.
+    """
+
+    indicator: str = Field(pattern=_ID, description="The control indicator's id.")
+    method: Literal["difference", "offset"] = Field(
+        description="difference (the series minus the control) or offset (the control as the "
+        "model's offset)."
+    )
+    unit: str | None = Field(
+        default=None, description="The control's unit (default: the same unit as the series)."
+    )
+
+
 class Model(_Strict):
     """How the indicator is analysed.
 
     ``its``: segmented regression (``family`` gaussian, poisson, quasipoisson, negbin); needs at
-    least 3 periods on each side of the intervention. ``before_after``: shares (Wilson/Newcombe)
-    or means per period before and after. ``none``: shown, not modelled.
+    least 3 periods on each side of the intervention. ``impact`` is the impact model declared a
+    priori (``level_slope``, ``level``, ``slope``), ``interval`` the reference distribution of its
+    tests and intervals (``auto``, ``wald_normal``, ``wald_t``; see ``docs/indicators.md``).
+    ``before_after``: shares (Wilson/Newcombe) or means per period before and after. ``none``:
+    shown, not modelled.
     """
 
     type: Literal["its", "before_after", "none"] = Field(
@@ -96,8 +118,23 @@ class Model(_Strict):
         default="quasipoisson",
         description="The ITS model family: gaussian, poisson, quasipoisson or negbin.",
     )
+    impact: Literal["level_slope", "level", "slope"] = Field(
+        default="level_slope",
+        description="The impact model declared a priori: level_slope (a change in level at the "
+        "interruption and in slope after it), level (step change only) or slope.",
+    )
+    interval: Literal["auto", "wald_normal", "wald_t"] = Field(
+        default="auto",
+        description="Confidence intervals: wald_normal (R's confint.default, Epi::ci.lin), "
+        "wald_t, or auto (t where a dispersion is estimated, normal otherwise).",
+    )
     offset: bool = Field(
         default=False, description="use log(denominator) as offset (count families)"
+    )
+    control: ControlSeries | None = Field(
+        default=None,
+        description="A control series for a controlled ITS: {indicator, method: difference | "
+        "offset, unit}.",
     )
     seasonality: Literal["none", "fourier", "month"] = Field(
         default="none", description="Seasonal terms: none, fourier or month."
@@ -118,6 +155,21 @@ class Model(_Strict):
     def _offset(self) -> Model:
         if self.offset and self.family == "gaussian":
             raise ValueError("offset: true needs a count family (poisson, quasipoisson, negbin)")
+        method = self.control.method if self.control else None
+        if method == "difference" and self.family != "gaussian":
+            raise ValueError(
+                f"control method difference models a difference of series: it needs family "
+                f"gaussian; found {self.family}. Hint: use method offset for counts."
+            )
+        if method == "offset" and self.family == "gaussian":
+            raise ValueError(
+                "control method offset needs a count family (poisson, quasipoisson, negbin)"
+            )
+        if method == "offset" and self.offset:
+            raise ValueError(
+                "control method offset replaces the denominator offset: set offset: false, or "
+                "use method difference"
+            )
         return self
 
 
@@ -357,30 +409,8 @@ def _dupes(ids: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def check_references(
-    indicators: tuple[Indicator, ...],
-    goals: tuple[Goal, ...],
-    activities: tuple[Activity, ...],
-    outcomes: tuple[Outcome, ...] = (),
-) -> None:
-    """Raise ``ValueError`` (shown as a project.yaml error) for broken references."""
-    for what, ids in (
-        ("indicator and outcome", [i.id for i in indicators] + [o.id for o in outcomes]),
-        ("goal", [g.id for g in goals]),
-        ("activity", [a.id for a in activities]),
-    ):
-        dup = _dupes(ids)
-        if dup:
-            raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
-    known_ind = {i.id for i in indicators}
-    by_id = {g.id: g for g in goals}
-    for g in goals:
-        _check_goal(g, by_id, known_ind)
-    for a in activities:
-        _check_activity(a, by_id, known_ind)
-
-
-def _check_goal(g: Goal, by_id: dict[str, Goal], known_ind: set[str]) -> None:
+def _check_goal(g: Goal, known_ind: set[str], by_id: dict[str, Goal]) -> None:
+    """One goal's indicator, parent, target and manual status."""
     if g.indicator is not None and g.indicator not in known_ind:
         raise ValueError(
             f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
@@ -404,6 +434,30 @@ def _check_goal(g: Goal, by_id: dict[str, Goal], known_ind: set[str]) -> None:
         raise ValueError(f"goal {g.id}: a manual status needs evidence: (sv and en)")
 
 
+def check_references(
+    indicators: tuple[Indicator, ...],
+    goals: tuple[Goal, ...],
+    activities: tuple[Activity, ...],
+    outcomes: tuple[Outcome, ...] = (),
+) -> None:
+    """Raise ``ValueError`` (shown as a project.yaml error) for broken references."""
+    for what, ids in (
+        ("indicator and outcome", [i.id for i in indicators] + [o.id for o in outcomes]),
+        ("goal", [g.id for g in goals]),
+        ("activity", [a.id for a in activities]),
+    ):
+        dup = _dupes(ids)
+        if dup:
+            raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+    known_ind = {i.id for i in indicators}
+    _check_controls(indicators)
+    by_id = {g.id: g for g in goals}
+    for g in goals:
+        _check_goal(g, known_ind, by_id)
+    for a in activities:
+        _check_activity(a, by_id, known_ind)
+
+
 def _check_activity(a: Activity, by_id: dict[str, Goal], known_ind: set[str]) -> None:
     for gid in a.goals:
         if gid not in by_id:
@@ -413,3 +467,27 @@ def _check_activity(a: Activity, by_id: dict[str, Goal], known_ind: set[str]) ->
             raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
     if a.status is not None and a.evidence is None:
         raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
+
+
+def _check_controls(indicators: tuple[Indicator, ...]) -> None:
+    """A control series names another indicator of the same frequency (and one of its units)."""
+    by_id = {i.id: i for i in indicators}
+    for ind in indicators:
+        control = ind.model.control
+        if control is None:
+            continue
+        other = by_id.get(control.indicator)
+        where = f"indicator {ind.id}: control {control.indicator!r}"
+        if other is None or other.id == ind.id:
+            raise ValueError(
+                f"{where} is not another indicator of the registry (known: "
+                f"{', '.join(sorted(i for i in by_id if i != ind.id)) or 'none'})"
+            )
+        if other.frequency != ind.frequency:
+            raise ValueError(
+                f"{where} is measured per {other.frequency}; expected per {ind.frequency}"
+            )
+        if control.unit is not None and control.unit not in other.units:
+            raise ValueError(
+                f"{where}: unit {control.unit!r} is not among its units ({', '.join(other.units)})"
+            )

@@ -143,6 +143,102 @@ class Quotes(_Strict):
     max_chars: int = Field(default=320, ge=20, description="The longest quote, in characters.")
 
 
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+Unit = Literal["segment", "document"]
+
+
+class CodeGroup(_Strict):
+    """Codes that are the categories of one variable: each coder gives a segment one of them (which
+    NPT construct it speaks to, how strong a barrier is). Agreement is then computed on the
+    category per segment and coder (code-as-category), besides the presence/absence of each code.
+
+    ``codes`` are codebook ids in order (the order matters for ``ordinal``); with
+    ``include_children`` a code under one of them (a sub-construct, a project code linked to a
+    construct, a project code's child) counts as it. ``levels``: the levels of measurement alpha is
+    computed at. ``values``: the number each code stands for (``interval``, ``ratio``, linear and
+    quadratic kappa; default 1, 2, …). ``kappa_weights``: ``none``, ``linear``, ``quadratic`` or a
+    matrix of disagreement weights over ``codes`` (0 on the diagonal), for a weighted kappa beside
+    the unweighted one.
+    """
+
+    id: str = Field(pattern=_ID, description="The group's id, shown in results and report.")
+    labels: Labels | None = Field(default=None, description="The group's name, {sv, en}.")
+    codes: tuple[str, ...] = Field(
+        min_length=2, description="The codebook codes that are the group's categories, in order."
+    )
+    include_children: bool = Field(
+        default=True, description="A code's sub-codes count as the code."
+    )
+    levels: tuple[Level, ...] = Field(
+        default=("nominal",),
+        min_length=1,
+        description="Krippendorff's alpha at these levels: nominal, ordinal, interval, ratio.",
+    )
+    values: tuple[float, ...] | None = Field(
+        default=None,
+        description="Numeric values of the categories for interval and ratio alpha (default "
+        "1, 2, 3, ...).",
+    )
+    kappa_weights: Literal["none", "linear", "quadratic"] | tuple[tuple[float, ...], ...] = Field(
+        default="none",
+        description="Weighted kappa: linear, quadratic, or a weight matrix; none for Cohen's kappa.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> CodeGroup:
+        where = f"code group {self.id}"
+        named: tuple[tuple[str, list[str]], ...] = (
+            ("codes", list(self.codes)),
+            ("levels", [str(level) for level in self.levels]),
+        )
+        for what, items in named:
+            dup = sorted({str(i) for i in items if items.count(i) > 1})
+            if dup:
+                raise ValueError(f"{where}: {what} repeated: {', '.join(dup)}")
+        k = len(self.codes)
+        if self.values is not None and len(self.values) != k:
+            raise ValueError(f"{where}: {len(self.values)} values for {k} codes; give one each")
+        if "ratio" in self.levels and self.values is not None and min(self.values) < 0:
+            raise ValueError(f"{where}: the ratio level needs values of 0 or more")
+        weights = self.kappa_weights
+        if not isinstance(weights, str):
+            square = len(weights) == k and all(len(row) == k for row in weights)
+            if not square or any(weights[i][i] != 0 for i in range(k)):
+                raise ValueError(
+                    f"{where}: kappa_weights must be a {k} × {k} matrix of disagreement weights "
+                    f"with 0 on the diagonal"
+                )
+            if any(w < 0 for row in weights for w in row):
+                raise ValueError(f"{where}: kappa_weights must not be negative")
+        return self
+
+
+class AgreementSettings(_Strict):
+    """How agreement is computed beyond the unit (``interviews.unit_of_analysis``).
+
+    ``bootstrap_samples``: replicates of Krippendorff's alpha's bootstrap interval (Hayes &
+    Krippendorff 2007; 0: no interval), drawn with ``seed`` so that a rerun gives the same
+    interval. ``confidence``: the level of every interval. ``code_groups``: code-as-category
+    variables (:class:`CodeGroup`).
+    """
+
+    bootstrap_samples: int = Field(
+        default=5000,
+        ge=0,
+        le=200_000,
+        description="Bootstrap resamples for Krippendorff's alpha's interval (0: no interval).",
+    )
+    seed: int = Field(default=20070401, ge=0, description="The bootstrap's random seed.")
+    confidence: float = Field(
+        default=0.95, gt=0.5, lt=1, description="The confidence level of the intervals."
+    )
+    code_groups: tuple[CodeGroup, ...] = Field(
+        default=(),
+        description="Codes coded as one category per unit (e.g. which NPT construct a segment "
+        "shows), whose agreement is computed as a categorical variable.",
+    )
+
+
 class InterviewsConfig(_Strict):
     """Interview codings: codebook additions, mapping, groups, rounds, coders, redaction."""
 
@@ -173,8 +269,11 @@ class InterviewsConfig(_Strict):
         default=None,
         description="Whose codings count in double-coded documents (frequencies, quotes).",
     )
-    unit_of_analysis: Literal["segment", "document"] = Field(
-        default="segment", description="The unit of the agreement statistics: segment or document."
+    unit_of_analysis: tuple[Unit, ...] = Field(
+        default=("segment",),
+        min_length=1,
+        description="The unit(s) of the agreement statistics: segment (segment × code "
+        "decisions), document (a code's existence per document), or both as a list.",
     )
     min_overlap: float = Field(
         default=0.5,
@@ -182,6 +281,11 @@ class InterviewsConfig(_Strict):
         le=1,
         description="For segment: how much two coders' segments must overlap, as a share of the "
         "shorter one, to be one unit.",
+    )
+    agreement: AgreementSettings = Field(
+        default=AgreementSettings(),
+        description="Agreement settings: the bootstrap for Krippendorff's alpha and the code "
+        "groups coded as one category per unit (docs/interviews.md).",
     )
     redact_names: tuple[str, ...] = Field(
         default=(), description="Names removed from segment text."
@@ -191,6 +295,32 @@ class InterviewsConfig(_Strict):
         description="A file of further names to remove, relative to the project folder.",
     )
     quotes: Quotes = Field(default=Quotes(), description="How exemplar quotes are chosen.")
+
+    @field_validator("unit_of_analysis", mode="before")
+    @classmethod
+    def _one_or_more_units(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _check_agreement(self) -> InterviewsConfig:
+        from project.codebook import build_codebook
+
+        units = list(self.unit_of_analysis)
+        if len(set(units)) != len(units):
+            raise ValueError("interviews.unit_of_analysis: a unit is listed twice")
+        groups = [g.id for g in self.agreement.code_groups]
+        dup = sorted({i for i in groups if groups.count(i) > 1})
+        if dup:
+            raise ValueError(f"interviews.agreement: code group ids repeated: {', '.join(dup)}")
+        known = set(build_codebook(self).ids())
+        for group in self.agreement.code_groups:
+            unknown = [c for c in group.codes if c not in known]
+            if unknown:
+                raise ValueError(
+                    f"interviews.agreement.code_groups: {group.id}: code(s) not in the codebook: "
+                    f"{', '.join(unknown)}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _check(self) -> InterviewsConfig:

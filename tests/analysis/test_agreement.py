@@ -21,16 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.agreement import (
-    AGREEMENT_COLUMNS,
-    agreement_by_code,
-    cohen_kappa,
-    cohen_kappa_from_table,
-    coincidence_matrix,
-    krippendorff_alpha_nominal,
-    percent_agreement,
-)
+from analysis.agreement import coincidence_matrix, krippendorff_alpha_nominal, percent_agreement
+from analysis.agreement_tables import AGREEMENT_COLUMNS, agreement_by_code
 from analysis.coding_decisions import coding_decisions
+from analysis.kappa import cohen_kappa, cohen_kappa_from_table
+from tests.analysis.agreement_data import KRIPP_C, long
 from tests.conftest import REPO
 
 R_FILE = REPO / "tests" / "analysis" / "r" / "agreement_golden.csv"
@@ -38,13 +33,6 @@ PUBLISHED_TOL = 5e-4
 R_TOL = 1e-10
 NAN = math.nan
 
-# Krippendorff (2011), section C: observers A-D (rows) x units 1-12; NaN = not coded.
-KRIPP_C = [
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, NAN, NAN, NAN],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, NAN, 3],
-    [NAN, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, NAN],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, NAN],
-]
 # Krippendorff (2011), section A: two observers, ten units, binary.
 KRIPP_A = [[0, 1, 0, 0, 0, 0, 0, 0, 1, 0], [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]]
 FLEISS_1969 = [[106, 10, 4], [22, 28, 10], [2, 12, 6]]
@@ -52,16 +40,6 @@ SYNTHETIC30 = {
     "a": [1, 1, 2, 3, 1, 2, 2, 3, 3, 1, 2, 1, 1, 3, 2, 2, 1, 3, 3, 2, 1, 1, 2, 3, 1, 2, 3, 3, 1, 2],
     "b": [1, 2, 2, 3, 1, 2, 1, 3, 2, 1, 2, 1, 3, 3, 2, 2, 1, 3, 1, 2, 1, 1, 2, 3, 2, 2, 3, 3, 1, 1],
 }  # same as in agreement_golden.R
-
-
-def long(matrix: list[list[float]], coders: list[str] | None = None) -> pd.DataFrame:
-    coders = coders or [chr(ord("A") + i) for i in range(len(matrix))]
-    rows = [
-        {"unit": u + 1, "coder": c, "value": v}
-        for c, values in zip(coders, matrix, strict=True)
-        for u, v in enumerate(values)
-    ]
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +174,13 @@ def test_agreement_by_code_columns_and_levels() -> None:
     assert tuple(out.columns) == AGREEMENT_COLUMNS
     assert set(out["unit_of_analysis"]) == {"segment"}
     assert set(out["code_level"]) == {"code", "construct", "all"}
-    assert set(out["measure"]) == {"percent_agreement", "cohen_kappa", "krippendorff_alpha"}
+    assert set(out["measure"]) == {
+        "percent_agreement",
+        "cohen_kappa",
+        "brennan_prediger_kappa",
+        "krippendorff_alpha",
+    }
+    assert set(out["coders"]) == {"a;b"}
     pooled = out[(out["code_level"] == "all")].set_index("measure")
     assert pooled.loc["percent_agreement", "n_units"] == 6  # 3 segments x 2 codes
     assert pooled.loc["percent_agreement", "estimate"] == pytest.approx(3 / 6)

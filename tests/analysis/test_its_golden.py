@@ -11,6 +11,12 @@ log(denominator))``; ``MASS::glm.nb`` (offset as a formula term), each with Four
 
 Tolerance: 1e-6, relative to max(1, |value|), for coefficients, standard errors, p-values, theta,
 dispersion and the linear combination ``level + h·slope`` with its delta-method SE.
+
+The R script codes the slope as ``(time − t0) × level`` (0 in the first post period); we code it as
+the periods since the interruption, ``(time − t0 + 1) × level`` (Wagner et al. 2002; the Lopez Bernal
+tutorial). The two are the same model: every coefficient but ``level`` is the same, R's ``level``
+is our effect in the first post period (``effect_0``), and our ``level`` is R's ``level − slope``
+(the rows ``level_at_interruption``).
 """
 
 from __future__ import annotations
@@ -41,7 +47,18 @@ CASES = {
     "qpois_quarterly_fourier": (
         "counts_quarterly", "quasipoisson", "2016-01-01", "quarter", "fourier", 1, None, 4,
     ),
+    "gauss_control_difference": (
+        "gauss_monthly", "gaussian", "2018-02-01", "month", "fourier", 1, 2, 12,
+    ),
+    "qpois_control_offset": (
+        "counts_monthly", "quasipoisson", "2017-07-01", "month", "fourier", 2, None, 12,
+    ),
 }  # fmt: skip
+#: Controlled cases: the control series and how it enters (difference, or log(control) as offset).
+CONTROLS = {
+    "gauss_control_difference": ("gauss_monthly_control", "difference"),
+    "qpois_control_offset": ("counts_monthly_control", "offset"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +83,11 @@ def test_its_matches_r(case, golden, series):
     name, family, intervention, freq, season, order, lag, h = CASES[case]
     data = series[series["series"] == name]
     has_den = data["denominator"].notna().all()
+    control, method = CONTROLS.get(case, (None, None))
+    if control is not None:
+        values = series[series["series"] == control].set_index("period")["value"]
+        data = data.assign(control=data["period"].map(values))
+        has_den = False
     fit = fit_its(
         data,
         intervention=intervention,
@@ -75,28 +97,31 @@ def test_its_matches_r(case, golden, series):
             seasonality=season,
             fourier_order=order,
             hac_lags=lag,
-            effect_times=(h,),
+            effect_times=(0, h),
+            control=method,
         ),
         denominator="denominator" if has_den else None,
+        control="control" if control else None,
     )
     expected = golden[golden["case"] == case].set_index("term")
     ours = fit.estimates.set_index("term")
     coefs = [t for t in expected.index if t.startswith("coef:")]
     assert sorted(coefs) == sorted(t for t in ours.index if t.startswith("coef:"))
     for term in coefs:
-        _close(ours.at[term, "estimate"], expected.at[term, "estimate"])
-        _close(ours.at[term, "std_error"], expected.at[term, "std_error"])
-        _close(ours.at[term, "p_value"], expected.at[term, "p_value"])
-    # level + h * slope: the log rate ratio (count models) or the difference (Gaussian) at h
-    lin = expected.loc[f"effect_{h}_linear"]
-    if family == "gaussian":
-        row = ours.loc[f"effect_{h}_absolute"]
-        _close(row["estimate"], lin["estimate"])
-    else:
-        row = ours.loc[f"effect_{h}_relative"]
-        _close(np.log(row["estimate"]), lin["estimate"])
-    _close(row["std_error"], lin["std_error"])
-    _close(row["p_value"], lin["p_value"])
+        theirs = expected.loc["level_at_interruption" if term == "coef:level" else term]
+        for column in ("estimate", "std_error", "p_value"):
+            _close(ours.at[term, column], theirs[column])
+    # R's level (the change in the first post period) and level + h * slope: the log rate ratio
+    # (count models) or the difference (Gaussian) h periods after the first post period
+    for when, theirs in ((0, expected.loc["coef:level"]), (h, expected.loc[f"effect_{h}_linear"])):
+        if family == "gaussian":
+            row = ours.loc[f"effect_{when}_absolute"]
+            _close(row["estimate"], theirs["estimate"])
+        else:
+            row = ours.loc[f"effect_{when}_relative"]
+            _close(np.log(row["estimate"]), theirs["estimate"])
+        _close(row["std_error"], theirs["std_error"])
+        _close(row["p_value"], theirs["p_value"])
     diag = fit.diagnostics.set_index("diagnostic")
     if "theta" in expected.index:
         _close(diag.at["theta", "estimate"], expected.at["theta", "estimate"])

@@ -13,7 +13,7 @@ import pytest
 from analysis.codings import analyse_codings
 from analysis.columns import check_table, tables_of
 from analysis.indicators import analyse_indicators
-from analysis.omega import SINGULAR, TOO_FEW_ITEMS, mcdonald_omega
+from analysis.omega import OUT_OF_RANGE, SINGULAR, TOO_FEW_ITEMS, mcdonald_omega
 from analysis.reliability import reliability_by_scale
 from analysis.survey import analyse_survey
 from analysis.two_sample import paired_tests, unpaired_tests
@@ -90,9 +90,13 @@ def test_omega_on_a_singular_matrix_is_computed_quietly_with_a_note(nomad, make_
     items = make_wide(nomad, answers)[[nomad.column(f"ca{i}") for i in range(1, 8)]]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = mcdonald_omega(items)
+        negative = mcdonald_omega(items)  # ca4 runs against ca1: omega total -0.26
+        for answer in answers:
+            answer["ca4"] = 6 - answer["ca4"]  # reversed, as its key would
+        result = mcdonald_omega(make_wide(nomad, answers)[list(items.columns)])
     assert result.n == 5 and result.k_items == 7
-    assert np.isfinite(result.estimate) and result.note == SINGULAR
+    assert 0 <= result.estimate <= 1 and result.note == SINGULAR
+    assert np.isnan(negative.estimate) and negative.note == OUT_OF_RANGE
 
 
 def test_a_coefficient_that_cannot_be_computed_says_why(nomad, make_wide):

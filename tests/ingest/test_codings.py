@@ -143,7 +143,12 @@ def test_analysis_tables(example_project: Path) -> None:
     for col in ("unit_of_analysis", "code_level", "measure", "estimate", "n_units", "n_coders"):
         assert col in agree.columns
     assert set(agree["unit_of_analysis"]) == {"segment"}
-    assert set(agree["measure"]) == {"percent_agreement", "cohen_kappa", "krippendorff_alpha"}
+    assert set(agree["measure"]) == {
+        "percent_agreement",
+        "cohen_kappa",
+        "brennan_prediger_kappa",
+        "krippendorff_alpha",
+    }
     pooled = agree[(agree.code_level == "all") & (agree.measure == "krippendorff_alpha")]
     assert 0.6 < pooled["estimate"].iloc[0] < 0.95
     freq = res["coding_frequencies"]

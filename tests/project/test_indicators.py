@@ -73,3 +73,72 @@ def test_sub_goal_cannot_be_parent_of_project_goal(tmp_path):
             g["parent"] = "fewer_days_ready"
     with pytest.raises(ConfigError, match="cannot sit under"):
         load_project(_write(tmp_path, goals=raw["goals"]))
+
+
+def _its(index: int, **model) -> list[dict]:
+    raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
+    raw["indicators"][index]["model"].update(model)
+    return raw["indicators"]
+
+
+def test_its_impact_interval_and_control_are_read(tmp_path):
+    control = {"indicator": "days_ready_for_discharge", "method": "offset", "unit": "all"}
+    indicators = _its(1, impact="level", interval="wald_normal", offset=False, control=control)
+    project = load_project(_write(tmp_path, indicators=indicators))
+    model = project.indicators[1].model
+    assert (model.impact, model.interval) == ("level", "wald_normal")
+    assert model.control is not None and model.control.method == "offset"
+    defaults = load_project(EXAMPLE).indicators[0].model
+    assert (defaults.impact, defaults.interval, defaults.control) == ("level_slope", "auto", None)
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (
+            {"impact": "step"},
+            r"model\.impact: expected one of level_slope, level, slope; found 'step'",
+        ),
+        (
+            {"interval": "wald"},
+            r"model\.interval: expected one of auto, wald_normal, wald_t; found 'wald'",
+        ),
+        (
+            {"control": {"indicator": "days_ready_for_discharge", "method": "difference"}},
+            "control method difference models a difference of series: it needs family gaussian",
+        ),
+        (
+            {
+                "offset": True,
+                "control": {"indicator": "days_ready_for_discharge", "method": "offset"},
+            },
+            "control method offset replaces the denominator offset",
+        ),
+        (
+            {"offset": False, "control": {"indicator": "no_such", "method": "offset"}},
+            r"control 'no_such' is not another indicator of the registry",
+        ),
+        (
+            {
+                "offset": False,
+                "control": {"indicator": "patient_participation", "method": "offset"},
+            },
+            "is measured per year; expected per month",
+        ),
+        (
+            {
+                "offset": False,
+                "control": {
+                    "indicator": "days_ready_for_discharge",
+                    "method": "offset",
+                    "unit": "north",
+                },
+            },
+            r"unit 'north' is not among its units \(all\)",
+        ),
+    ],
+)
+def test_bad_its_settings_are_one_line_each(tmp_path, model, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_project(_write(tmp_path, indicators=_its(1, **model)))
+    assert "\n" not in str(caught.value)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.agreement import AGREEMENT_COLUMNS
+from analysis.agreement_tables import AGREEMENT_COLUMNS
 from analysis.coding_frequencies import CO_OCCURRENCE_COLUMNS, FREQUENCY_COLUMNS
 from analysis.codings import DOCUMENT_COLUMNS, QUOTE_COLUMNS
 from ingest.qda import load_coding_profile, profile_ids
-from project.interviews import InterviewsConfig, Quotes
+from project.interviews import AgreementSettings, CodeGroup, InterviewsConfig, Quotes
 from tests.conftest import REPO
 from validation.quarantine import RULES
 
@@ -26,7 +26,15 @@ CODING_RULES = (
 )
 
 
-@pytest.mark.parametrize("key", [*InterviewsConfig.model_fields, *Quotes.model_fields])
+@pytest.mark.parametrize(
+    "key",
+    [
+        *InterviewsConfig.model_fields,
+        *Quotes.model_fields,
+        *AgreementSettings.model_fields,
+        *CodeGroup.model_fields,
+    ],
+)
 def test_every_config_key_is_documented(key: str) -> None:
     assert f"`{key}`" in DOC or f"{key}:" in DOC
 

@@ -27,8 +27,7 @@ from frictionless import validate
 from pypdf import PdfReader
 
 from flows import cli
-from flows.stages import inbox_files
-from ingest.kinds import ingest_any
+from flows.ingest import ingest_inbox
 from ingest.read import read_table
 from privacy.redact import luhn_valid, read_roster
 from project.config import load_project
@@ -62,9 +61,7 @@ def project(tmp_path_factory: pytest.TempPathFactory, config_home: Path) -> Path
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CONFIG_HOME", str(config_home))
         mp.delenv("IMPLEVAL_KEY_FILE", raising=False)
-        paths = ProjectPaths(target)
-        for kind, file in inbox_files(paths, load_project(target)):
-            ingest_any(target, kind, file)
+        ingest_inbox(ProjectPaths(target), load_project(target))
     return target
 
 

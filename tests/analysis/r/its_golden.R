@@ -3,11 +3,16 @@
 #   Rscript tests/analysis/r/its_golden.R
 #
 # Input: tests/data/analysis/its_series.csv (written by tests/data/analysis/make_its_series.py).
-# The design matrix is built here by hand with the same definitions as analysis.its.design_matrix:
-# time = periods since the first, level = 1 from the first period at/after the intervention,
-# slope = (time - t0) * level, Fourier terms sin/cos(2*pi*k*m/P), month/quarter indicators.
+# The design matrix is built here by hand: time = periods since the first, level = 1 from the first
+# period t0 at/after the intervention, slope = (time - t0) * level, Fourier terms sin/cos(2*pi*k*m/P),
+# month/quarter indicators. analysis.its.design_matrix codes the slope as (time - t0 + 1) * level
+# (periods since the interruption, 1 in the first post period, as the Lopez Bernal tutorial's
+# I(time - 36):smokban): the same model, with every coefficient but `level` the same. R's `level`
+# here is the change in the first post period (our effect_0); our `level` (the change at the
+# interruption) is `level - slope` here, written as the rows `level_at_interruption`.
 # Models: lm + sandwich::NeweyWest(lag = L, prewhite = FALSE, adjust = TRUE) (t with n - k df, as
-# lmtest::coeftest); glm(poisson / quasipoisson, offset = log(denominator)); MASS::glm.nb.
+# lmtest::coeftest); glm(poisson / quasipoisson, offset = log(denominator)); MASS::glm.nb. Two
+# controlled series: lm of the difference series - control, and glm with offset = log(control).
 # Effect rows: log rate ratio (or difference for lm) level + h * slope with its delta-method SE.
 suppressPackageStartupMessages({library(MASS); library(sandwich); library(lmtest)})
 here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = TRUE)))
@@ -36,12 +41,17 @@ rows <- list()
 emit <- function(case, term, est, se, p) {
   rows[[length(rows) + 1]] <<- data.frame(case = case, term = term, estimate = est, std_error = se, p_value = p)
 }
-run <- function(case, series, family, intervention, freq, season, order = 2, lag = NA, h = 12, offset = TRUE) {
+run <- function(case, series, family, intervention, freq, season, order = 2, lag = NA, h = 12, offset = TRUE,
+                control = NULL) {
   d <- dat[dat$series == series, ]
   X <- design(d, intervention, freq, season, order)
   df <- cbind(y = d$value, X)
   f <- as.formula(paste("y ~", paste(names(X), collapse = " + ")))
   off <- if (offset && !all(is.na(d$denominator))) log(d$denominator) else NULL
+  if (!is.null(control)) {  # controlled ITS: the same periods of the control series
+    cv <- dat$value[dat$series == control][match(d$period, dat$period[dat$series == control])]
+    if (family == "gaussian") df$y <- d$value - cv else off <- log(cv)
+  }
   if (family == "gaussian") {
     fit <- lm(f, data = df)
     V <- NeweyWest(fit, lag = lag, prewhite = FALSE, adjust = TRUE)
@@ -66,6 +76,9 @@ run <- function(case, series, family, intervention, freq, season, order = 2, lag
   L <- setNames(rep(0, length(b)), names(b)); L["level"] <- 1; L["slope"] <- h
   est <- sum(L * b); s <- sqrt(drop(t(L) %*% V %*% L))
   emit(case, paste0("effect_", h, "_linear"), est, s, pfun(est / s))
+  L <- setNames(rep(0, length(b)), names(b)); L["level"] <- 1; L["slope"] <- -1
+  est <- sum(L * b); s <- sqrt(drop(t(L) %*% V %*% L))
+  emit(case, "level_at_interruption", est, s, pfun(est / s))
 }
 
 run("pois_fourier", "counts_monthly", "poisson", "2017-07-01", "month", "fourier", 2)
@@ -78,6 +91,11 @@ run("gauss_none_lag2", "gauss_monthly", "gaussian", "2018-02-01", "month", "none
 run("gauss_month_lag4", "gauss_monthly", "gaussian", "2018-02-01", "month", "month", lag = 4)
 run("pois_quarterly", "counts_quarterly", "poisson", "2016-01-01", "quarter", "none", h = 4)
 run("qpois_quarterly_fourier", "counts_quarterly", "quasipoisson", "2016-01-01", "quarter", "fourier", 1, h = 4)
+# Controlled ITS: the difference from the control (lm + Newey-West), the control as offset (glm)
+run("gauss_control_difference", "gauss_monthly", "gaussian", "2018-02-01", "month", "fourier", 1, lag = 2,
+    control = "gauss_monthly_control")
+run("qpois_control_offset", "counts_monthly", "quasipoisson", "2017-07-01", "month", "fourier", 2,
+    offset = FALSE, control = "counts_monthly_control")
 
 out <- do.call(rbind, rows)
 path <- file.path(here, "its_golden.csv")
