@@ -19,8 +19,11 @@ from releases.survey import PSEUDONYM_PATTERN
 
 
 def _segment(key: ReleaseKey, segment_id: str) -> str:
+    """``<document pseudonym>:s<11 hex>``. The segment part starts with a letter: twelve bare hex
+    characters are all digits now and then, and a digit run between separators can look like a
+    personnummer to the release's own identifier scan."""
     document, _, _ = str(segment_id).partition(":")
-    return f"{key.pseudonym(document)}:{key.pseudonym(segment_id)[1:13]}"
+    return f"{key.pseudonym(document)}:s{key.pseudonym(segment_id)[1:12]}"
 
 
 def document_table(documents: pd.DataFrame, project: Project, key: ReleaseKey) -> Table:

@@ -55,7 +55,7 @@ def _together(*commands: list[str], env: dict[str, str]) -> list[tuple[int, str,
 def test_two_runs_together_take_turns_and_both_finish(project: Path, env: dict[str, str]) -> None:
     run = ["run", "-p", str(project), "--format", "html"]
     results = _together(run, run, env=env)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
         assert "Traceback" not in err
     outs = sorted(out.splitlines()[0] for _, out, _ in results)

@@ -22,7 +22,7 @@ from ingest.survey import ingest_survey
 from instruments.spec import project_instrument
 from project.config import load_project
 from reports.build import ReportRequest, build_report
-from store import warehouse
+from store import reads, warehouse
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "instruments.md"
@@ -79,7 +79,7 @@ def test_own_instrument_end_to_end(own_project: Path) -> None:
     with warehouse.open_warehouse(
         own_project / ".impleval" / "warehouse.duckdb", read_only=True
     ) as con:
-        wide, long = warehouse.read_survey_frames(con, spec)
+        wide, long = reads.read_survey_frames(con, spec)
     expected = pd.read_csv(EXPECTED, comment="#").set_index("scale")
 
     reliability = reliability_by_scale(wide, spec).set_index("scale")

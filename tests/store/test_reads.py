@@ -53,7 +53,7 @@ def test_what_was_loaded_and_set_aside(loaded: Path) -> None:
         rows = reads.quarantine_rows(con)
         counts = reads.quarantine_reason_counts(con)
     accounting = ["rows_read", "rows_loaded", "rows_quarantined", "loaded_at"]
-    assert list(summary.columns) == ["instrument", "wave", "file", "sha256", *accounting]
+    assert list(summary.columns) == ["kind", "instrument", "wave", "file", "sha256", *accounting]
     assert summary["rows_loaded"].sum() == 202 + 150 + 88 + 160 + 362
     assert list(rows.columns) == ["instrument", "wave", "file", "row", "column", "rule", "detail"]
     counts = counts.astype(object).where(counts.notna(), None)
@@ -96,15 +96,3 @@ def test_an_empty_store_and_one_without_a_kinds_tables(tmp_path: Path) -> None:
         assert list(reads.read_codings(con).columns) == list(CODING_COLUMNS)
         assert reads.read_coding_documents(con).empty
     pd.testing.assert_frame_equal(reads.empty_indicator_values(), empty)
-
-
-def test_the_old_names_still_import() -> None:
-    from ingest.codings import read_active_codings
-    from ingest.indicators import empty_outcome_values, read_indicator_values, read_outcome_values
-
-    assert warehouse.read_survey_frames is reads.read_survey_frames
-    assert warehouse.ingest_summary is reads.ingest_summary
-    assert read_indicator_values is reads.read_indicator_values
-    assert read_outcome_values is reads.read_outcome_values
-    assert empty_outcome_values is reads.empty_outcome_values
-    assert read_active_codings is reads.read_active_codings

@@ -200,6 +200,7 @@ def main() -> None:
         loaded = len(df)
         ingest.append(
             {
+                "kind": "survey",
                 "instrument": "nomad",
                 "wave": wave,
                 "file": f"nomad_{wave}.xlsx",
