@@ -68,9 +68,7 @@ def _complete(name: str, data: bytes, reference: dict[str, bytes]) -> bool:
     if name.endswith(".pdf"):
         from io import BytesIO
 
-        return len(PdfReader(BytesIO(data)).pages) == len(
-            PdfReader(BytesIO(reference[name])).pages
-        )
+        return len(PdfReader(BytesIO(data)).pages) == len(PdfReader(BytesIO(reference[name])).pages)
     if name.endswith(".docx"):
         from io import BytesIO
 
