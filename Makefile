@@ -30,8 +30,12 @@ typecheck: bootstrap
 	$(VENV)/bin/mypy
 
 
+# The benchmark (docs/benchmark.md), e.g. make bench SCALES="1 10" REPEATS=1 LONG_ROWS=1000000
+SCALES ?= 1 10 100
+REPEATS ?=
+LONG_ROWS ?= 0
 bench: bootstrap
-	$(VENV)/bin/python bench/ingest_long.py
+	$(VENV)/bin/python bench/run.py --scales $(SCALES) $(if $(REPEATS),--repeats $(REPEATS)) --long-rows $(LONG_ROWS)
 
 bootstrap: $(VENV)/.synced
 
