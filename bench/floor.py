@@ -150,9 +150,7 @@ def ingest_survey(path: Path, spec: dict, wave: dict, ctx: dict) -> tuple[pd.Dat
     unit = pd.Series(None, index=raw.index, dtype=object)
     if unit_col:
         text = norm(raw[unit_col].astype(object).where(raw[unit_col].notna(), "").astype(str))
-        unit = text.map(
-            lambda s: ctx["units"].get(s, (None, None))[1] if s not in ("", "nan") else None
-        )
+        unit = text.map({spelling: ids[1] for spelling, ids in ctx["units"].items()})
     submitted = pd.to_datetime(raw[find_column(raw, "Inskickad")], errors="coerce", format="mixed")
     window = submitted.dt.date.between(wave["opens"], wave["closes"])
     ids = [hmac.new(ctx["key"], e.encode(), hashlib.sha256).hexdigest()[:16] for e in email]
@@ -193,11 +191,10 @@ def ingest_indicators(paths: list[Path], project: dict) -> tuple[pd.DataFrame, p
             for c in raw.columns
             if c not in ("indicator", "unit", "category", "period", "value", "denominator")
         ]
-        raw["disaggregation"] = (
-            raw[extra].apply(lambda r: ";".join(f"{c}={v}" for c, v in r.items() if v), axis=1)
-            if extra
-            else ""
-        )
+        breakdown = pd.Series("", index=raw.index)
+        for c in extra:
+            breakdown = breakdown.where(raw[c] == "", breakdown + ";" + c + "=" + raw[c])
+        raw["disaggregation"] = breakdown.str.removeprefix(";")
         raw["period_start"] = pd.to_datetime(
             raw["period"].where(raw["period"].str.len() > 4, raw["period"] + "-01"), format="%Y-%m"
         )
@@ -210,14 +207,11 @@ def ingest_indicators(paths: list[Path], project: dict) -> tuple[pd.DataFrame, p
             outcomes.append(raw[known])
         else:
             raw["unit"] = raw["unit"].replace("", "all") if "unit" in raw else "all"
-            declared = raw.apply(
-                lambda r: (
-                    r["indicator"] in registry
-                    and r["unit"] in registry[r["indicator"]].get("units", ["all"])
-                ),
-                axis=1,
+            pairs = {(i, u) for i, ind in registry.items() for u in ind.get("units", ["all"])}
+            known = pd.Series(
+                [pair in pairs for pair in zip(raw["indicator"], raw["unit"], strict=True)],
+                index=raw.index,
             )
-            known = declared.astype(bool)
             values.append(raw[known])
         problems += [
             {"file": path.name, "source_row": int(i) + 2, "rule": "unknown_indicator_or_unit"}
@@ -266,7 +260,8 @@ def ingest_codings(paths: list[Path], project: dict) -> tuple[pd.DataFrame, list
         path_text = raw["Code"].str.replace("\\", " > ", regex=False).str.casefold()
         code = path_text.map(codes).fillna(path_text.str.rsplit(" > ", n=1).str[-1].map(codes))
         doc = raw["Document name"]
-        group = doc.map(lambda d: next((g for rx, g, _ in rules if rx.search(d)), None))
+        names = doc.unique()
+        group = doc.map({d: next((g for rx, g, _ in rules if rx.search(d)), None) for d in names})
         numbers = {name: f"doc{i:05d}" for i, name in enumerate(dict.fromkeys(doc), start=1)}
         frame = pd.DataFrame(
             {

@@ -55,15 +55,16 @@ def become_subreaper() -> bool:
         return False
 
 
-def _reap_orphans(group: int) -> tuple[float, float, int]:
+def _reap_orphans(group: int, grace: float = ORPHAN_GRACE_SECONDS) -> tuple[float, float, int]:
     """Reap descendants re-parented to us; stop the group's stragglers after a grace period.
 
     Returns (CPU seconds, peak MiB, number of orphans reaped).
     """
     cpu = peak = 0.0
     count = 0
-    deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
-    signalled = False
+    started = time.monotonic()
+    # after the grace period: SIGTERM to the group, 10 s later SIGKILL, 10 s later give up
+    steps = [(grace, signal.SIGTERM), (grace + 10, signal.SIGKILL), (grace + 20, None)]
     while True:
         try:
             pid, _, usage = os.wait4(-1, os.WNOHANG)
@@ -74,12 +75,11 @@ def _reap_orphans(group: int) -> tuple[float, float, int]:
             peak = max(peak, usage.ru_maxrss / 1024)
             count += 1
             continue
-        if time.monotonic() > deadline and not signalled:
-            _signal_group(group, signal.SIGTERM)
-            deadline += 10
-            signalled = True
-        elif time.monotonic() > deadline:
-            _signal_group(group, signal.SIGKILL)
+        if steps and time.monotonic() - started > steps[0][0]:
+            _, sig = steps.pop(0)
+            if sig is None:  # not in the group and not ending: leave it
+                return cpu, peak, count
+            _signal_group(group, sig)
         time.sleep(0.2)
 
 
@@ -117,6 +117,7 @@ def measure(
         except BaseException:  # Ctrl-C: stop the tree we started, then let the harness stop
             _signal_group(proc.pid, signal.SIGTERM)
             proc.wait()
+            _reap_orphans(proc.pid, grace=5.0)  # the rest of its group, e.g. a server it started
             raise
         finally:
             if timer:
