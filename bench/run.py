@@ -281,7 +281,9 @@ def _git(*args: str) -> str:
 
 def _code_version(argv: list[str] | None) -> dict:
     """The commit measured (and whether files other than results differ from it)."""
-    changes = _git("status", "--porcelain", "--", ".", ":(exclude)bench/results")
+    changes = _git(
+        "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"
+    )
     return {
         "commit": _git("rev-parse", "--short", "HEAD") or "unknown",
         "uncommitted_changes": bool(changes),
