@@ -88,6 +88,48 @@ def _signal_group(group: int, sig: signal.Signals) -> None:
         os.killpg(group, sig)
 
 
+def group_rss_mib(group: int) -> float:
+    """The summed resident memory of the live processes in process group ``group`` (Linux /proc)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, …; rss is the 22nd
+            total += int(fields[21]) * page
+    return total / 2**20
+
+
+class _Watchdog(threading.Thread):
+    """Stops the command's process group when it runs past ``timeout`` seconds or its processes
+    together hold more than ``max_rss_mib`` (a guard for a shared machine, checked every second)."""
+
+    def __init__(self, group: int, timeout: float | None, max_rss_mib: float | None) -> None:
+        super().__init__(daemon=True)
+        self.group, self.timeout, self.max_rss_mib = group, timeout, max_rss_mib
+        self.done = threading.Event()
+        self.reason: str | None = None
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self.done.wait(1.0):
+            if self.timeout and time.monotonic() - started > self.timeout:
+                self.reason = f"stopped after the {self.timeout:g} s timeout"
+            elif self.max_rss_mib and group_rss_mib(self.group) > self.max_rss_mib:
+                self.reason = f"stopped: its processes held more than {self.max_rss_mib:,.0f} MiB"
+            if self.reason:
+                _signal_group(self.group, signal.SIGTERM)
+                if self.done.wait(10.0):
+                    return
+                _signal_group(self.group, signal.SIGKILL)
+                return
+
+
 def measure(
     command: list[str],
     *,
@@ -95,23 +137,20 @@ def measure(
     log: Path,
     cwd: Path | None = None,
     timeout: float | None = None,
+    max_rss_mib: float | None = None,
 ) -> Sample:
-    """Run ``command`` to its end (output to ``log``) and measure it."""
+    """Run ``command`` to its end (output to ``log``) and measure it.
+
+    ``timeout`` and ``max_rss_mib`` stop its whole process group (SIGTERM, 10 s later SIGKILL).
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
-    timed_out = threading.Event()
     with open(log, "wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(
             command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
         )
-
-        def stop() -> None:
-            timed_out.set()
-            _signal_group(proc.pid, signal.SIGTERM)
-
-        timer = threading.Timer(timeout, stop) if timeout else None
-        if timer:
-            timer.start()
+        watchdog = _Watchdog(proc.pid, timeout, max_rss_mib)
+        watchdog.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
         except BaseException:  # Ctrl-C: stop the tree we started, then let the harness stop
@@ -120,16 +159,17 @@ def measure(
             _reap_orphans(proc.pid, grace=5.0)  # the rest of its group, e.g. a server it started
             raise
         finally:
-            if timer:
-                timer.cancel()
+            watchdog.done.set()
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     peak = usage.ru_maxrss / 1024  # Linux: KiB
     orphan_cpu, orphan_peak, orphans = _reap_orphans(proc.pid)
     notes = []
+    if proc.returncode < 0:
+        notes.append(f"ended by {signal.Signals(-proc.returncode).name}")
+    if watchdog.reason:
+        notes.append(watchdog.reason)
     if orphans:
         notes.append(f"{orphans} process(es) outlived the command; their CPU is included")
-    if timed_out.is_set():
-        notes.append(f"stopped after the {timeout:g} s timeout")
     return Sample(wall, cpu + orphan_cpu, max(peak, orphan_peak), proc.returncode, log, notes)

@@ -4,6 +4,7 @@ Markdown and JSON (``bench/results/<scale>x-<commit>.{md,json}``)."""
 from __future__ import annotations
 
 import json
+import signal
 import statistics
 from pathlib import Path
 
@@ -54,10 +55,10 @@ def rows_for_scale(outcome: dict) -> list[dict]:
     """The table's rows for one scale (medians of the successful samples)."""
     repeats = outcome["repeats"]
     measured: dict[str, list[Sample]] = {}
+    failed: dict[str, list[Sample]] = {}
     for repeat in repeats:
         for name, sample in repeat["samples"].items():
-            if sample.ok:
-                measured.setdefault(name, []).append(sample)
+            (measured if sample.ok else failed).setdefault(name, []).append(sample)
     measured["pipeline: 3 stages"] = _sums(repeats, list(PIPELINE_STAGES))
     measured["floor: 3 stages"] = _sums(repeats, [f"floor {s}" for s in PIPELINE_STAGES])
     order = [
@@ -72,9 +73,22 @@ def rows_for_scale(outcome: dict) -> list[dict]:
         "floor: 3 stages",
         "floor (one process)",
     ]
-    rows = {n: _median_row(outcome["scale"], n, measured[n]) for n in order if measured.get(n)}
+    rows = {}
+    for name in order:
+        if measured.get(name):
+            rows[name] = _median_row(outcome["scale"], name, measured[name])
+        elif failed.get(name):  # never succeeded: show how far it got
+            sample = failed[name][0]
+            rows[name] = _median_row(outcome["scale"], name, [sample])
+            rows[name]["note"] = "; ".join([f"failed (exit {sample.exit_code})", *sample.notes])
+            rows[name]["failed"] = True
     for name, floor in FLOOR_OF.items():
-        if name in rows and floor in rows and rows[floor]["cpu_s"] > 0:
+        ok = (
+            name in rows
+            and floor in rows
+            and not (rows[name].get("failed") or rows[floor].get("failed"))
+        )
+        if ok and rows[floor]["cpu_s"] > 0:
             rows[name]["cpu_ratio"] = rows[name]["cpu_s"] / rows[floor]["cpu_s"]
     if "up to date" in rows:
         fractions = []
@@ -141,7 +155,11 @@ def write_results(outcome: dict, rows: list[dict], results: Path) -> dict:
         f"- started {ctx['started']} on {ctx['cores']} cores, load average at start "
         f"{', '.join(map(str, ctx['load_average_at_start']))}; Python {ctx['python']}",
         "- project: " + ", ".join(f"{k} {v}" for k, v in outcome.get("sizes", {}).items()),
-        "- figures drawn: " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        *(
+            ["- figures drawn: " + ", ".join(f"{k} {v}" for k, v in counts.items())]
+            if counts
+            else []
+        ),
         "",
         table,
         "",
@@ -170,3 +188,42 @@ def write_results(outcome: dict, rows: list[dict], results: Path) -> dict:
         json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     return {"table": table, "files": [stem.with_suffix(".md"), stem.with_suffix(".json")]}
+
+
+def render_again(path: Path) -> list[Path]:
+    """Rewrite a results file's Markdown (and its rows) from its JSON with today's table code."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    repeats = [
+        {
+            "samples": {
+                n: Sample(v["wall_s"], v["cpu_s"], v["peak_mib"], v["exit_code"], path, v["notes"])
+                for n, v in r["samples"].items()
+            },
+            "error": r["error"],
+            "counts": r["counts"],
+        }
+        for r in data["repeats"]
+    ]
+    for repeat in repeats:  # files written before exits by a signal were named in the notes
+        for stage, sample in repeat["samples"].items():
+            signalled = (
+                f"ended by {signal.Signals(-sample.exit_code).name}" if sample.exit_code < 0 else ""
+            )
+            if signalled and signalled not in sample.notes:
+                sample.notes.insert(0, signalled)
+            if signalled and repeat["error"]:
+                repeat["error"] = data["error"] = (
+                    f"{stage} failed (exit {sample.exit_code}; {'; '.join(sample.notes)})"
+                )
+    name = path.stem.rsplit("-", 1)[0]
+    outcome = {**data, "name": name, "repeats": repeats}
+    if name.startswith("long-"):
+        outcome["lines"] = int(name.removeprefix("long-"))
+    return write_results(outcome, rows_for_scale(outcome), path.parent)["files"]
+
+
+if __name__ == "__main__":
+    import sys
+
+    for argument in sys.argv[1:]:
+        print("\n".join(str(p) for p in render_again(Path(argument))))

@@ -78,6 +78,11 @@ def base_environment(session: Path) -> dict[str, str]:
     return env
 
 
+def _limit(args: argparse.Namespace) -> float | None:
+    """The memory guard in MiB: the machine is shared, a runaway stage must not take it all."""
+    return args.max_rss_gib * 1024 if args.max_rss_gib else None
+
+
 def _say(text: str) -> None:
     print(text, flush=True)
 
@@ -93,6 +98,8 @@ def _failure(what: str, sample: Sample) -> str:
     _say(f"    {what} failed; the last lines it printed:")
     for line in tail:
         _say(f"      {line}")
+    if sample.exit_code < 0:  # a signal: the log's last line is not the cause
+        return f"{what} failed (exit {sample.exit_code}; {'; '.join(sample.notes)})"
     return f"{what} failed (exit {sample.exit_code}): {tail[-1] if tail else 'no output'}"
 
 
@@ -113,7 +120,11 @@ def run_repeat(
         if error and not name.startswith("floor"):
             continue  # a later pipeline stage needs the earlier ones
         sample = measure(
-            command, env=env, log=logs / f"{name.replace(' ', '_')}.log", timeout=args.timeout
+            command,
+            env=env,
+            log=logs / f"{name.replace(' ', '_')}.log",
+            timeout=args.timeout,
+            max_rss_mib=_limit(args),
         )
         samples[name] = sample
         _say(f"    {name:<20} {_describe(sample)}")
@@ -178,6 +189,7 @@ def warm_up(session: Path, args: argparse.Namespace) -> None:
         env=env,
         log=session / "warm-up" / "ingest.log",
         timeout=args.timeout,
+        max_rss_mib=_limit(args),
     )
     _say(f"    warm-up ingest      {_describe(sample)}")
 
@@ -204,6 +216,7 @@ def run_long_export(session: Path, args: argparse.Namespace) -> dict:
             log=work / "ingest.log",
             env=env | {"XDG_CONFIG_HOME": str(work / "config")},
             timeout=args.timeout,
+            max_rss_mib=_limit(args),
         )
         _say(f"    long export ingest  {_describe(sample)}")
         outcome["repeats"].append(
@@ -260,6 +273,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     add("--long-rows", type=int, default=0, help="also ingest a long export of this many lines")
     add("--timeout", type=float, default=None, help="stop a command after this many seconds")
+    add(
+        "--max-rss-gib",
+        type=float,
+        default=8.0,
+        help="stop a command whose processes together hold more memory (default 8; 0 = no limit)",
+    )
     add("--keep", action="store_true", help="keep the work folder (projects and logs)")
     add("--no-warm-up", dest="warm_up", action="store_false", help="skip the unmeasured warm-up")
     add("--results", type=Path, default=BENCH / "results", help="default bench/results")

@@ -177,3 +177,61 @@ def test_measure_reaps_an_orphan_and_reports_the_exit_code(tmp_path: Path) -> No
     code, notes = done.stdout.strip().split(" ", 1)
     assert code == "3"
     assert notes == "1 process(es) outlived the command; their CPU is included"
+
+
+def test_table_medians_ratios_and_a_failed_stage(tmp_path: Path) -> None:
+    table = _bench_module("report_table")
+    sample = _bench_module("measure").Sample
+
+    def repeat(cpu: float, analyse_exit: int = 0) -> dict:
+        names = [
+            "ingest",
+            "analyse",
+            "report",
+            "up to date",
+            "floor ingest",
+            "floor analyse",
+            "floor report",
+        ]
+        samples = {n: sample(2 * cpu, cpu, 100.0, 0, tmp_path) for n in names}
+        samples["analyse"] = sample(9.0, 3 * cpu, 300.0, analyse_exit, tmp_path, ["stopped"])
+        samples["up to date"] = sample(0.5, 0.1, 50.0, 0, tmp_path)
+        return {"samples": samples, "error": None, "counts": {}}
+
+    rows = {
+        r["stage"]: r
+        for r in table.rows_for_scale(
+            {"scale": 1, "repeats": [repeat(1.0), repeat(2.0), repeat(4.0)]}
+        )
+    }
+    assert rows["ingest"]["cpu_s"] == 2.0  # the median of 1, 2, 4
+    assert rows["analyse"]["cpu_ratio"] == pytest.approx(3.0)
+    assert rows["pipeline: 3 stages"]["cpu_s"] == 2.0 + 6.0 + 2.0
+    assert rows["up to date"]["wall_fraction_of_full_run"] == pytest.approx(0.5 / (4 + 9 + 4))
+    failed = {
+        r["stage"]: r
+        for r in table.rows_for_scale({"scale": 100, "repeats": [repeat(1.0, analyse_exit=-15)]})
+    }
+    assert failed["analyse"]["note"] == "failed (exit -15); stopped"
+    assert "cpu_ratio" not in failed["analyse"]
+    assert "pipeline: 3 stages" not in failed
+
+
+def test_measure_stops_a_command_past_the_memory_guard(tmp_path: Path) -> None:
+    """The guard for the shared machine: the group's summed memory passes the limit → stopped."""
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from pathlib import Path; from measure import measure;"
+        "hog = [sys.executable, '-c', 'import time; x = b\"1\" * (400 * 2**20); time.sleep(600)'];"
+        "s = measure(hog, env={}, log=Path(sys.argv[2]), max_rss_mib=200);"
+        "print(s.exit_code, '|'.join(s.notes))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(BENCH), str(tmp_path / "log")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, notes = done.stdout.strip().split(" ", 1)
+    assert code == "-15"
+    assert notes == "ended by SIGTERM|stopped: its processes held more than 200 MiB"
