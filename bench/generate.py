@@ -2,7 +2,7 @@
 
 SYNTHETIC DATA, NO REAL PERSONS. Usage (from the repository root)::
 
-    .venv/bin/python bench/generate.py --scale 10 --out /tmp/bench-10x [--seed 2019]
+    .venv/bin/python bench/generate.py --scale 10 --out bench-10x [--seed 2019]
 
 The project has N *regions*. Region 1 is the example (its organisations, ids and labels); region
 r > 1 is a copy of it with its own ids (``hosp_alvstad_r2``), labels ("Älvstads sjukhus (region
