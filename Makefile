@@ -41,8 +41,12 @@ typecheck: bootstrap
 results-doc: bootstrap
 	$(VENV)/bin/python -c 'import pathlib; from analysis.results_doc import results_markdown; pathlib.Path("docs/results.md").write_text(results_markdown(), encoding="utf-8")'
 
+# The benchmark (docs/benchmark.md), e.g. make bench SCALES="1 10" REPEATS=1 LONG_ROWS=1000000
+SCALES ?= 1 10 100
+REPEATS ?=
+LONG_ROWS ?= 0
 bench: bootstrap
-	$(VENV)/bin/python bench/ingest_long.py
+	$(VENV)/bin/python bench/run.py --scales $(SCALES) $(if $(REPEATS),--repeats $(REPEATS)) --long-rows $(LONG_ROWS)
 
 # Generated docs (a test fails when either is stale): docs/project-yaml.md from the models'
 # descriptions, docs/results.md from the results contract.
