@@ -132,7 +132,9 @@ def its_design(
     t = (number - number.iloc[0]).astype(float).to_numpy()
     t0 = float(start - number.iloc[0])
     post = (t >= t0).astype(float)
-    x = pd.DataFrame({"intercept": 1.0, "time": t, "level": post, "slope": (t - t0) * post})
+    # slope counts the periods since the interruption (1 in the first post period), so that
+    # level is the change at the interruption (Lopez Bernal et al. 2017), as the pipeline codes it
+    x = pd.DataFrame({"intercept": 1.0, "time": t, "level": post, "slope": (t - t0 + 1) * post})
     if frequency == "month" and model.get("seasonality") == "fourier":
         month = p.dt.month.to_numpy(dtype=float)
         for k in range(1, model.get("fourier_order", 2) + 1):

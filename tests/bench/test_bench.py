@@ -19,8 +19,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.agreement import cohen_kappa_from_table
-from analysis.its import fit_its
+from analysis.its import ITSModel, fit_its
+from analysis.kappa import cohen_kappa_from_table
 from analysis.reliability import cronbach_alpha
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
@@ -141,11 +141,10 @@ def test_floor_its_is_the_pipelines() -> None:
         data,
         period="period_start",
         intervention="2018-02-01",
-        family="quasipoisson",
+        model=ITSModel(
+            family="quasipoisson", seasonality="fourier", fourier_order=1, effect_times=(12,)
+        ),
         denominator="denominator",
-        seasonality="fourier",
-        fourier_order=1,
-        effect_times=(12,),
     ).estimates.set_index("term")
     for term in ("pre_trend", "level_change", "slope_change"):
         got = ours[term]
