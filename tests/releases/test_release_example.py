@@ -272,7 +272,11 @@ def test_same_inputs_and_key_rebuild_byte_identical(deposit, project: Path) -> N
     make_release(project, version="1.0", profile="deposit", replace=True, date=DATE)
     after = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert before.keys() == after.keys()
-    assert [str(k) for k in before if before[k] != after[k]] == []
+    changed = [str(k) for k in before if before[k] != after[k]]
+    if "manifest.json" in changed:  # say which entries differ, to find the cause at once
+        old, new = (json.loads(d[Path("manifest.json")]) for d in (before, after))
+        changed += [f"manifest[{k}]" for k in old if old[k] != new.get(k)]
+    assert changed == []
 
 
 def test_internal_profile_keeps_detail_and_gets_its_own_pseudonyms(deposit, project: Path) -> None:
