@@ -86,7 +86,8 @@ def validate_survey(mapped: MappedSurvey, spec: InstrumentSpec, wave: Wave) -> V
 
 
 def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd.DataFrame:
-    """One row per loaded respondent × item with status answered / not_applicable / missing."""
+    """One row per loaded respondent × item with status answered / not_applicable /
+    declared_missing (the profile's "Vet ej", 99 or an SPSS user-missing value) / missing."""
     ids = mapped.keys["respondent_id"][loaded]
     parts = []
     for item in spec.items:
@@ -94,6 +95,7 @@ def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd
         value = mapped.codes[col][loaded]
         na = mapped.not_applicable[col][loaded]
         status = pd.Series("missing", index=value.index, dtype=object)
+        status[mapped.declared_missing[col][loaded].notna()] = "declared_missing"
         status[na.notna()] = "not_applicable"
         status[value.notna()] = "answered"
         parts.append(
@@ -121,8 +123,39 @@ def free_text_long(mapped: MappedSurvey, loaded: pd.Series) -> pd.DataFrame:
     return long[long["text"].notna()].reset_index(drop=True)
 
 
-def _notes(mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict) -> tuple[str, ...]:
+def declared_missing_counts(
+    mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series
+) -> dict[str, dict[str, int]]:
+    """Declared-missing answers of the loaded rows: item code → key → count (items with none are
+    left out)."""
+    out: dict[str, dict[str, int]] = {}
+    for item in spec.items:
+        keys = mapped.declared_missing[spec.column(item.id)][loaded.to_numpy()].dropna()
+        if len(keys):
+            out[item.source_code] = {str(k): int(n) for k, n in keys.value_counts().items()}
+    return out
+
+
+def _declared_note(counts: dict[str, dict[str, int]]) -> str:
+    by_key: dict[str, int] = {}
+    for per_key in counts.values():
+        for key, n in per_key.items():
+            by_key[key] = by_key.get(key, 0) + n
+    total = sum(by_key.values())
+    keys = ", ".join(f"{k} {n}" for k, n in sorted(by_key.items()))
+    items = ", ".join(f"{code} {sum(c.values())}" for code, c in counts.items())
+    return (
+        f"{total} answer(s) declared missing ({keys}), kept apart from answers and from not "
+        f"relevant; per item: {items}"
+    )
+
+
+def _notes(
+    mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict, declared: dict
+) -> tuple[str, ...]:
     notes = []
+    if declared:
+        notes.append(_declared_note(declared))
     if mapped.ignored_columns:
         notes.append(
             f"{len(mapped.ignored_columns)} column(s) not used by {spec.id} were left in the raw "
@@ -181,18 +214,20 @@ class SurveyIngest:
                 lambda d: redact_detail(d, redactor)
             )
         self.mapped, self.loaded = mapped, verdict.is_loaded(mapped.keys["source_row"])
+        declared = declared_missing_counts(mapped, spec, self.loaded)
         return Evaluation(
             rows_read=mapped.rows,
             rows_loaded=int(self.loaded.sum()),
             reasons=reasons,
             target=self.slot.what,
             checked_rules=tuple(e.rule for e in survey_expectations(spec, self.wave)),
-            notes=_notes(mapped, spec, redacted),
+            notes=_notes(mapped, spec, redacted, declared),
             facts={
                 "instrument": spec.id,
                 "wave": self.wave.id,
                 "ignored_columns": len(mapped.ignored_columns),
                 "free_text_redacted": dict(redacted),
+                "declared_missing": declared,
             },
             profile=self.profile.id,
         )
