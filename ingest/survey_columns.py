@@ -192,7 +192,7 @@ def missing_items_message(
     nearest = ", ".join(close[:4]) if close else "none"
     first = missing[0]
     accepted = names_for(spec, first.id, forms)
-    shown = ", ".join(accepted[:5]) + (" ..." if len(accepted) > 5 else "")
+    shown = ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
     return (
         f"{file_name}: {len(missing)} of {len(spec.items)} {spec.id} item columns are missing: "
         f"{listed}. Profile {profile_id!r} takes item {first.source_code} from a column named "
