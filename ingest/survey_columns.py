@@ -179,7 +179,9 @@ def missing_items_message(
     """The one-line refusal for missing item columns: which, the names the profile accepts, the
     closest headers found."""
     missing = [i for i in spec.items if i.id not in found]
-    listed = ", ".join(i.source_code for i in missing[:6]) + (" ..." if len(missing) > 6 else "")
+    listed = ", ".join(i.source_code for i in missing[:6]) + (
+        f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+    )
     used = set(found.values())
     candidates = {norm_header(c): c for c in columns if c not in used}
     names = item_names(spec, forms)

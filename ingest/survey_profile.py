@@ -6,7 +6,8 @@ writes them, how answers are coded (label or number, ascending or descending, nu
 relevant"), the forms of its item column names (:mod:`ingest.survey_columns`), the labels and
 codes it uses for declared missing values ("Vet ej", 99), the free-text columns kept, the workbook
 sheet, and a wide or long layout. Column names are matched loosely (case, spaces, dots, dashes and
-underscores do not matter). A profile may ``extends:`` another; its keys replace the base's.
+underscores do not matter). A profile may ``extends:`` another; its keys replace the base's, except
+``item_columns``, which merges per instrument.
 """
 
 from __future__ import annotations
@@ -219,7 +220,17 @@ def _profile_yaml(path: Path, project_dir: Path | None, seen: tuple[Path, ...] =
             f"{where}: extends {base_name!r}, which is not a profile. Expected one of "
             f"{', '.join(_known(project_dir))}."
         )
-    return {**_profile_yaml(bases[0], project_dir, (*seen, path)), **raw}
+    base = _profile_yaml(bases[0], project_dir, (*seen, path))
+    merged = {**base, **raw}
+    if isinstance(base.get("item_columns"), dict | list) and "item_columns" in raw:
+        # Item-name forms merge per instrument: a list is the forms of every other instrument.
+        merged["item_columns"] = {**_per_instrument(base), **_per_instrument(raw)}
+    return merged
+
+
+def _per_instrument(raw: dict) -> dict:
+    forms = raw.get("item_columns")
+    return {"default": forms} if isinstance(forms, list) else dict(forms or {})
 
 
 def _known(project_dir: Path | None) -> list[str]:

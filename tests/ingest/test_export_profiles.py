@@ -136,9 +136,11 @@ def _results(project: Path, spec: InstrumentSpec) -> tuple[pd.DataFrame, pd.Seri
     return table, long["status"].value_counts()
 
 
-def _compare(tmp_path: Path, export: Export, rewritten: Path, profile: str) -> pd.Series:
+def _compare(
+    tmp_path: Path, export: Export, rewritten: Path, profile: str
+) -> tuple[pd.Series, tuple[str, ...]]:
     """Ingest the canonical and the rewritten export; assert equal accounting and scale scores;
-    return the rewritten store's responses per status."""
+    return the rewritten store's responses per status and its ingest notes."""
     canonical_project, other_project = _project(tmp_path, "canonical"), _project(tmp_path, "other")
     spec = project_instrument(load_project(EXAMPLE), export.instrument, EXAMPLE)
     reports = [
@@ -168,26 +170,29 @@ def _compare(tmp_path: Path, export: Export, rewritten: Path, profile: str) -> p
     missing = canonical_status.get("missing", 0)
     assert missing > 0  # the comparison below would be empty otherwise
     assert other_status.get("declared_missing", 0) + other_status.get("missing", 0) == missing
-    return other_status
+    return other_status, reports[1].notes
 
 
 def test_spss_pcat_with_pcat_names_and_user_missing_scores_as_canonical(tmp_path: Path) -> None:
     path, rewritten = _spss(PCAT, tmp_path, "PCAT{code}", user_missing=True)
-    status = _compare(tmp_path, PCAT, path, "spss")
+    status, notes = _compare(tmp_path, PCAT, path, "spss")
     assert status["declared_missing"] == rewritten  # every rewritten blank, none lost
+    note = f"{rewritten} answer(s) declared missing (dont_know {rewritten}), kept apart from"
+    assert any(n.startswith(note) for n in notes), notes
 
 
 def test_spss_nomad_with_undeclared_99_scores_as_canonical(tmp_path: Path) -> None:
     # 99 is not declared user-missing here: the spss profile's codes make it declared missing,
     # and on the 0-10 general items 99 is no valid answer either.
     path, rewritten = _spss(NOMAD, tmp_path, "nomad_{code}", user_missing=False)
-    status = _compare(tmp_path, NOMAD, path, "spss")
+    status, notes = _compare(tmp_path, NOMAD, path, "spss")
     assert status["declared_missing"] == rewritten
+    assert any(f"declared missing (no_answer {rewritten})" in n for n in notes), notes
 
 
 def test_spss_pcat_with_q_names_scores_as_canonical(tmp_path: Path) -> None:
     path, rewritten = _spss(PCAT, tmp_path, "q{code}", user_missing=False)
-    assert _compare(tmp_path, PCAT, path, "spss")["declared_missing"] == rewritten
+    assert _compare(tmp_path, PCAT, path, "spss")[0]["declared_missing"] == rewritten
 
 
 @pytest.mark.parametrize(("export", "lang"), [(PCAT, "en"), (NOMAD, "sv")])
@@ -195,5 +200,6 @@ def test_survey_tool_with_label_headers_scores_as_canonical(
     tmp_path: Path, export: Export, lang: str
 ) -> None:
     path, rewritten = _survey_tool(export, tmp_path, lang)
-    status = _compare(tmp_path, export, path, "survey-tool")
+    status, notes = _compare(tmp_path, export, path, "survey-tool")
     assert status["declared_missing"] == rewritten
+    assert any("does_not_apply" in n and "dont_know" in n for n in notes), notes
