@@ -118,7 +118,11 @@ class Wave(_Strict):
     invited_by: tuple[InvitedCount, ...] = Field(
         default=(), description="Invited per organisation × staff group, for response rates."
     )
-    profile: str = Field(default="generic", description="Export profile of this wave's files.")
+    profile: str = Field(
+        default="generic",
+        description="Export profile of this wave's files: generic, codes-descending, labels-en, "
+        "spss, survey-tool, or a project's profiles/<name>.yaml (docs/export-profiles.md).",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
