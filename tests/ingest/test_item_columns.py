@@ -10,8 +10,9 @@ import pyreadstat
 import pytest
 
 from ingest.read import UserMissing, read_table
+from ingest.survey_columns import name_lookup
 from ingest.survey_map import map_survey
-from ingest.survey_profile import ExportProfile, load_profile
+from ingest.survey_profile import PROFILE_DIR, ExportProfile, load_profile
 from instruments.spec import InstrumentSpec, load_instrument
 from project.config import load_project
 from project.errors import ConfigError, ResponseDataError
@@ -201,3 +202,12 @@ def test_bad_profiles_are_refused_in_one_line(tmp_path: Path, text: str, message
         load_profile("mytool", project_dir=root)
     assert str(info.value).startswith("profiles/mytool.yaml")
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("instrument", ["nomad", "s-nomad", "pcat"])
+def test_builtin_profiles_name_every_builtin_item_unambiguously(instrument: str) -> None:
+    spec = load_instrument(instrument)
+    for path in sorted(PROFILE_DIR.glob("*.yaml")):
+        forms = load_profile(path.stem).forms(instrument)
+        shared = {name: ids for name, ids in name_lookup(spec, forms).items() if len(ids) > 1}
+        assert not shared, (path.stem, shared)
