@@ -5,7 +5,8 @@ numbering: ``CO1``, ``1``), ``{item}`` (its id: ``co1``, ``q1``), ``{instrument}
 ``pcat``), ``{n}`` (its position in the instrument, 1 = first) and ``{label}`` (its short label in
 Swedish or English, our own words). A header matches a form when the two are equal ignoring case,
 spaces, dots, dashes and underscores, so ``q{code}`` accepts ``q1``, ``Q1`` and ``Q_1``. With the
-``{code}`` form, a header that starts with the code followed by text (``CO1. ...``) matches too.
+``{code}`` form, a header that starts with the code followed by text (``CO1. ...``) matches too,
+unless another header names the item exactly.
 
 Matching is unambiguous or refused: a header matching two items, or two headers matching one item,
 stop the ingest with a one-line error naming them; so do missing items, with the closest headers
@@ -96,19 +97,23 @@ def _code_prefix(spec: InstrumentSpec) -> dict[str, re.Pattern[str]]:
 
 def _matches(
     columns: list[str], spec: InstrumentSpec, forms: tuple[str, ...]
-) -> dict[str, list[str]]:
-    """Column → the item ids it names (exactly, else by the code followed by text)."""
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Column → the item ids it names exactly, and column → those it names by the item's code
+    followed by text (only for columns without an exact match)."""
     lookup = name_lookup(spec, forms)
     prefixes = _code_prefix(spec) if "{code}" in forms else {}
-    out: dict[str, list[str]] = {}
+    exact: dict[str, tuple[str, ...]] = {}
+    by_prefix: dict[str, tuple[str, ...]] = {}
     for column in columns:
-        hit = list(lookup.get(norm_header(column), ()))
-        if not hit and prefixes:
-            text = column.replace(" ", "", 1)
-            hit = [item_id for item_id, p in prefixes.items() if p.match(text)]
+        hit = lookup.get(norm_header(column), ())
         if hit:
-            out[column] = hit
-    return out
+            exact[column] = hit
+        elif prefixes:
+            text = column.replace(" ", "", 1)
+            hits = tuple(item_id for item_id, p in prefixes.items() if p.match(text))
+            if hits:
+                by_prefix[column] = hits
+    return exact, by_prefix
 
 
 def header_names(spec: InstrumentSpec, forms: tuple[str, ...]) -> tuple[set[str], bool]:
@@ -149,21 +154,25 @@ def find_item_columns(
     ResponseDataError
         When a column names two items, or two columns name one item.
     """
+    exact, by_prefix = _matches(columns, spec, forms)
     found: dict[str, str] = {}
-    for column, ids in _matches(columns, spec, forms).items():
-        if len(ids) > 1:
-            raise ResponseDataError(
-                f"{file_name}: column {column!r} could be {spec.id} item "
-                f"{' or '.join(spec.item(i).source_code for i in ids)}. Hint: rename the column "
-                f"to one item's code, or narrow the export profile's item_columns."
-            )
-        item_id = ids[0]
-        if item_id in found:
-            raise ResponseDataError(
-                f"{file_name}: columns {found[item_id]!r} and {column!r} both name {spec.id} item "
-                f"{spec.item(item_id).source_code}. Hint: remove or rename one of them."
-            )
-        found[item_id] = column
+    for matches, skip_found in ((exact, False), (by_prefix, True)):
+        for column, ids in matches.items():
+            if len(ids) > 1:
+                raise ResponseDataError(
+                    f"{file_name}: column {column!r} could be {spec.id} item "
+                    f"{' or '.join(spec.item(i).source_code for i in ids)}. Hint: rename the "
+                    f"column to one item's code, or narrow the export profile's item_columns."
+                )
+            item_id = ids[0]
+            if item_id in found and skip_found and found[item_id] in exact:
+                continue  # "CO1" is the item; "CO1_kommentar" beside it is something else
+            if item_id in found:
+                raise ResponseDataError(
+                    f"{file_name}: columns {found[item_id]!r} and {column!r} both name {spec.id} "
+                    f"item {spec.item(item_id).source_code}. Hint: remove or rename one of them."
+                )
+            found[item_id] = column
     return found
 
 

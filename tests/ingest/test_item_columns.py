@@ -72,6 +72,14 @@ def test_two_columns_for_one_item_are_named() -> None:
     )
 
 
+def test_a_header_with_the_code_and_text_yields_to_an_exact_one() -> None:
+    table = _table(NOMAD, "{code}", {"CO1": "Instämmer helt"}).assign(CO1_kommentar="Bra")
+    assert _map(table, NOMAD).codes.loc[0, "nomad_co1"] == 5.0
+    texts = _table(NOMAD, "{code}. text").assign(**{"CO1: more": "Instämmer"})
+    with pytest.raises(ResponseDataError, match=r"columns 'CO1\. text' and 'CO1: more' both name"):
+        _map(texts, NOMAD)
+
+
 def test_a_column_naming_two_items_is_refused() -> None:
     # co{n}: CO1 is also the first item (G1) under this form.
     profile = ExportProfile(identifier=("E-post",), id="odd", item_columns=["{code}", "co{n}"])
