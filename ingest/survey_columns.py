@@ -184,9 +184,10 @@ def missing_items_message(
     profile_id: str,
     forms: tuple[str, ...],
     file_name: str,
+    fits: tuple[str, ...] = (),
 ) -> str:
     """The one-line refusal for missing item columns: which, the names the profile accepts, the
-    closest headers found."""
+    closest headers found, and the first of ``fits`` (profiles that find every item) as the hint."""
     missing = [i for i in spec.items if i.id not in found]
     listed = ", ".join(i.source_code for i in missing[:6]) + (
         f" and {len(missing) - 6} more" if len(missing) > 6 else ""
@@ -204,10 +205,15 @@ def missing_items_message(
     first = missing[0]
     accepted = names_for(spec, first.id, forms)
     shown = ", ".join(accepted[:-1]) + " or " + accepted[-1] if len(accepted) > 1 else accepted[0]
+    hint = (
+        f"--profile {fits[0]} finds every item column of this file"
+        if fits
+        else "rename the columns, or choose a profile whose item_columns fit (e.g. --profile "
+        "spss or survey-tool)"
+    )
     return (
         f"{file_name}: {len(missing)} of {len(spec.items)} {spec.id} item columns are missing: "
         f"{listed}. Profile {profile_id!r} takes item {first.source_code} from a column named "
         f"{shown} (case, spaces and _ do not matter); closest columns found: {nearest}. Hint: "
-        f"rename the columns, or choose a profile whose item_columns fit (e.g. --profile spss or "
-        f"survey-tool)."
+        f"{hint}."
     )

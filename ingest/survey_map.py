@@ -22,9 +22,11 @@ import pandas as pd
 from ingest.read import UserMissing, blank_cells, is_blank, map_cells, read_table
 from ingest.survey_columns import missing_items_message
 from ingest.survey_profile import (
+    PROFILE_DIR,
     ExportProfile,
     find_column,
     find_item_columns,
+    load_profile,
     long_to_wide,
     norm_header,
 )
@@ -271,7 +273,13 @@ def _check_columns(
     if len(item_cols) < len(spec.items):
         raise ResponseDataError(
             missing_items_message(
-                columns, spec, item_cols, profile_id=profile.id, forms=forms, file_name=file_name
+                columns,
+                spec,
+                item_cols,
+                profile_id=profile.id,
+                forms=forms,
+                file_name=file_name,
+                fits=_profiles_that_fit(columns, spec) if profile.layout == "wide" else (),
             )
         )
     known_na = {n.key for rs in spec.response_sets.values() for n in rs.not_applicable}
@@ -282,6 +290,19 @@ def _check_columns(
             f"which {spec.id} does not have. Expected one of {', '.join(sorted(known_na)) or '(none)'}."
         )
     return id_col, item_cols
+
+
+def _profiles_that_fit(columns: list[str], spec: InstrumentSpec) -> tuple[str, ...]:
+    """The built-in profiles whose item-name forms find every item column among ``columns``."""
+    fits = []
+    for path in sorted(PROFILE_DIR.glob("*.yaml")):
+        try:
+            found = find_item_columns(columns, spec, load_profile(path.stem).forms(spec.id))
+        except ResponseDataError:  # ambiguous under that profile: not a fit
+            continue
+        if len(found) == len(spec.items):
+            fits.append(path.stem)
+    return tuple(fits)
 
 
 def _map_answers(

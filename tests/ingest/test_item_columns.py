@@ -58,9 +58,12 @@ def test_survey_tool_takes_the_items_labels_as_headers() -> None:
     assert mapped.codes.loc[0, "nomad_ca2"] == 5.0
 
 
-def test_labels_as_headers_are_not_taken_by_generic() -> None:
-    with pytest.raises(ResponseDataError, match="23 of 23 nomad item columns are missing"):
+def test_labels_as_headers_are_not_taken_by_generic_which_names_the_profile_that_fits() -> None:
+    with pytest.raises(ResponseDataError) as info:
         _map(_table(NOMAD, "{label}"), NOMAD)
+    message = str(info.value)
+    assert message.startswith("x.csv: 23 of 23 nomad item columns are missing: G1, G2, G3,")
+    assert message.endswith("Hint: --profile survey-tool finds every item column of this file.")
 
 
 def test_two_columns_for_one_item_are_named() -> None:
