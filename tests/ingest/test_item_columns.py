@@ -171,6 +171,10 @@ def test_sav_user_missing_values_are_kept_as_declared_missing(tmp_path: Path) ->
     assert declared["pcat_q3"] == "user_missing"  # the file declares 8; the profile has no name
     assert pd.isna(declared["pcat_q4"])
     assert mapped.codes.loc[1, "pcat_q4"] == 8.0  # not declared anywhere: validation's to judge
+    # Outside the items a user-missing value is a blank, as in SPSS: only case 1's "A" is unknown.
+    assert [(p["source_row"], p["rule"]) for p in mapped.problems if p["column"] == "Org"] == [
+        (1, "unknown_organisation")
+    ]
 
 
 # -- profiles ----------------------------------------------------------------------------------
