@@ -44,7 +44,7 @@ instruments:
   - nomad
   # - {id: pcat, variant: swedish-2}   # or reverse: [q8, q10] when your form reverse-keys items
 
-waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv
+waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv/.sav
   - id: T0
     instrument: nomad
     opens: 2026-03-01

@@ -100,7 +100,8 @@ class Wave(_Strict):
 
     id: str = Field(
         pattern=_ID,
-        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx or .csv.",
+        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx, .csv "
+        "or .sav.",
     )
     instrument: str = Field(
         description="The instrument answered in this wave (one listed under instruments)."

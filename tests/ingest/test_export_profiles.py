@@ -24,6 +24,7 @@ from analysis.columns import stack_tables
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_scores
 from analysis.survey import GROUPINGS
+from ingest.kinds import inbox_files
 from ingest.read import read_table
 from ingest.survey import ingest_survey
 from ingest.survey_map import map_survey
@@ -203,3 +204,11 @@ def test_survey_tool_with_label_headers_scores_as_canonical(
     status, notes = _compare(tmp_path, export, path, "survey-tool")
     assert status["declared_missing"] == rewritten
     assert any("does_not_apply" in n and "dont_know" in n for n in notes), notes
+
+
+def test_a_sav_in_the_inbox_is_picked_up_by_its_name(tmp_path: Path) -> None:
+    project = _project(tmp_path, "inbox")
+    _spss(PCAT, project / "inbox", "PCAT{code}", user_missing=True)
+    found = {f.path.name: f for f in inbox_files(ProjectPaths(project), load_project(project))}
+    sav = found["pcat_HT2018.sav"]
+    assert (sav.kind, sav.options.instrument, sav.options.wave) == ("survey", "pcat", "HT2018")
