@@ -20,7 +20,7 @@ from ingest.survey_map import (
     pseudonymise_survey,
     read_survey_export,
 )
-from ingest.survey_profile import load_profile
+from ingest.survey_profile import PROFILE_DIR, ExportProfile, load_profile
 from ingest.transaction import Clash, Evaluation, Slot, ingest_file
 from instruments.spec import InstrumentSpec, project_instrument
 from privacy.free_text import KINDS, redact_detail, scan_free_text
@@ -28,6 +28,7 @@ from privacy.free_text import SHOWN as FREE_TEXT_KINDS
 from privacy.keys import ProjectKey
 from privacy.redact import Redactor, read_roster
 from project.config import Project, Wave
+from project.labels import normalise_label
 from project.layout import ProjectPaths
 from store import warehouse
 from validation.expectations import run_suite
@@ -150,12 +151,37 @@ def _declared_note(counts: dict[str, dict[str, int]]) -> str:
     )
 
 
+def missing_label_hint(problems: list[dict], profile: ExportProfile) -> str | None:
+    """A note when unknown labels are ones a built-in profile counts as declared missing ("Vet
+    ej"): how many, and which profiles would (counts and profile names only, no cell content)."""
+    profiles: dict[str, list[str]] = {}
+    for path in sorted(PROFILE_DIR.glob("*.yaml")):
+        if path.stem != profile.id:
+            for label in load_profile(path.stem).missing_lookup()[0]:
+                profiles.setdefault(label, []).append(path.stem)
+    hits = [
+        profiles[label]
+        for p in problems
+        if p["rule"] == "unknown_label" and (label := normalise_label(str(p["detail"]))) in profiles
+    ]
+    if not hits:
+        return None
+    names = sorted({name for found in hits for name in found})
+    return (
+        f"{len(hits)} unknown label(s) are missing-value answers that --profile "
+        f'{" or ".join(names)} counts as declared missing ("Vet ej", "Don\'t know" ...); or '
+        f"list them under missing_values: in the export profile"
+    )
+
+
 def _notes(
-    mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict, declared: dict
+    mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict, declared: dict, hint: str | None
 ) -> tuple[str, ...]:
     notes = []
     if declared:
         notes.append(_declared_note(declared))
+    if hint:
+        notes.append(hint)
     if mapped.ignored_columns:
         notes.append(
             f"{len(mapped.ignored_columns)} column(s) not used by {spec.id} were left in the raw "
@@ -221,7 +247,9 @@ class SurveyIngest:
             reasons=reasons,
             target=self.slot.what,
             checked_rules=tuple(e.rule for e in survey_expectations(spec, self.wave)),
-            notes=_notes(mapped, spec, redacted, declared),
+            notes=_notes(
+                mapped, spec, redacted, declared, missing_label_hint(mapped.problems, self.profile)
+            ),
             facts={
                 "instrument": spec.id,
                 "wave": self.wave.id,

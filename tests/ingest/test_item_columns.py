@@ -10,6 +10,7 @@ import pyreadstat
 import pytest
 
 from ingest.read import UserMissing, read_table
+from ingest.survey import missing_label_hint
 from ingest.survey_columns import name_lookup
 from ingest.survey_map import map_survey
 from ingest.survey_profile import PROFILE_DIR, ExportProfile, load_profile
@@ -113,6 +114,19 @@ def test_missing_items_name_the_accepted_forms_and_the_closest_columns() -> None
 def test_vet_ej_is_an_unknown_label_without_declared_missing_values() -> None:
     mapped = _map(_table(PCAT, "q{code}", {"4": "Vet ej"}), PCAT)
     assert [(p["column"], p["rule"]) for p in mapped.problems] == [("q4", "unknown_label")]
+
+
+def test_unknown_missing_value_labels_get_a_hint_naming_the_profiles() -> None:
+    answers = {"4": "Vet ej", "5": "vet  EJ", "6": "Instämer"}
+    mapped = _map(_table(PCAT, "q{code}", answers), PCAT)
+    assert len(mapped.problems) == 3
+    assert missing_label_hint(mapped.problems, load_profile()) == (
+        "2 unknown label(s) are missing-value answers that --profile spss or survey-tool counts "
+        'as declared missing ("Vet ej", "Don\'t know" ...); or list them under missing_values: '
+        "in the export profile"
+    )
+    typo_only = [p for p in mapped.problems if p["column"] == "q6"]
+    assert missing_label_hint(typo_only, load_profile()) is None
 
 
 def test_spss_profile_declares_labels_and_codes_missing() -> None:
