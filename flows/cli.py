@@ -207,7 +207,8 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
     profile: Annotated[
         str | None,
         typer.Option(
-            help="Export profile: surveys (default: the wave's, or generic); codings: maxqda, "
+            help="Export profile: surveys generic, spss, survey-tool, codes-descending, "
+            "labels-en or the project's own (default: the wave's, or generic); codings: maxqda, "
             "nvivo or atlasti (default: detected)."
         ),
     ] = None,

@@ -44,7 +44,7 @@ instruments:
   - nomad
   # - {id: pcat, variant: swedish-2}   # or reverse: [q8, q10] when your form reverse-keys items
 
-waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv
+waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv/.sav
   - id: T0
     instrument: nomad
     opens: 2026-03-01
@@ -55,7 +55,7 @@ waves:                            # exports dropped in inbox/ as <instrument>_<w
       - {organisation: hospital_a, staff_group: nurse, invited: 60}
       - {organisation: hospital_a, staff_group: physician, invited: 15}
       - {organisation: health_centre_a, invited: 25}
-    profile: generic              # the export profile of this wave's files (docs/export-profiles.md)
+    profile: generic              # export profile (docs/export-profiles.md): generic, spss, survey-tool, ...
   # - {id: T1, instrument: nomad, opens: 2027-03-01, closes: 2027-03-31, invited: 100}
   # - {id: VT2026, instrument: pcat, opens: 2026-04-06, closes: 2026-04-24, invited: 40}
 

@@ -144,7 +144,7 @@ KINDS: tuple[Kind, ...] = (
             "Hint: add the instrument under instruments: and its waves under waves: (see "
             "docs/project-yaml.md)."
         ),
-        inbox=("*_*.xlsx", "*_*.csv"),
+        inbox=("*_*.xlsx", "*_*.csv", "*_*.sav"),
         options=("instrument", "wave", "profile", "sheet"),
         tables=("respondents", "responses", "free_text"),
         ingest="ingest.survey:SurveyIngest",
@@ -238,7 +238,7 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
     """Every export ``impleval run`` ingests from ``inbox/``, in the order they are ingested: the
     declared kinds in registry order, files by name within a kind.
 
-    - ``survey``: ``<instrument>_<wave>.xlsx|csv`` of a declared wave;
+    - ``survey``: ``<instrument>_<wave>.xlsx|csv|sav`` of a declared wave;
     - ``indicators``: ``indicators_*.csv|xlsx`` when project.yaml declares indicators or outcomes;
     - ``codings``: ``codings_*.csv|xlsx|qdpx`` when project.yaml has an ``interviews`` section.
     """

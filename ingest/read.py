@@ -4,6 +4,8 @@ Every cell is kept as the tool wrote it (text, number or datetime); mapping to c
 Row numbers are those a person sees in the file: in a CSV or XLSX the first line (or sheet row) is
 row 1, so with a plain header the first answer is row 2, and title rows above the header count too.
 In SPSS ``.sav`` and Stata ``.dta`` files the row number is the case number (the first case is 1).
+A ``.sav`` cell holding one of its variable's user-missing values (``missing_ranges``) can be kept as
+a :class:`UserMissing` marker instead of a blank, so the survey mapping counts it as declared missing.
 
 The header row is found, not assumed: when the caller passes ``header_names`` (the column names it
 expects, e.g. the identifier candidates and the item codes), the row among the first
@@ -18,6 +20,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,16 @@ _DELIMITERS = (";", "\t", ",")  # preference on a tie: Swedish Excel writes semi
 HeaderMatcher = Callable[[str], bool]
 
 
+@dataclass(frozen=True)
+class UserMissing:
+    """A ``.sav`` cell the file declares user-missing: its value label, or its code when unlabelled."""
+
+    value: object
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 def _what_is_it(head: bytes) -> str | None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
@@ -61,6 +74,7 @@ def read_table(
     sheet: str | None = None,
     header_names: HeaderMatcher | None = None,
     value_labels: bool = True,
+    user_missing: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV, XLSX, SPSS or Stata export; columns are the header row, values raw, index =
     the row number a person sees in the file.
@@ -73,6 +87,9 @@ def read_table(
         Recognises expected column names; used to find the header row below title rows.
     value_labels
         For ``.sav``/``.dta``: give labelled values as their labels (default) instead of codes.
+    user_missing
+        For ``.sav``: give the cells holding a variable's user-missing values as
+        :class:`UserMissing` (default: blank, as SPSS treats them).
 
     Raises
     ------
@@ -91,7 +108,7 @@ def read_table(
     elif suffix in (".csv", ".txt", ".tsv"):
         frame = _read_csv(path, name, head, header_names)
     elif suffix in (".sav", ".zsav", ".dta"):
-        frame = _read_stats(path, name, head, value_labels)
+        frame = _read_stats(path, name, head, value_labels, user_missing)
     else:
         raise ResponseDataError(
             f"{name}: unsupported file type {suffix or '(none)'}. Expected .xlsx, .csv, .sav or "
@@ -324,7 +341,9 @@ def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None)
     return frame
 
 
-def _read_stats(path: Path, name: str, head: bytes, value_labels: bool) -> pd.DataFrame:
+def _read_stats(
+    path: Path, name: str, head: bytes, value_labels: bool, user_missing: bool
+) -> pd.DataFrame:
     import pyreadstat
 
     is_dta = path.suffix.lower() == ".dta"
@@ -336,13 +355,52 @@ def _read_stats(path: Path, name: str, head: bytes, value_labels: bool) -> pd.Da
             f"{name}: the file is named {path.suffix} but is {what}. Hint: save the data again "
             f"from {kind.split()[0]}."
         )
+    keep_missing = user_missing and not is_dta
     try:
-        frame, _meta = reader(str(path), apply_value_formats=value_labels)
+        if keep_missing:
+            frame, meta = reader(str(path), apply_value_formats=False, user_missing=True)
+        else:
+            frame, meta = reader(str(path), apply_value_formats=value_labels)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
         raise ResponseDataError(
             f"{name}: not a readable {kind} file ({type(exc).__name__}). Hint: save the data "
             f"again from {kind.split()[0]}, or export it as CSV."
         ) from exc
     frame = frame.astype(object).where(frame.notna(), None)
+    if keep_missing:
+        frame = _mark_user_missing(frame, meta, value_labels)
     frame.index = frame.index + 1  # case numbers
     return frame
+
+
+def _in_ranges(value: object, ranges: list[dict]) -> bool:
+    if value is None:
+        return False
+    for r in ranges:
+        lo, hi = r.get("lo"), r.get("hi")
+        if isinstance(value, str) or isinstance(lo, str):
+            if value in (lo, hi):
+                return True
+        elif lo is not None and hi is not None and lo <= float(value) <= hi:  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def _mark_user_missing(frame: pd.DataFrame, meta: Any, value_labels: bool) -> pd.DataFrame:
+    """Codes → value labels (when asked), and user-missing cells → :class:`UserMissing`."""
+    ranges: dict[str, list[dict]] = getattr(meta, "missing_ranges", None) or {}
+    labels: dict[str, dict] = (
+        (getattr(meta, "variable_value_labels", None) or {}) if value_labels else {}
+    )
+    out = {}
+    for column in frame.columns:
+        own_labels, own_ranges = labels.get(column, {}), ranges.get(column, [])
+
+        def cell(
+            value: object, own_labels: dict = own_labels, own_ranges: list = own_ranges
+        ) -> object:
+            shown = own_labels.get(value, value) if value is not None else None
+            return UserMissing(shown) if own_ranges and _in_ranges(value, own_ranges) else shown
+
+        out[column] = map_cells(frame[column], cell) if own_labels or own_ranges else frame[column]
+    return pd.DataFrame(out, index=frame.index)

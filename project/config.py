@@ -100,7 +100,8 @@ class Wave(_Strict):
 
     id: str = Field(
         pattern=_ID,
-        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx or .csv.",
+        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx, .csv "
+        "or .sav.",
     )
     instrument: str = Field(
         description="The instrument answered in this wave (one listed under instruments)."
@@ -118,7 +119,11 @@ class Wave(_Strict):
     invited_by: tuple[InvitedCount, ...] = Field(
         default=(), description="Invited per organisation × staff group, for response rates."
     )
-    profile: str = Field(default="generic", description="Export profile of this wave's files.")
+    profile: str = Field(
+        default="generic",
+        description="Export profile of this wave's files: generic, codes-descending, labels-en, "
+        "spss, survey-tool, or a project's profiles/<name>.yaml (docs/export-profiles.md).",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:

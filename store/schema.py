@@ -9,7 +9,8 @@ quarantine        one row per quarantined row × rule of any kind, with the file
 
 survey            ``respondents`` (one row per loaded respondent × wave: pseudonym, submission time,
                   organisation, unit, group), ``responses`` (respondent × item: status answered /
-                  not_applicable / missing, value, not-applicable key), ``free_text`` (screened)
+                  not_applicable / declared_missing (the export profile's "Vet ej", 99, SPSS
+                  user-missing) / missing, value, not-applicable key), ``free_text`` (screened)
 indicators        ``indicator_values`` (one row per loaded value; ``disaggregation`` is ``""`` for the
                   total, else ``name=value`` pairs joined by ``;`` in the registry's order) and
                   ``outcome_values`` (one row per loaded count of persons in a ``category``)
