@@ -33,6 +33,7 @@ from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder
 from reports.document import assemble_markdown
 from reports.manifest import write_manifest
 from reports.render import parse_markdown, render_report
+from reports.resources import refuse_remote
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
@@ -246,6 +247,8 @@ def build_report(
             ast = side.submit(parse_markdown, md_path) if formats else None
             figures = drawing.wait(progress)
             tree = ast.result() if ast is not None else None
+    if tree is not None:  # one line naming the file, before any format is written
+        refuse_remote(tree, md_path, draft.narrative)
     rendered = render_report(
         md_path,
         formats=formats,

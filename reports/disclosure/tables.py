@@ -109,7 +109,8 @@ class _Cell:
 
 
 def _text(c: _Cell) -> str:
-    return "" if is_missing(c.value()) else str(c.value())
+    value = c.value()  # a str is kept as it is: Markdown stays Markdown, data stays data
+    return "" if is_missing(value) else value if isinstance(value, str) else str(value)
 
 
 def _count(c: _Cell) -> str:

@@ -34,6 +34,7 @@ from reports.content import (
     Text,
 )
 from reports.disclosure import Column
+from reports.escaping import Markdown
 from reports.figures.codings import plot_npt_heatmap
 from reports.strings import Strings
 
@@ -133,7 +134,7 @@ def _construct_sentence(agree: pd.DataFrame, codebook: Codebook, s: Strings, nou
     level = s(f"interviews.unit_level.{agree['unit_of_analysis'].iloc[0]}")
     if not items:
         return ""
-    return s("interviews.agreement_constructs", unit_level=level, items="; ".join(items))
+    return s("interviews.agreement_constructs", unit_level=level, items=Markdown("; ").join(items))
 
 
 def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
@@ -176,7 +177,7 @@ def _quotes(
         part = quotes[quotes["construct"] == con.id]
         if part.empty:
             continue
-        blocks.append(Text(f"**{con.labels.get(s.lang)}**"))
+        blocks.append(Text(Markdown("**{}**").format(con.labels.get(s.lang))))
         for row in part.itertuples(index=False):
             source = s(
                 "interviews.quote_source",

@@ -239,12 +239,12 @@ def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.Dat
         ind = registry.get(g["indicator"]) if g["indicator"] else None
         status = s(f"indicators.status.{g['status']}")
         if g["status_source"] == "manual":
-            status += "*"
+            status = f"{status}*"  # a cell is text: pipe_table escapes it
         elif g["status"] == "not_measured" and rolled.get(g["goal"], "not_measured") not in (
             "not_measured",
             "no_target",
         ):
-            status = s(f"indicators.status.{rolled[g['goal']]}") + "†"
+            status = str(s(f"indicators.status.{rolled[g['goal']]}")) + "†"
             any_rolled = True
         rows.append(
             {

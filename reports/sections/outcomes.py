@@ -17,6 +17,7 @@ from project.indicators import Outcome
 from reports import disclosure
 from reports.content import Block, FigureBlock, Heading, Table, Text
 from reports.disclosure import Column
+from reports.escaping import Markdown
 from reports.figures.indicators import plot_outcome
 from reports.sections.indicator_common import group_text, title_of, unit_label
 from reports.strings import Strings
@@ -148,7 +149,9 @@ def _everyone(o: _Outcome) -> list[Block]:
     caption = s(OUT + "figure", outcome=o.title, periods=o.periods)
     population = o.outcome.population.get(lang) if o.outcome.population else s(OUT + "population")
     total = float(o.everyone["total"].iloc[0])
-    sentences = "\n".join("- " + o.sentence(r) for _, r in o.everyone.iterrows())
+    sentences = Markdown("\n").join(
+        Markdown("- ") + o.sentence(r) for _, r in o.everyone.iterrows()
+    )
     return [
         FigureBlock(stem, make, caption, width="90%"),
         Text(
