@@ -143,7 +143,7 @@ def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
     unit = str(agree["unit_of_analysis"].iloc[0])
     level = s(f"interviews.unit_level.{unit}")
     noun = s(f"interviews.unit_noun.{unit}")
-    out = []
+    out: list[str] = []
     n_docs = agree["n_documents"].max()
     if pd.notna(n_docs):
         n_coders = _num(int(agree["n_coders"].max()), s, 0)

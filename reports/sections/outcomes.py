@@ -242,7 +242,7 @@ def _target_row(r: pd.Series, o: _Outcome, toward: set[str]) -> tuple[dict[str, 
     s, lang = o.s, o.lang
     members = (o.cells["group_by"] == r["group_by"]) & (o.cells["group"] == r["group"])
     hidden = disclosure.sum_reveals_hidden(o.cells, members=members, counted=toward)
-    status = s(f"indicators.status.{r['status']}")
+    status: str = s(f"indicators.status.{r['status']}")
     if hidden or disclosure.is_missing(r["share"]):
         result, share = disclosure.SUPPRESSED if hidden else disclosure.NOT_AVAILABLE, ""
         if hidden:
@@ -305,7 +305,7 @@ def _target_blocks(t: pd.DataFrame, o: _Outcome) -> list[Block]:
             for k, a in zip(keys, align, strict=True)
         ]
         table = disclosure.format_table(df, cols, lang=o.lang, threshold=None)
-        notes = [s(OUT + "target_rule")]
+        notes: list[str] = [s(OUT + "target_rule")]
         if (df["status"] == disclosure.SUPPRESSED).any():
             notes.append(o.note())
         table.attrs["notes"] = notes

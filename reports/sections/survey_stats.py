@@ -171,7 +171,7 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
     if comparison is None:
         return []
     s, lang, spec = ins.s, ins.lang, ins.spec
-    out = []
+    out: list[tuple[Table, str]] = []
     for group_by in GROUPINGS:
         part = comparison[
             (comparison["group_by"] == group_by) & comparison["scale"].isin(ins.scale_order)

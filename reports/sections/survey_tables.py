@@ -63,7 +63,7 @@ def _quarantine_sentences(ins: Instrument) -> list[str]:
     reasons = ins.get("quarantine_reasons")
     if reasons is None:
         return []
-    sentences = []
+    sentences: list[str] = []
     for wave in ins.waves(reasons):
         rows_of_wave = reasons[reasons["wave"].astype(str) == wave]
         per_rule = rows_of_wave.groupby("rule", sort=True)["n"].sum()
