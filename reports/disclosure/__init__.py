@@ -86,7 +86,7 @@ from reports.disclosure.rules import (
     suppression_note,
     too_small_base,
 )
-from reports.disclosure.tables import Column, format_table
+from reports.disclosure.tables import Additive, Column, Stated, format_table
 
 __all__ = [
     "COMPLEMENTARY",
@@ -96,7 +96,9 @@ __all__ = [
     "REASON_COL",
     "SUPPRESSED",
     "SUPPRESSED_COL",
+    "Additive",
     "Column",
+    "Stated",
     "auto_decimals",
     "count_mark",
     "format_change",

@@ -3,6 +3,8 @@ between groups, response rates and the appendix's mixed-model table."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
 
 from analysis.wave_comparison import MIXED_MODEL
@@ -213,8 +215,27 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
     return out
 
 
+def rate_sums(df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
+    """Which rows of ``response_rates`` add up: within a wave, the organisations of one staff
+    group (``all`` included) to that group's row of every organisation, and the staff groups of
+    one organisation to its row of every group."""
+    sums: list[tuple[list[Hashable], Hashable]] = []
+    for _, wave in df.groupby("wave", sort=False):
+        for dim, other in (("organisation", "staff_group"), ("staff_group", "organisation")):
+            for _, part in wave.groupby(other, sort=False):
+                every = part.index[part[dim].astype(str) == "all"]
+                members = part.index[part[dim].astype(str) != "all"]
+                if len(every) == 1 and len(members):
+                    sums.append((list(members), every[0]))
+    return sums
+
+
 def rates_table(ins: Instrument) -> Table | None:
-    """Respondents against the invited per wave, organisation and staff group."""
+    """Respondents against the invited per wave, organisation and staff group.
+
+    The groups add up to the row of everyone, so the respondents are protected with secondary
+    suppression (:func:`reports.disclosure.linear.protect`): a hidden count cannot be worked
+    out by subtraction. A hidden row's rate is withheld with it (the invited are shown)."""
     rates = ins.get("response_rates")
     if rates is None or rates.empty:
         return None
@@ -233,6 +254,7 @@ def rates_table(ins: Instrument) -> Table | None:
         every if str(g) == "all" else project.staff_group_label(str(g), lang)
         for g in df["staff_group"]
     ]
+    df = df.reset_index(drop=True)
     df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
         s("survey_stats.below")
         if bool(b) and not disclosure.is_small_cell(n, ins.threshold)
@@ -248,7 +270,11 @@ def rates_table(ins: Instrument) -> Table | None:
         Column(s(SH + "rate"), "rate", "percent"),
         Column(s(SH + "flag"), "flag", "text"),
     ]
-    table = ins.format(df, columns, n_col="responded")
+    table = ins.format(
+        df, columns, n_col="responded", additive=disclosure.Additive(rate_sums(df), cap="invited")
+    )
+    hidden = table[s(SH + "rate")] == disclosure.SUPPRESSED  # a hidden row's flag tells its rate
+    table.loc[hidden, s(SH + "flag")] = ""
     threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
     return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
 
