@@ -105,7 +105,10 @@ def interval(table: Published, cell_id: str) -> tuple[float, float]:
     cells = {c.id: c for c in table.cells}
     hidden = [c.id for c in table.cells if c.hidden]
     col = {cid: i for i, cid in enumerate(hidden)}
-    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    a_eq: list[Any] = []
+    b_eq: list[float] = []
+    a_ub: list[Any] = []
+    b_ub: list[float] = []
     for s in table.sums:
         row = np.zeros(len(hidden))
         rhs = 0.0
@@ -187,8 +190,8 @@ def leaks(table: Published, threshold: int | None = None) -> list[Leak]:
     return out
 
 
-def _hide(table: Published, cell_id: str, reason: str, threshold: int) -> Published:
-    low, high = hidden_bounds(reason, threshold)
+def _hide(table: Published, cell_id: str, bounds: tuple[float, float | None]) -> Published:
+    low, high = bounds
 
     def hidden(c: Cell) -> Cell:
         top = c.cap if high is None else high if c.cap is None else min(high, c.cap)
@@ -221,7 +224,17 @@ def protect(table: Published, threshold: int) -> tuple[Published, dict[str, str]
     for c in table.cells:
         if c.value is not None and 0 < c.value < threshold:
             reasons[c.id] = PRIMARY
-            table = _hide(table, c.id, PRIMARY, threshold)
+            table = _hide(table, c.id, hidden_bounds(PRIMARY, threshold))
+    table, more = secure(table, hidden_bounds(SECONDARY, threshold))
+    return table, reasons | more
+
+
+def secure(
+    table: Published, bounds: tuple[float, float | None]
+) -> tuple[Published, dict[str, str]]:
+    """Secondary suppression alone: while a hidden cell can be worked out, hide the smallest
+    visible positive cell sharing a sum with it (what its mark tells: ``bounds``)."""
+    reasons: dict[str, str] = {}
     while True:
         found = leaks(table)
         if not found:
@@ -230,7 +243,7 @@ def protect(table: Published, threshold: int) -> tuple[Published, dict[str, str]
         if pick is None:
             raise ValueError(f"{table.id}: {found[0]}; no cell is left to hide")
         reasons[pick] = SECONDARY
-        table = _hide(table, pick, SECONDARY, threshold)
+        table = _hide(table, pick, bounds)
 
 
 def check(tables: Sequence[Published], threshold: int) -> list[Leak]:
