@@ -29,7 +29,7 @@ def record_name(lang: str) -> str:
 def name_tables(tables: Sequence[tuple[str, Published]]) -> list[Published]:
     """Give each table its caption and a number (``Table 3``), in the report's order."""
     return [
-        Published(f"{k}: {caption}", caption, t.cells, t.sums)
+        Published(f"{k}: {caption}", caption, t.cells, t.sums, t.small_rule)
         for k, (caption, t) in enumerate(tables, 1)
     ]
 

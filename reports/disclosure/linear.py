@@ -68,12 +68,17 @@ class Sum:
 
 @dataclass(frozen=True)
 class Published:
-    """What one rendered table (or figure) shows of its counts, and the sums between them."""
+    """What one rendered table (or figure) shows of its counts, and the sums between them.
+
+    ``small_rule``: the counts are of persons or interviews under the small-cell rule (none
+    below the threshold may be shown); false for counts within a shown one (double-coded
+    interviews of a group), which only must not give a hidden one away."""
 
     id: str
     caption: str
     cells: tuple[Cell, ...]
     sums: tuple[Sum, ...] = field(default=())
+    small_rule: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,7 +89,8 @@ class Published:
         sums = tuple(
             Sum(tuple(s["members"]), s["total"], bool(s.get("exact", True))) for s in data["sums"]
         )
-        return cls(str(data["id"]), str(data["caption"]), cells, sums)
+        rule = bool(data.get("small_rule", True))
+        return cls(str(data["id"]), str(data["caption"]), cells, sums, rule)
 
 
 def hidden_bounds(reason: str | None, threshold: int) -> tuple[float, float | None]:
@@ -175,7 +181,7 @@ def leaks(table: Published, threshold: int | None = None) -> list[Leak]:
     """The proof: every hidden cell a reader can work out, and (with ``threshold``) every
     visible count below it. Empty when the table is safe."""
     out = []
-    if threshold is not None:
+    if threshold is not None and table.small_rule:
         out += [
             Leak(table.id, c, c.value, c.value, shown_small=True)
             for c in table.cells
@@ -198,7 +204,7 @@ def _hide(table: Published, cell_id: str, bounds: tuple[float, float | None]) ->
         return Cell(c.id, c.row, c.column, None, low, top, c.cap)
 
     cells = tuple(hidden(c) if c.id == cell_id else c for c in table.cells)
-    return Published(table.id, table.caption, cells, table.sums)
+    return Published(table.id, table.caption, cells, table.sums, table.small_rule)
 
 
 def _next_to_hide(table: Published, leak: Cell) -> str | None:

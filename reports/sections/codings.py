@@ -145,9 +145,8 @@ def _protect_double_coded(table: pd.DataFrame, df: pd.DataFrame, total: float, h
     ]
     cells.append(Cell("stated", "total stated in the text", header, total))
     exact = float(df["n_double_coded"].sum()) == total
-    record = Published(
-        "", "", tuple(cells), (Sum(tuple(str(i) for i in df.index), "stated", exact),)
-    )
+    sums = (Sum(tuple(str(i) for i in df.index), "stated", exact),)
+    record = Published("", "", tuple(cells), sums, small_rule=False)
     record, more = secure(record, (0.0, None))
     for i in more:
         table.loc[table.index[int(i)], header] = disclosure.SUPPRESSED

@@ -190,6 +190,7 @@ def _outcome_table(o: _Outcome) -> Table:
         for k, a in zip(keys, align, strict=False)
     ]
     table = disclosure.format_table(pd.DataFrame(rows), columns, lang=lang, threshold=None)
+    table.attrs["published"] = o.cells.attrs.get("published", [])  # every cell of the outcome
     if o.everyone["suppressed"].any():
         table.attrs["notes"] = [o.note()]
     caption = s(OUT + "caption", outcome=o.title, periods=o.periods)
@@ -230,6 +231,8 @@ def _subgroup_table(o: _Outcome) -> Table:
     ]
     cols += [Column(o.labels.get(c, c), c, "text", align_as="right") for c in cats]
     table = disclosure.format_table(df, cols, lang=lang, threshold=None)
+    if o.everyone.empty:  # else the table of everyone carries the outcome's record
+        table.attrs["published"] = o.cells.attrs.get("published", [])
     notes = [o.note()] if o.cells["suppressed"].any() else []
     if any(disclosure.NOT_AVAILABLE in str(v) for v in df.to_numpy().ravel()):
         notes.append(disclosure.not_available_note(lang=lang))
