@@ -224,15 +224,38 @@ def protect(table: Published, threshold: int) -> tuple[Published, dict[str, str]
 
     Every count with ``0 < n < threshold`` is hidden (primary); then, while :func:`leaks` finds a
     hidden cell a reader can work out, the smallest visible positive cell that shares a sum with
-    it is hidden too (secondary). Returns the protected table and cell id → reason.
+    it is hidden too (secondary). Last, the hidden members of every sum must together hold at
+    least ``threshold`` (else a mean or share of the row of everyone, less the visible rows',
+    would describe fewer persons): while they do not, the smallest visible member is hidden and
+    the proof runs again. Returns the protected table and cell id → reason.
     """
+    true = {c.id: c.value for c in table.cells}
     reasons: dict[str, str] = {}
     for c in table.cells:
         if c.value is not None and 0 < c.value < threshold:
             reasons[c.id] = PRIMARY
             table = _hide(table, c.id, hidden_bounds(PRIMARY, threshold))
-    table, more = secure(table, hidden_bounds(SECONDARY, threshold))
-    return table, reasons | more
+    while True:
+        table, more = secure(table, hidden_bounds(SECONDARY, threshold))
+        reasons |= more
+        pick = _pool_short(table, true, threshold)
+        if pick is None:
+            return table, reasons
+        reasons[pick] = SECONDARY
+        table = _hide(table, pick, hidden_bounds(SECONDARY, threshold))
+
+
+def _pool_short(table: Published, true: Mapping[str, float | None], threshold: int) -> str | None:
+    """A visible member to hide in the first sum whose hidden members hold fewer than
+    ``threshold`` together (``true``: the counts before hiding), or ``None``."""
+    cells = {c.id: c for c in table.cells}
+    for s in table.sums:
+        hidden = [m for m in s.members if cells[m].hidden]
+        if hidden and sum(true[m] or 0.0 for m in hidden) < threshold:
+            shown = [cells[m] for m in s.members if not cells[m].hidden and (true[m] or 0) > 0]
+            if shown:
+                return min(shown, key=lambda c: float(c.value or 0)).id
+    return None
 
 
 def secure(

@@ -153,7 +153,8 @@ def _n(c: _Cell) -> str:
 
 def _mean_n(c: _Cell) -> str:
     mean = SUPPRESSED if c.hidden else format_number(c.value(), decimals=c.decimals, lang=c.lang)
-    return f"{mean} ({c.n_text(1)})"
+    secondary = c.hidden and c.row[REASON_COL] == SECONDARY and c.col.sources[1] == c.n_col
+    return f"{mean} ({SUPPRESSED if secondary else c.n_text(1)})"
 
 
 _FORMATTERS: dict[str, Callable[[_Cell], str]] = {

@@ -137,13 +137,34 @@ def general_table(ins: Instrument) -> Table | None:
     return ins.table(table, caption)
 
 
+def group_sums(scores: pd.DataFrame, df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
+    """The groups of one wave and scale add up to everyone's ``n``, which the table of
+    construct means states: the sums the small-cell rule must survive."""
+    every = scores[scores["group_by"] == "all"]
+    overall = {
+        (str(w), str(sc)): n
+        for w, sc, n in zip(every["wave"], every["scale"], every["n"], strict=True)
+    }
+    sums: list[tuple[list[Hashable], Hashable]] = []
+    for (w, sc), part in df.groupby(["wave", "scale"], sort=False):
+        n = overall.get((str(w), str(sc)))
+        if n is not None and not disclosure.is_missing(n):
+            sums.append((list(part.index), disclosure.Stated(float(n))))
+    return sums
+
+
 def group_table(ins: Instrument, group_by: str) -> Table | None:
-    """Construct means by group and wave, one column per construct: ``M (n)``."""
+    """Construct means by group and wave, one column per construct: ``M (n)``.
+
+    The groups' ``n`` add up to everyone's (stated in the table of construct means), so the
+    counts are protected against subtraction (:func:`reports.disclosure.linear.protect`): a
+    group hidden so that a small one cannot be worked out shows ``– (–)``."""
     scores = ins.get("scale_scores")
     if scores is None:
         return None
     s, spec, lang, order = ins.s, ins.spec, ins.lang, ins.scale_order
-    df = scores[(scores["group_by"] == group_by) & scores["scale"].isin(order)].copy()
+    df = scores[(scores["group_by"] == group_by) & scores["scale"].isin(order)]
+    df = df.reset_index(drop=True)
     if df.empty:
         return None
     long = ins.format(
@@ -154,7 +175,7 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
             Column("scale", "scale", "text"),
             Column("cell", ("mean", "n"), "mean_n"),
         ],
-        complement_within=["instrument", "wave", "scale", "group_by"],
+        additive=disclosure.Additive(group_sums(scores, df)),
     )
     cells = {(r.group, r.wave, r.scale): r.cell for r in long.itertuples(index=False)}
     group_header = s(H + group_by)
@@ -178,7 +199,11 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
         note = disclosure.not_available_note(lang=lang)
         notes += [] if note in notes else [note]
     # Group names are repeated on every row: this table can run over a page break.
-    table.attrs = {"align": ["left", "left"] + ["right"] * len(scale_headers), "notes": notes}
+    table.attrs = {
+        "align": ["left", "left"] + ["right"] * len(scale_headers),
+        "notes": notes,
+        "published": long.attrs["published"],
+    }
     return ins.table(table, s(f"survey.groups_caption.{group_by}", kind=ins.kind_words))
 
 
