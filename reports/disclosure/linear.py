@@ -208,10 +208,16 @@ def _hide(table: Published, cell_id: str, bounds: tuple[float, float | None]) ->
 
 
 def _next_to_hide(table: Published, leak: Cell) -> str | None:
-    """The smallest visible positive cell sharing a sum with ``leak``: members before totals."""
+    """The smallest visible positive cell sharing a sum with ``leak``: members before totals;
+    failing those (all hidden or zero), in any sum that holds a hidden cell."""
     cells = {c.id: c for c in table.cells}
     near = [s for s in table.sums if leak.id in (*s.members, s.total)]
-    for pool in ([m for s in near for m in s.members], [s.total for s in near]):
+    wider = [s for s in table.sums if any(cells[i].hidden for i in (*s.members, s.total))]
+    for pool in (
+        [m for s in near for m in s.members],
+        [s.total for s in near],
+        [i for s in wider for i in (*s.members, s.total)],
+    ):
         shown = [cells[i] for i in dict.fromkeys(pool) if not cells[i].hidden]
         shown = [c for c in shown if c.value is not None and c.value > 0]
         if shown:
