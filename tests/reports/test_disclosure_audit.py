@@ -216,18 +216,22 @@ def test_brute_force_finds_the_leak_the_proof_names():
     assert [x.cell.id for x in leaks(primary_only, THRESHOLD)] == ["00"]
 
 
-def test_interview_counts_and_double_coded_counts_survive_the_stated_totals():
-    cfg = InterviewsConfig.model_validate(
+def _config(groups: list[str]) -> InterviewsConfig:
+    labels = {"staff": "Personal", "steering": "Styrgrupp", "relatives": "Anhöriga"}
+    return InterviewsConfig.model_validate(
         {
             "stakeholder_groups": [
-                {"id": "staff", "labels": {"sv": "Personal", "en": "Staff"}},
-                {"id": "steering", "labels": {"sv": "Styrgrupp", "en": "Steering"}},
-                {"id": "relatives", "labels": {"sv": "Anhöriga", "en": "Relatives"}},
+                {"id": g, "labels": {"sv": labels[g], "en": g}, "speaker": {"sv": g, "en": g}}
+                for g in groups
             ],
             "rounds": [{"id": "r1", "labels": {"sv": "Omgång 1", "en": "Round 1"}}],
             "coders": [{"id": "coder_a"}, {"id": "coder_b"}],
         }
     )
+
+
+def test_interview_counts_and_double_coded_counts_survive_the_stated_totals():
+    cfg = _config(["staff", "steering", "relatives"])
     docs = pd.DataFrame(
         {
             "stakeholder_group": ["staff", "steering", "relatives"],
@@ -247,16 +251,7 @@ def test_interview_counts_and_double_coded_counts_survive_the_stated_totals():
 
 @pytest.mark.parametrize("setting", ["omit", "merge"])
 def test_quotes_from_a_small_group_are_left_out_or_merged(setting):
-    cfg = InterviewsConfig.model_validate(
-        {
-            "stakeholder_groups": [
-                {"id": "staff", "labels": {"sv": "Personal", "en": "Staff"}},
-                {"id": "relatives", "labels": {"sv": "Anhöriga", "en": "Relatives"}},
-            ],
-            "rounds": [{"id": "r1", "labels": {"sv": "Omgång 1", "en": "Round 1"}}],
-            "coders": [{"id": "coder_a"}, {"id": "coder_b"}],
-        }
-    )
+    cfg = _config(["staff", "relatives"])
     codebook = build_codebook(cfg)
     code = codebook.codes[0]
     quotes = pd.DataFrame(
