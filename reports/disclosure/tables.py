@@ -95,6 +95,7 @@ class Column:
         return "left" if self.kind == "text" else "right"
 
 
+_COUNT_HIDDEN = "_count_suppressed"
 _DEFAULT_DECIMALS = {"number": 2, "percent": 0, "ci": 2, "mean_n": 2}
 _VALUE_KINDS = ("number", "percent", "ci", "mean_n", "p")
 _HIDEABLE = ("number", "percent", "ci", "p")
@@ -113,6 +114,11 @@ class _Cell:
     @property
     def hidden(self) -> bool:
         return bool(self.row[SUPPRESSED_COL])
+
+    @property
+    def count_hidden(self) -> bool:
+        """Hidden by secondary suppression of the counts (``additive``): the count shows ``–``."""
+        return self.hidden and bool(self.row.get(_COUNT_HIDDEN, False))
 
     @property
     def primary(self) -> bool:
@@ -146,14 +152,14 @@ def _count(c: _Cell) -> str:
 def _n(c: _Cell) -> str:
     """Respondents behind a row: ``<5`` when small, ``–`` when hidden so that a small one
     cannot be worked out by subtraction (secondary suppression), else the number."""
-    if c.hidden and c.row[REASON_COL] == SECONDARY and c.col.source == c.n_col:
+    if c.count_hidden and c.col.source == c.n_col:
         return SUPPRESSED
     return c.n_text()
 
 
 def _mean_n(c: _Cell) -> str:
     mean = SUPPRESSED if c.hidden else format_number(c.value(), decimals=c.decimals, lang=c.lang)
-    secondary = c.hidden and c.row[REASON_COL] == SECONDARY and c.col.sources[1] == c.n_col
+    secondary = c.count_hidden and c.col.sources[1] == c.n_col
     return f"{mean} ({SUPPRESSED if secondary else c.n_text(1)})"
 
 
@@ -301,6 +307,7 @@ def _protect_rows(
     record, reasons = protect(Published("", "", tuple(cells), tuple(relations)), threshold)
     out = df.copy()
     out[SUPPRESSED_COL] = [str(i) in reasons for i in df.index]
+    out[_COUNT_HIDDEN] = [reasons.get(str(i)) == SECONDARY for i in df.index]
     out[REASON_COL] = pd.Series([reasons.get(str(i), pd.NA) for i in df.index], index=df.index)
     for col in value_cols:
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")

@@ -194,9 +194,10 @@ def test_small_group_never_shown(md_sv, md_en, scale_scores, project):
 
 def test_complementary_suppression_in_report(md_sv, scale_scores):
     # T0: unit managers (3) are hidden, so the smallest other group (occupational therapists,
-    # 5) is hidden too wherever the hidden respondents number fewer than 5.
+    # 5) is hidden too wherever the hidden respondents number fewer than 5; its n is hidden as
+    # well, since the groups' n add up to everyone's (the table of construct means states it).
     row = next(r for r in table_rows(md_sv, "Arbetsterapeut") if "| T0 |" in r)
-    assert "– (5)" in row
+    assert "– (–)" in row and "(5)" in row  # hidden for one construct, shown for another
 
 
 def test_statistical_appendix(md_sv, project, spec):
