@@ -286,3 +286,32 @@ def test_results_folder_says_its_tables_are_unsuppressed(tmp_path):
     assert path.read_text(encoding="utf-8").startswith(
         "UNSUPPRESSED WORKING TABLES - NOT FOR PUBLICATION"
     )
+
+
+def test_a_report_with_a_leaking_table_stops_naming_the_cell(project, spec, tmp_path):
+    from reports.build import ReportRequest, build_report
+    from reports.content import SectionBuilder, SectionContent, Table
+    from tests.reports.conftest import REPORT_DATE, make_project_dir
+
+    frame = pd.DataFrame(
+        {"Organisation": ["alla", "A", "B", "C"], "Svarande": ["30", "17", "10", "<5"]}
+    )
+    frame.attrs = {"align": ["left", "right"], "notes": [], "published": [_leaky_record()]}
+    leaky = SectionBuilder(
+        "leaky",
+        lambda _p: True,
+        lambda _c: [
+            SectionContent("n3_key_figures", (Table(frame, "Svarsfrekvens per mättillfälle"),))
+        ],
+    )
+    root = make_project_dir(tmp_path / "project")
+    request = ReportRequest(
+        project=project, project_dir=root, specs=[spec], formats=["html"], report_date=REPORT_DATE
+    )
+    with pytest.raises(DisclosureError) as caught:
+        build_report(request, builders=(leaky,))
+    assert str(caught.value).startswith(
+        "report_sv: disclosure audit failed: table '1: Svarsfrekvens per mättillfälle', "
+        "cell (T0 | C | alla, Svarande)"
+    )
+    assert not (root / "output" / "reports" / "report_sv.html").exists()
