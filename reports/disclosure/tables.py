@@ -267,6 +267,31 @@ def format_table(
     return out
 
 
+def group_sums(scores: pd.DataFrame, df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
+    """The groups of one wave and scale (rows of ``df``, a part of ``scale_scores``) add up to
+    everyone's ``n`` (the ``group_by == "all"`` rows of ``scores``), which the table of construct
+    means states: the sums the small-cell rule must survive, in the table and in the figure."""
+    every = scores[scores["group_by"] == "all"]
+    overall = {
+        (str(w), str(sc)): n
+        for w, sc, n in zip(every["wave"], every["scale"], every["n"], strict=True)
+    }
+    sums: list[tuple[list[Hashable], Hashable]] = []
+    for (w, sc), part in df.groupby(["wave", "scale"], sort=False):
+        n = overall.get((str(w), str(sc)))
+        if n is not None and not is_missing(n):
+            sums.append((list(part.index), Stated(float(n))))
+    return sums
+
+
+def protect_rows(
+    df: pd.DataFrame, *, n_col: str, value_cols: Sequence[str], threshold: int, additive: Additive
+) -> pd.DataFrame:
+    """The rows of ``df`` with ``suppressed`` and ``suppression_reason`` by the same protection
+    as :func:`format_table` with ``additive`` (for a figure that must hide what its table hides)."""
+    return _protect_rows(df, n_col, value_cols, threshold, additive, [])[0]
+
+
 def _row_label(row: pd.Series, columns: Sequence[Column]) -> str:
     texts = [str(row[c.source]) for c in columns if c.kind == "text" and isinstance(c.source, str)]
     return " | ".join(t for t in texts if t and t != "nan")

@@ -137,22 +137,6 @@ def general_table(ins: Instrument) -> Table | None:
     return ins.table(table, caption)
 
 
-def group_sums(scores: pd.DataFrame, df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
-    """The groups of one wave and scale add up to everyone's ``n``, which the table of
-    construct means states: the sums the small-cell rule must survive."""
-    every = scores[scores["group_by"] == "all"]
-    overall = {
-        (str(w), str(sc)): n
-        for w, sc, n in zip(every["wave"], every["scale"], every["n"], strict=True)
-    }
-    sums: list[tuple[list[Hashable], Hashable]] = []
-    for (w, sc), part in df.groupby(["wave", "scale"], sort=False):
-        n = overall.get((str(w), str(sc)))
-        if n is not None and not disclosure.is_missing(n):
-            sums.append((list(part.index), disclosure.Stated(float(n))))
-    return sums
-
-
 def group_table(ins: Instrument, group_by: str) -> Table | None:
     """Construct means by group and wave, one column per construct: ``M (n)``.
 
@@ -175,7 +159,7 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
             Column("scale", "scale", "text"),
             Column("cell", ("mean", "n"), "mean_n"),
         ],
-        additive=disclosure.Additive(group_sums(scores, df)),
+        additive=disclosure.Additive(disclosure.group_sums(scores, df)),
     )
     cells = {(r.group, r.wave, r.scale): r.cell for r in long.itertuples(index=False)}
     group_header = s(H + group_by)
