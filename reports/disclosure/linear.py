@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog
 
+from project.errors import DisclosureError
+
 PRIMARY = "small_cell"
 SECONDARY = "complementary"
 _EPS = 1e-6
@@ -144,7 +146,10 @@ def interval(table: Published, cell_id: str) -> tuple[float, float]:
         if res.status == 3:  # unbounded: no largest value
             out.append(math.inf)
         elif res.status != 0:
-            raise ValueError(f"{table.id}: the published cells contradict each other")
+            raise DisclosureError(
+                f"{table.id}: the recorded cells contradict each other (no count fits all sums). "
+                f"Hint: build the report again; the record is written by the report."
+            )
         else:
             out.append(sign * float(res.fun))
     return out[0], out[1]
@@ -276,7 +281,7 @@ def secure(
             return table, reasons
         pick = next((p for p in (_next_to_hide(table, f.cell) for f in found) if p), None)
         if pick is None:
-            raise ValueError(f"{table.id}: {found[0]}; no cell is left to hide")
+            raise DisclosureError(f"{found[0]}; no cell is left to hide in the table")
         reasons[pick] = SECONDARY
         table = _hide(table, pick, bounds)
 
