@@ -314,6 +314,32 @@ def report(
                 _echo(str(path))
 
 
+@app.command("check-disclosure")
+def check_disclosure(project_dir: ProjectOpt = Path(".")) -> None:
+    """Prove again, from the report's record (output/reports/disclosure_<lang>.json), that no
+    hidden count of any rendered table can be worked out from the visible cells and totals.
+    Exits with an error naming the table and the cell when one can.
+
+    Example, the demo project's reports:
+
+    \b
+        impleval check-disclosure -p impleval-demo
+    """
+    from project.errors import DisclosureError
+    from project.layout import ProjectPaths
+    from reports.disclosure import audit
+
+    records = sorted(ProjectPaths(project_dir).reports.glob(audit.record_name("*")))
+    if not records:
+        raise DisclosureError(
+            f"{project_dir}: no disclosure record in output/reports. Hint: run `impleval report`."
+        )
+    for path in records:
+        tables, threshold = audit.read_record(path)
+        audit.fail_on_leaks(audit.audit(tables, threshold), path.name)
+        _echo(f"{path.name}: {audit.summary(tables)}; no hidden count can be worked out.")
+
+
 def _versions() -> list[str]:
     """impleval's version, Python's and the key dependencies' (read from the installed metadata,
     so nothing heavy is imported; pandoc is asked for its own version)."""

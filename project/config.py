@@ -164,6 +164,12 @@ class Privacy(_Strict):
         ge=1,
         description="Groups with fewer respondents are suppressed in every table and figure.",
     )
+    small_group_quotes: Literal["omit", "merge"] = Field(
+        default="omit",
+        description="Interview quotes from a stakeholder group and round with fewer interviews "
+        "than min_cell_size: left out of the report, or attributed to one merged label "
+        "(Övriga aktörer / Other stakeholders) without speaker or round.",
+    )
     free_text: Literal["redact", "quarantine"] = Field(
         default="redact",
         description="What a survey ingest does when a free-text answer holds a personnummer, an "

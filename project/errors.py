@@ -111,3 +111,7 @@ class CodingsDataError(PipelineError):
 
 class ReleaseError(PipelineError):
     """A dataset release cannot be made as asked (version, profile, anonymity, existing release)."""
+
+
+class DisclosureError(ReportError):
+    """A published table lets a reader work out a hidden count (the disclosure audit)."""

@@ -8,6 +8,9 @@
    and the appendix; the writer saves ``report_<lang>.md``.
 4. **Formats.** pandoc parses that one Markdown file once, while the figures are drawn; HTML,
    DOCX and PDF are written from the parsed document (:func:`reports.render.render_report`).
+   Before that, the disclosure audit (:mod:`reports.disclosure.audit`) proves that no hidden
+   count of any table can be worked out; a leak stops the report, naming the table and cell. Its
+   record is written as ``disclosure_<lang>.json`` for ``impleval check-disclosure``.
 5. **Manifest.** Hashes of every input and output, versions and settings
    (``output/reports/manifest.json``, one entry per language).
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -29,10 +33,20 @@ from typing import Any
 from instruments.spec import InstrumentSpec, project_instrument
 from project.config import Project
 from project.layout import ProjectPaths
-from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
+from reports.content import (
+    FigureBlock,
+    Progress,
+    ReportContext,
+    SectionBuilder,
+    SectionContent,
+    Table,
+)
+from reports.disclosure import audit
+from reports.disclosure.linear import Published
 from reports.document import assemble_markdown
 from reports.manifest import write_manifest
 from reports.render import parse_markdown, render_report
+from reports.resources import refuse_remote
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
@@ -185,6 +199,26 @@ def draft_report(
     return Draft(markdown, tuple(contents), tuple(narrative), results, specs)
 
 
+def published_tables(contents: Sequence[SectionContent]) -> list[Published]:
+    """What every table of the report shows of its counts, named by caption, in order."""
+    found = [
+        (str(block.caption), record)
+        for content in contents
+        for block in content.blocks
+        if isinstance(block, Table)
+        for record in block.frame.attrs.get("published", [])
+    ]
+    return audit.name_tables(found)
+
+
+def _audited(request: ReportRequest, draft: Draft) -> dict[str, object]:
+    """The disclosure record of the draft, after its proof (raises DisclosureError on a leak)."""
+    threshold = request.project.privacy.min_cell_size
+    tables = published_tables(draft.contents)
+    audit.fail_on_leaks(audit.audit(tables, threshold), f"report_{request.language}")
+    return audit.record(tables, threshold)
+
+
 def _spec_fingerprint(spec: InstrumentSpec) -> str:
     return hashlib.sha256(spec.model_dump_json().encode("utf-8")).hexdigest()
 
@@ -238,14 +272,21 @@ def build_report(
     out_dir, figures_dir = request.out_folder, request.figures_folder
     remove_stale_temporaries(out_dir, figures_dir)
     draft = draft_report(request, builders=builders, progress=progress)
+    checked = _audited(request, draft)
     formats = request.chosen_formats
     with FigureDrawing(draft.figures, figures_dir, workers=request.workers) as drawing:
         md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
+        record = write_text(
+            out_dir / audit.record_name(request.language),
+            json.dumps(checked, ensure_ascii=False, indent=1) + "\n",
+        )
         # pandoc parses the Markdown (it needs no figure) while the workers draw the figures
         with ThreadPoolExecutor(max_workers=1) as side:
             ast = side.submit(parse_markdown, md_path) if formats else None
             figures = drawing.wait(progress)
             tree = ast.result() if ast is not None else None
+    if tree is not None:  # one line naming the file, before any format is written
+        refuse_remote(tree, md_path, draft.narrative)
     rendered = render_report(
         md_path,
         formats=formats,
@@ -258,7 +299,7 @@ def build_report(
         out_dir,
         inputs=inputs,
         settings=_settings(request, draft.specs),
-        outputs=[md_path, *figures.values(), *rendered.values()],
+        outputs=[md_path, record, *figures.values(), *rendered.values()],
         project_dir=Path(request.project_dir),
         entry=request.language,
     )

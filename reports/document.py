@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from project.config import Project
 from reports.content import APPENDIX, SECTION_IDS, FigureBlock, SectionContent
 from reports.strings import TEMPLATES_DIR, Strings, report_strings
-from reports.writer import blocks_markdown
+from reports.writer import Markdown, blocks_markdown, escape
 
 __all__ = [
     "SECTION_IDS",
@@ -88,7 +88,8 @@ def read_narrative(
     path = narrative_file(narrative_dir, section, lang)
     if path is None:
         wanted = f"narrative/{section}.md" if lang == "sv" else f"narrative/{section}.{lang}.md"
-        return f"> {s('placeholder', path=wanted)}", None
+        # the file name goes into a code span, where a backslash would show: it is ours, not data
+        return f"> {s('placeholder', path=Markdown(wanted))}", None
     text = path.read_text(encoding="utf-8-sig").strip()
     return demote_headings(text), path
 
@@ -107,15 +108,18 @@ def _anchor(ident: str, *classes: str) -> str:
 
 
 def front_matter(project: Project, *, s: Strings, report_date: dt.date) -> str:
-    """The title block: project name, report kind, date, language, evaluator."""
+    """The title block: project name, report kind, date, language, evaluator.
+
+    pandoc reads metadata values as Markdown, so the project's name and the evaluator (data) are
+    escaped like every other data string."""
     meta: dict[str, object] = {
-        "title": project.name.get(s.lang),
-        "subtitle": s(f"report_kind.{project.report.kind}"),
+        "title": str(escape(project.name.get(s.lang))),
+        "subtitle": str(s(f"report_kind.{project.report.kind}")),
         "date": report_date.isoformat(),
         "lang": s.lang,
     }
     if project.report.evaluator:
-        meta["author"] = [project.report.evaluator]
+        meta["author"] = [str(escape(project.report.evaluator))]
     return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000).strip()
 
 

@@ -7,6 +7,12 @@
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
+Nothing is fetched while rendering (docs/disclosure.md, "Escaping"): pandoc runs with
+``--sandbox``, reads the Markdown with raw HTML, raw attributes, raw TeX, citations and TeX maths
+switched off (:data:`INPUT_FORMAT`), the figures reach it inside the tree as ``data:`` URIs and
+the stylesheet as a header file, and a document that names a remote resource is refused
+(:mod:`reports.resources`).
+
 The Markdown is parsed once into pandoc's document tree (:func:`parse_markdown`; the report
 stage does it while the figures are drawn) and every format is written from that tree, each into
 a temporary name that the writer renames when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
@@ -24,6 +30,7 @@ from pathlib import Path
 
 from project.errors import RenderError
 from reports.content import Progress
+from reports.resources import embed_images
 from reports.strings import TEMPLATES_DIR
 from reports.writer import temporary_path, write_with
 
@@ -32,6 +39,10 @@ TYPST_HEADER = TEMPLATES_DIR / "typst-header.typ"
 FORMATS = ("html", "docx", "pdf")
 _REGION = {"sv": "SE", "en": "GB"}
 _TYPST_MARGINS = "margin:\n  x: 2.3cm\n  y: 2.5cm\n"
+INPUT_FORMAT = "markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars"
+"""How pandoc reads the report: pandoc's Markdown without raw HTML/attributes/TeX (HTML in the
+narrative is shown as text, never passed on), citations (the report has no bibliography: ``@z``
+would stop the run) and ``$…$`` maths (``$5 och $10`` is money, not maths)."""
 
 
 def _pandoc(
@@ -53,11 +64,11 @@ def _pandoc(
     options = {
         "outputfile": str(outputfile) if outputfile else None,
         "extra_args": extra_args,
-        "sandbox": False,
+        "sandbox": True,
     }
     try:
         if ast is None:
-            result = pypandoc.convert_file(str(source), to, format="markdown", **options)
+            result = pypandoc.convert_file(str(source), to, format=INPUT_FORMAT, **options)
         else:
             result = pypandoc.convert_text(ast, to, format="json", **options)
     except (RuntimeError, OSError) as exc:
@@ -79,22 +90,31 @@ def parse_markdown(markdown: Path) -> str:
     return _pandoc(Path(markdown), "json", outputfile=None, extra_args=[])
 
 
+def _embedded(markdown: Path, ast: str | None) -> str:
+    """The parsed Markdown with its figures inside (the sandbox reads no figure file)."""
+    return embed_images(ast if ast is not None else parse_markdown(markdown), markdown.parent)
+
+
 def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
     """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
     markdown, output = Path(markdown), Path(output)
-    _pandoc(
-        markdown,
-        "html5",
-        outputfile=output,
-        extra_args=[
-            "--standalone",
-            "--embed-resources",
-            f"--css={CSS_FILE}",
-            f"--metadata=lang:{lang}",
-            *_resource_args(markdown),
-        ],
-        ast=ast,
-    )
+    with tempfile.TemporaryDirectory(prefix="impleval-html-") as tmp:
+        style = Path(tmp) / "style.html"
+        css = CSS_FILE.read_text(encoding="utf-8")
+        style.write_text(f"<style>\n{css}</style>\n", encoding="utf-8")
+        _pandoc(
+            markdown,
+            "html5",
+            outputfile=output,
+            extra_args=[
+                "--standalone",
+                "--embed-resources",
+                f"--include-in-header={style}",
+                f"--metadata=lang:{lang}",
+                *_resource_args(markdown),
+            ],
+            ast=_embedded(markdown, ast),
+        )
     return output
 
 
@@ -111,7 +131,13 @@ def render_docx(
     extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
     if reference_doc is not None:
         extra.append(f"--reference-doc={reference_doc}")
-    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra, ast=ast)
+    _pandoc(
+        markdown,
+        "docx+native_numbering",
+        outputfile=output,
+        extra_args=extra,
+        ast=_embedded(markdown, ast),
+    )
     return output
 
 

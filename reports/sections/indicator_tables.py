@@ -237,14 +237,14 @@ def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.Dat
     rows = []
     for _, g in goals.iterrows():
         ind = registry.get(g["indicator"]) if g["indicator"] else None
-        status = s(f"indicators.status.{g['status']}")
+        status: str = s(f"indicators.status.{g['status']}")
         if g["status_source"] == "manual":
-            status += "*"
+            status = f"{status}*"  # a cell is text: pipe_table escapes it
         elif g["status"] == "not_measured" and rolled.get(g["goal"], "not_measured") not in (
             "not_measured",
             "no_target",
         ):
-            status = s(f"indicators.status.{rolled[g['goal']]}") + "†"
+            status = str(s(f"indicators.status.{rolled[g['goal']]}")) + "†"
             any_rolled = True
         rows.append(
             {
@@ -260,7 +260,7 @@ def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.Dat
     keys = ("goal", "level", "baseline", "target", "achieved", "deadline", "status")
     align = ("left", "left", "right", "right", "right", "left", "left")
     table = _text_table(pd.DataFrame(rows), _text_columns(s, keys, align), lang)
-    notes = [s("indicators.rolled_up_note")] if any_rolled else []
+    notes: list[str] = [s("indicators.rolled_up_note")] if any_rolled else []
     if goals["achieved"].isna().any():
         notes.append(disclosure.not_available_note(lang=lang))
     table.attrs["notes"] = notes

@@ -3,12 +3,23 @@ between groups, response rates and the appendix's mixed-model table."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
 
 from analysis.wave_comparison import MIXED_MODEL
 from reports import disclosure
 from reports.content import Block, Table, Text
 from reports.disclosure import Column
+from reports.disclosure.linear import (
+    PRIMARY,
+    SECONDARY,
+    Cell,
+    Published,
+    Sum,
+    hidden_bounds,
+    secure,
+)
 from reports.labels import group_label
 from reports.sections.survey_common import H, Instrument, blank_repeats
 
@@ -171,7 +182,7 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
     if comparison is None:
         return []
     s, lang, spec = ins.s, ins.lang, ins.spec
-    out = []
+    out: list[tuple[Table, str]] = []
     for group_by in GROUPINGS:
         part = comparison[
             (comparison["group_by"] == group_by) & comparison["scale"].isin(ins.scale_order)
@@ -190,6 +201,7 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
             Column(s(SH + "kw_p"), "kw_p", "p"),
         ]
         table = blank_repeats(ins.format(df, columns), ins.scale_header)
+        _protect_test_n(ins, df.reset_index(drop=True), table, group_by)
         pairs = part[(part["comparison"] == "pairwise") & (part["p_adjusted"] < 0.05)]
         listed = [
             f"{spec.scale(str(r.scale)).label.get(lang)} {r.wave}: "
@@ -213,8 +225,71 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
     return out
 
 
+def _test_n_record(
+    row: pd.Series, sizes: dict[tuple[str, ...], float], threshold: int, group_by: str
+) -> Published | None:
+    """The sum a reader knows for one test row: the included groups' ``n`` and the excluded
+    groups (each with its mark in the table of means) add up to everyone's ``n``."""
+    wave, scale = str(row["wave"]), str(row["scale"])
+    everyone = sizes.get(("all", wave, scale))
+    excluded = [g for g in str(row.get("groups_excluded") or "").split(";") if g and g != "nan"]
+    if everyone is None or not excluded:
+        return None
+    cells = [Cell("n", wave, "n", float(row["n"])), Cell("all", wave, "n (everyone)", everyone)]
+    for g in excluded:
+        n = sizes.get((group_by, wave, scale, g), 0.0)
+        small = 0 < n < threshold
+        low, high = hidden_bounds(PRIMARY, threshold) if small else (n, n)
+        cells.append(Cell(g, f"{wave} | {g}", "n", None if small else n, low, high))
+    members = tuple(c.id for c in cells if c.id != "all")
+    exact = float(row["n"]) + sum(sizes.get((group_by, wave, scale, g), 0.0) for g in excluded)
+    return Published("", "", tuple(cells), (Sum(members, "all", exact == everyone),))
+
+
+def _protect_test_n(ins: Instrument, df: pd.DataFrame, table: pd.DataFrame, group_by: str) -> None:
+    """Hide a test row's ``n`` (``–``) when it and everyone's ``n`` give the excluded small groups
+    away; the records go with the table (in place)."""
+    scores = ins.get("scale_scores")
+    if scores is None:
+        return
+    sizes: dict[tuple[str, ...], float] = {}
+    columns = [scores[c].astype(str) for c in ("group_by", "wave", "scale", "group")]
+    for by, wave, scale, group, n in zip(*columns, scores["n"].astype(float), strict=True):
+        key = ("all", wave, scale) if by == "all" else (by, wave, scale, group)
+        sizes[key] = float(n)
+    records = []
+    for i, (_, row) in enumerate(df.iterrows()):
+        record = _test_n_record(row, sizes, ins.threshold, group_by)
+        if record is None:
+            continue
+        record, hidden = secure(record, hidden_bounds(SECONDARY, ins.threshold))
+        if "n" in hidden:
+            table.loc[table.index[i], ins.s(H + "n")] = disclosure.SUPPRESSED
+        records.append(record)
+    table.attrs["published"] = [*table.attrs.get("published", []), *records]
+
+
+def rate_sums(df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
+    """Which rows of ``response_rates`` add up: within a wave, the organisations of one staff
+    group (``all`` included) to that group's row of every organisation, and the staff groups of
+    one organisation to its row of every group."""
+    sums: list[tuple[list[Hashable], Hashable]] = []
+    for _, wave in df.groupby("wave", sort=False):
+        for dim, other in (("organisation", "staff_group"), ("staff_group", "organisation")):
+            for _, part in wave.groupby(other, sort=False):
+                every = part.index[part[dim].astype(str) == "all"]
+                members = part.index[part[dim].astype(str) != "all"]
+                if len(every) == 1 and len(members):
+                    sums.append((list(members), every[0]))
+    return sums
+
+
 def rates_table(ins: Instrument) -> Table | None:
-    """Respondents against the invited per wave, organisation and staff group."""
+    """Respondents against the invited per wave, organisation and staff group.
+
+    The groups add up to the row of everyone, so the respondents are protected with secondary
+    suppression (:func:`reports.disclosure.linear.protect`): a hidden count cannot be worked
+    out by subtraction. A hidden row's rate is withheld with it (the invited are shown)."""
     rates = ins.get("response_rates")
     if rates is None or rates.empty:
         return None
@@ -233,6 +308,7 @@ def rates_table(ins: Instrument) -> Table | None:
         every if str(g) == "all" else project.staff_group_label(str(g), lang)
         for g in df["staff_group"]
     ]
+    df = df.reset_index(drop=True)
     df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
         s("survey_stats.below")
         if bool(b) and not disclosure.is_small_cell(n, ins.threshold)
@@ -248,7 +324,11 @@ def rates_table(ins: Instrument) -> Table | None:
         Column(s(SH + "rate"), "rate", "percent"),
         Column(s(SH + "flag"), "flag", "text"),
     ]
-    table = ins.format(df, columns, n_col="responded")
+    table = ins.format(
+        df, columns, n_col="responded", additive=disclosure.Additive(rate_sums(df), cap="invited")
+    )
+    hidden = table[s(SH + "rate")] == disclosure.SUPPRESSED  # a hidden row's flag tells its rate
+    table.loc[hidden, s(SH + "flag")] = ""
     threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
     return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
 
