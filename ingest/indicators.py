@@ -295,7 +295,7 @@ class IndicatorsIngest:
     def evaluate(self, source: Path, key: ProjectKey | None) -> Evaluation:
         project = self.project
         mapped = map_indicators(
-            read_table(source, display_name=self.file_name),
+            read_table(source, display_name=self.file_name, what="indicator data"),
             project=project,
             file_name=self.file_name,
         )

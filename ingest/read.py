@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest.archives import check_archive
 from project.errors import ResponseDataError
 
 SNIFF_BYTES = 64 * 1024
@@ -61,6 +62,7 @@ def read_table(
     sheet: str | None = None,
     header_names: HeaderMatcher | None = None,
     value_labels: bool = True,
+    what: str = "survey",
 ) -> pd.DataFrame:
     """Read a CSV, XLSX, SPSS or Stata export; columns are the header row, values raw, index =
     the row number a person sees in the file.
@@ -73,6 +75,8 @@ def read_table(
         Recognises expected column names; used to find the header row below title rows.
     value_labels
         For ``.sav``/``.dta``: give labelled values as their labels (default) instead of codes.
+    what
+        What the file holds, for the hints (``survey``, ``indicator data``, ...).
 
     Raises
     ------
@@ -84,12 +88,12 @@ def read_table(
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
-        raise ResponseDataError(f"{name}: the file is empty. Hint: export the survey again.")
+        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path, name, head, sheet, header_names)
+        frame = _read_xlsx(path, name, head, sheet, header_names, what)
     elif suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(path, name, head, header_names)
+        frame = _read_csv(path, name, head, header_names, what)
     elif suffix in (".sav", ".zsav", ".dta"):
         frame = _read_stats(path, name, head, value_labels)
     else:
@@ -179,7 +183,12 @@ def _numeric(value: object) -> bool:
 
 
 def _read_xlsx(
-    path: Path, name: str, head: bytes, sheet: str | None, matches: HeaderMatcher | None
+    path: Path,
+    name: str,
+    head: bytes,
+    sheet: str | None,
+    matches: HeaderMatcher | None,
+    holds: str = "survey",
 ) -> pd.DataFrame:
     if not head.startswith(b"PK"):
         what = _what_is_it(head) or "not an Excel workbook"
@@ -189,6 +198,7 @@ def _read_xlsx(
         )
     try:
         with zipfile.ZipFile(path) as zf:
+            check_archive(zf, name, ResponseDataError, what="Excel workbook")
             damaged = zf.testzip()
             if "xl/workbook.xml" not in zf.namelist():
                 raise ResponseDataError(
@@ -219,7 +229,9 @@ def _read_xlsx(
         filled = {k: v.dropna(how="all") for k, v in sheets.items()}
         filled = {k: v for k, v in filled.items() if not v.empty}
         if not filled:
-            raise ResponseDataError(f"{name}: every sheet is empty. Hint: export the survey again.")
+            raise ResponseDataError(
+                f"{name}: every sheet is empty. Hint: export the {holds} again."
+            )
         if len(filled) > 1:
             raise ResponseDataError(
                 f"{name}: the workbook has {len(filled)} sheets with data ({', '.join(filled)}). "
@@ -276,7 +288,9 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, head: bytes, matches: HeaderMatcher | None, holds: str = "survey"
+) -> pd.DataFrame:
     what = _what_is_it(head)
     if what:
         ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
@@ -309,7 +323,7 @@ def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None)
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ResponseDataError(
-            f"{name}: the file is empty. Hint: export the survey again."
+            f"{name}: the file is empty. Hint: export the {holds} again."
         ) from exc
     if frame.shape[1] < 2:
         raise ResponseDataError(
