@@ -254,14 +254,19 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ResponseDataError(
-        f"{name}: the text encoding is neither UTF-8 nor Windows-1252. Hint: save the CSV as UTF-8."
-    )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ResponseDataError(
+            f"{name}: the text encoding is neither UTF-8 nor Windows-1252 (byte "
+            f"0x{data[exc.start]:02x} at byte position {exc.start}, line {line}). Hint: save the "
+            f"CSV as UTF-8."
+        ) from exc
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
