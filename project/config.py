@@ -22,6 +22,7 @@ from project.indicators import Activity, Goal, Indicator, Outcome, check_referen
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
+from project.references import check_wave_references
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -383,13 +384,9 @@ class Project(_Strict):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:
                 raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+        check_wave_references(self)  # instrument and invited_by name declared ids
         seen: set[tuple[str, str]] = set()
         for wave in self.waves:
-            if wave.instrument not in self.instrument_ids:
-                raise ValueError(
-                    f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instrument_ids) or 'none are'})"
-                )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
             seen.add((wave.instrument, wave.id))
