@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ingest.identifiers import check_identifier
 from ingest.read import blank_cells, is_blank, map_cells, read_table
 from ingest.survey_profile import (
     ExportProfile,
@@ -296,6 +297,13 @@ def map_survey(
         When a required column is missing (nothing can be loaded from such a file).
     """
     id_col, item_cols = _check_columns(table, spec, profile, file_name)
+    check_identifier(
+        table[id_col],
+        column=id_col,
+        file_name=file_name,
+        profile_id=profile.id,
+        stable=profile.identifier_is_stable,
+    )
     keys, problems, used = _map_keys(table, project, profile, id_col)
     codes, nas, item_problems = _map_items(table, spec, profile, item_cols)
     columns = list(table.columns)

@@ -35,6 +35,12 @@ class ExportProfile(BaseModel):
     id: str
     description: str = ""
     identifier: tuple[str, ...]
+    identifier_is_stable: bool = Field(
+        default=False,
+        description="true when the identifier column is the same person's id in every wave "
+        "even though it looks like a row counter (1…n) or a time; such a column is refused "
+        "otherwise.",
+    )
     timestamp: tuple[str, ...] = ()
     organisation: tuple[str, ...] = ()
     unit: tuple[str, ...] = ()
