@@ -2,7 +2,8 @@
 
 The identifier links a person's answers across waves (it is pseudonymised with the project key,
 and the same person gets the same pseudonym in every wave). A survey tool's running number
-(``1, 2, 3, …``: the *n*-th answer of this export) or the submission time is not such an id: the
+(``1, 2, 3, …``: the *n*-th answer of this export; distinct whole numbers no larger than about twice
+the number of rows, gaps allowed for deleted answers) or the submission time is not such an id: the
 first answer of T0 and the first answer of T1 would count as the same person, silently. Such a
 column is refused unless the export profile says it is a real identifier
 (``identifier_is_stable: true``).
@@ -37,9 +38,9 @@ def _counter(values: list[object]) -> str | None:
             numbers.append(int(v.strip()))
         else:
             return None
-    first = min(numbers)
-    if first in (0, 1) and sorted(numbers) == list(range(first, first + len(numbers))):
-        return f"a row counter ({first}…{first + len(numbers) - 1})"
+    low, high, n = min(numbers), max(numbers), len(numbers)
+    if low >= 0 and len(set(numbers)) == n and high < 2 * n + 10:
+        return f"a row counter (the numbers {low}…{high} for {n} rows)"
     return None
 
 

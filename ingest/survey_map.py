@@ -10,6 +10,7 @@ value (an export repeats its labels thousands of times), not row by row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -60,12 +61,13 @@ def _as_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     text = str(value).strip().replace("\u00a0", "").replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None  # "NaN", "inf": not an answer
 
 
 def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
