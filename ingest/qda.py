@@ -156,7 +156,7 @@ def read_codings(path: Path, *, profile: str | None = None, display_name: str | 
 
         return read_qdpx(path, display_name=name)
     try:
-        table = read_table(path, display_name=name)
+        table = read_table(path, display_name=name, what="coded segments")
     except PipelineError as exc:
         raise CodingsDataError(str(exc).replace("survey", "coded segments")) from exc
     headers = [str(c) for c in table.columns]

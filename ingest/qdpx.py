@@ -17,8 +17,10 @@ the position.
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -62,10 +64,10 @@ def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
             with zf.open(qde[0]) as stream:
                 found, origin = _parse(stream, zf, name)
         except ET.ParseError as exc:
-            raise CodingsDataError(
+            raise _not_utf8(zf, qde[0], name) or CodingsDataError(
                 f"{name}: project.qde is not well-formed XML ({exc}). Hint: export again."
             ) from exc
-        except (zipfile.BadZipFile, EOFError) as exc:
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise CodingsDataError(
                 f"{name}: the archive is damaged ({' '.join(str(exc).split())}). Hint: export "
                 f"the project again."
@@ -204,3 +206,32 @@ def _not_text(where: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -
         f"not {encoding} text. Expected UTF-8, as REFI-QDA writes plain-text sources. Hint: "
         f"export the project again, or re-save that source as UTF-8 in the QDA tool."
     )
+
+
+def _not_utf8(zf: zipfile.ZipFile, member: str, name: str) -> CodingsDataError | None:
+    """When XML that declares (or defaults to) UTF-8 holds a byte that is not UTF-8: the error
+    naming that byte and where it is (read again as a stream, only after a parse error)."""
+    with zf.open(member) as stream:
+        head = stream.read(256)
+        declared = re.search(rb"encoding\s*=\s*['\"]([A-Za-z0-9._-]+)", head.split(b"?>")[0])
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+            declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8")
+        ):
+            return None
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        done, lines, chunk = 0, 1, head
+        while chunk:
+            data = decoder.getstate()[0] + chunk  # bytes held over from the last chunk first
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = done - (len(data) - len(chunk)) + exc.start
+                line = lines + data[: exc.start].count(b"\n")
+                return CodingsDataError(
+                    f"{name}: project.qde: byte 0x{data[exc.start]:02x} at byte position {at} "
+                    f"(line {line}) is not UTF-8, the encoding the XML declares. Hint: export "
+                    f"the project again from the QDA tool (REFI-QDA writes UTF-8)."
+                )
+            done, lines = done + len(chunk), lines + chunk.count(b"\n")
+            chunk = stream.read(1 << 20)
+    return None

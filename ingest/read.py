@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,9 +111,10 @@ def read_table(
         )
     frame = frame.dropna(how="all")
     if frame.empty:
+        rows, held = ("answers", "the responses") if what == "survey" else ("rows", f"its {what}")
         raise ResponseDataError(
-            f"{name}: the file has a header row but no answers. Hint: check that the export "
-            f"includes the responses."
+            f"{name}: the file has a header row but no {rows}. Hint: check that the export "
+            f"includes {held}."
         )
     return frame
 
@@ -207,7 +209,7 @@ def _read_xlsx(
         if damaged:
             raise zipfile.BadZipFile(damaged)
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError, zlib.error) as exc:
         if isinstance(exc, ResponseDataError):
             raise
         raise ResponseDataError(
@@ -299,7 +301,8 @@ def _read_csv(
     what = _what_is_it(head)
     if what:
         ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
-        hint = f"give it the {ending} ending" if ending else "export the answers as CSV or .xlsx"
+        data = "the answers" if holds == "survey" else f"the {holds}"
+        hint = f"give it the {ending} ending" if ending else f"export {data} as CSV or .xlsx"
         raise ResponseDataError(
             f"{name}: the file is named {path.suffix} but is {what}. Hint: {hint}."
         )

@@ -336,12 +336,12 @@ CASES: list[Case] = [
         reasons={"missing_identifier": 1},
     ),
     Case(
-        "same respondent twice",
-        edited_survey(cell(5, "E-post", "andreas.eriksson@hc-strand.example")),
+        "same respondent twice (both answers kept out)",
+        edited_survey(cell(5, "E-post", "ANDREAS.eriksson@hc-strand.example ")),
         T1,
         read=6,
-        quarantined=1,
-        reasons={"duplicate_respondent": 1},
+        quarantined=2,
+        reasons={"duplicate_respondent": 2},
     ),
     Case(
         "answered outside the wave",
