@@ -134,7 +134,7 @@ CASES: list[Case] = [
     ),
     Case(
         "Latin-1 byte in UTF-8 project.qde",
-        _q(qdpx(qde().encode("utf-8").replace("Personal 01".encode(), b"Person\xe5l 01"))),
+        _q(qdpx(qde().encode("utf-8").replace(b"Personal 01", b"Person\xe5l 01"))),
         ARGS,
         refused=(
             "codings_hostile.qdpx: project.qde: byte 0xe5 at byte position 604 (line 2) is "

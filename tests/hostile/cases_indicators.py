@@ -61,7 +61,7 @@ def _set(row: int, column: str, value: object):
 
 
 WORKBOOK = xlsx_bytes({"Data": _frame()})
-V, D, I, P, U = 3, 4, 0, 2, 1  # field positions: value, denominator, indicator, period, unit
+V, D, IND, P, U = 3, 4, 0, 2, 1  # field positions: value, denominator, indicator, period, unit
 CASES: list[Case] = [
     # -- refused ---------------------------------------------------------------------------------
     Case(
@@ -255,7 +255,7 @@ CASES: list[Case] = [
     ),
     Case(
         "@SUM as indicator id",
-        _file((0, I, "@SUM(A1:A9)")),
+        _file((0, IND, "@SUM(A1:A9)")),
         ARGS,
         read=6,
         quarantined=1,
@@ -263,7 +263,7 @@ CASES: list[Case] = [
     ),
     Case(
         "look-alike Cyrillic о in an indicator id",
-        _file((5, I, "admissi\u043en_messages_on_time")),
+        _file((5, IND, "admissi\u043en_messages_on_time")),
         ARGS,
         read=6,
         quarantined=1,
