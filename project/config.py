@@ -23,6 +23,7 @@ from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
 from project.references import check_wave_references
+from project.yaml_limits import check_aliases
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -457,12 +458,27 @@ def load_project(project_dir: Path) -> Project:
             f"{path}: no project.yaml here. Hint: run the command inside a project folder, pass "
             f"-p DIR, or create one with `impleval init DIR`."
         )
-    return _parse_project(path.read_text(encoding="utf-8"))
+    return _parse_project(_decoded(path.read_bytes()))
+
+
+def _decoded(data: bytes) -> str:
+    """project.yaml's text (UTF-8, with or without a BOM), or the line naming the first byte that
+    is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{PROJECT_FILE}: byte 0x{data[exc.start]:02x} at byte position {exc.start} (line "
+            f"{line}) is not UTF-8. Hint: save project.yaml as UTF-8 (the editor's 'Save with "
+            f"encoding')."
+        ) from exc
 
 
 @cache
 def _parse_project(text: str) -> Project:
     """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
+    check_aliases(text, YAML_LOADER)
     try:
         try:
             raw = yaml.load(text, Loader=YAML_LOADER)

@@ -26,7 +26,6 @@ from tests.hostile.files import (
 
 ARGS = ("--kind", "codings", "--dry-run")
 QDPX, CSV = "codings_hostile.qdpx", "codings_hostile.csv"
-TODO = "?"
 GUEST = "2c800717-91b1-45aa-9719-3d6b77b1774c"
 PLAIN = qdpx(qde())
 LAUGHS = (

@@ -10,7 +10,6 @@ from tests.ingest.corpus import xlsx_bytes
 
 ARGS = ("--kind", "indicators", "--dry-run")
 CSV, XLSX = "indicators_hostile.csv", "indicators_hostile.xlsx"
-TODO = "?"
 HEADER = "indicator,unit,period,value,denominator,age_group"
 ROWS = [
     "admission_message_delay,hosp_alvstad,2019-04,1.45,120,",

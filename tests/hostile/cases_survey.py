@@ -20,7 +20,6 @@ from tests.hostile.files import (
 
 T1 = ("--instrument", "nomad", "--wave", "T1", "--dry-run")
 CSV, XLSX = "nomad_T1.csv", "nomad_T1.xlsx"
-TODO = "?"
 
 
 def _rows(edit=None, n: int = 6) -> str:
