@@ -171,6 +171,15 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        "external entity in a source's text",
+        _q(qdpx(qde(source(content="&xxe;"), doctype=XXE))),
+        ARGS,
+        refused=(
+            "codings_hostile.qdpx: project.qde is not well-formed XML (undefined entity "
+            "&xxe;: line 2, column 650). Hint: export again."
+        ),
+    ),
+    Case(
         "zip bomb declaring 3 GB",
         _q(claims_3gb(PLAIN, "Sources/big.txt")),
         ARGS,

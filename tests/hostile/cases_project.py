@@ -193,4 +193,16 @@ CASES: list[Case] = [
             "ingest: done",
         ),
     ),
+    Case(
+        "a codings file without an interviews section",
+        project(data=YAML[: YAML.index("interviews:")].encode(), inbox={"codings_r1.qdpx": b"x"}),
+        warnings=(
+            "warning: inbox/codings_r1.qdpx: not ingested: named like a codings file, but "
+            "project.yaml declares no interviews. Expected one of nomad_T0.xlsx|csv, "
+            "nomad_T1.xlsx|csv, pcat_VT2018.xlsx|csv, pcat_HT2018.xlsx|csv, "
+            "indicators_*.csv|xlsx. Hint: rename it, declare what it holds in project.yaml, or "
+            "move it out of inbox/.",
+            "ingest: done",
+        ),
+    ),
 ]
