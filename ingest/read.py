@@ -18,6 +18,7 @@ import csv
 import io
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def read_table(
             f".dta. Hint: save the export as Excel workbook or CSV."
         )
     frame.columns = [_header(c, i) for i, c in enumerate(frame.columns)]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    dupes = sorted(c for c, n in Counter(frame.columns).items() if n > 1)  # linear: 10,000 columns
     if dupes:
         raise ResponseDataError(
             f"{name}: the header has repeated column names: {', '.join(dupes)}. Hint: give every "
