@@ -111,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--only", default=None, help="measure only the file of this label")
     args = parser.parse_args()
     work = Path(args.keep or tempfile.mkdtemp(prefix="impleval-hostile-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -130,21 +131,28 @@ def main() -> None:
         ),
         ("xlsx-bomb-3gb", "nomad_T1.xlsx", bomb_xlsx, survey),
     ]
-    print("| file | size MB | rows | wall s | CPU s | peak MiB | exit | last line |")
-    print("|---|--:|--:|--:|--:|--:|--:|---|")
+    print("| file | size MB | unpacked MB | rows | wall s | CPU s | peak MiB | exit | first line |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|---|")
     for label, name, build, options in cases:
+        if args.only not in (None, label):
+            continue
         folder = work / label
         folder.mkdir(exist_ok=True)
         path = folder / name
         rows = build(path)
         size = path.stat().st_size / 1024 / 1024
+        unpacked = size
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                unpacked = sum(i.file_size for i in zf.infolist()) / 1024 / 1024
         log = work / f"{label}.log"
         command = [str(IMPLEVAL), "ingest", str(path), *options, "--dry-run", "-p", str(project)]
         sample = measure(command, env=env, log=log, timeout=1800)
         lines = [x for x in log.read_text(encoding="utf-8", errors="replace").splitlines() if x]
         last = (lines[0] if lines else "")[:120].replace("|", "/")
         print(
-            f"| {label} | {size:.1f} | {rows} | {sample.wall_s:.1f} | {sample.cpu_s:.1f} | "
+            f"| {label} | {size:.1f} | {unpacked:.1f} | {rows} | {sample.wall_s:.1f} | "
+            f"{sample.cpu_s:.1f} | "
             f"{sample.peak_mib:.0f} | {sample.exit_code} | {last} |",
             flush=True,
         )
