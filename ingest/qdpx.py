@@ -23,6 +23,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree as ET
 
 import pandas as pd
@@ -83,7 +84,7 @@ def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
     return CodedSegments(frame, f"REFI-QDA ({origin})", "qdpx", len(found.rows), found.problems)
 
 
-def _parse(stream, zf: zipfile.ZipFile, name: str) -> tuple[QdpxRows, str]:
+def _parse(stream: IO[bytes], zf: zipfile.ZipFile, name: str) -> tuple[QdpxRows, str]:
     """Stream ``project.qde``: users, code book and variables first, then one source at a time."""
     events = ET.iterparse(stream, events=("start", "end"))
     _, root = next(events)
