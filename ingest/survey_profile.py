@@ -115,6 +115,12 @@ def load_profile(name: str = "generic", *, project_dir: Path | None = None) -> E
                 return ExportProfile.model_validate(yaml.safe_load(path.read_text("utf-8")))
             except ValidationError as exc:
                 raise ConfigError(format_pydantic_error(f"profiles/{path.name}", exc)) from exc
+            except (UnicodeDecodeError, yaml.YAMLError) as exc:  # one line, never a traceback
+                where = " ".join(str(exc).split())[:160]
+                raise ConfigError(
+                    f"profiles/{path.name}: not a readable UTF-8 YAML file ({where}). Hint: save "
+                    f"it as UTF-8 and check its indentation (spaces, not tabs)."
+                ) from exc
     known = sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
     raise ConfigError(
         f"export profile {name!r} not found. Expected one of {', '.join(known)}. Hint: check "

@@ -47,6 +47,16 @@ def _profile(name: str, identifier: str, stable: bool = False):
     return build
 
 
+def _raw_profile(name: str, data: bytes):
+    def build(folder):
+        project = next(p for p in folder.parents if (p / "project.yaml").is_file())
+        (project / "profiles").mkdir(exist_ok=True)
+        (project / "profiles" / f"{name}.yaml").write_bytes(data)
+        return text(CSV, _rows())(folder)
+
+    return build
+
+
 def _xlsx_cell(row: int, column: str, value: object):
     def build(folder):
         frame = survey_rows()
@@ -240,6 +250,29 @@ CASES: list[Case] = [
             "across waves. Expected a stable id such as the e-mail address. Hint: export the "
             "e-mail column, or, if Inskickad is the same person's id in every wave, set "
             "identifier_is_stable: true in the export profile (profiles/stamp.yaml)."
+        ),
+    ),
+    Case(
+        "export profile not in UTF-8",
+        _raw_profile(
+            "latin", "id: latin\nidentifier: [E-post]\ndescription: Förval\n".encode("latin-1")
+        ),
+        (*T1, "--profile", "latin"),
+        refused=(
+            "profiles/latin.yaml: not a readable UTF-8 YAML file ('utf-8' codec can't decode "
+            "byte 0xf6 in position 45: invalid start byte). Hint: save it as UTF-8 and check "
+            "its indentation (spaces, not tabs)."
+        ),
+    ),
+    Case(
+        "export profile with a tab",
+        _raw_profile("tabbed", b"id: tabbed\nidentifier:\n\t- E-post\n"),
+        (*T1, "--profile", "tabbed"),
+        refused=(
+            "profiles/tabbed.yaml: not a readable UTF-8 YAML file (while scanning for the "
+            "next token found character '\\t' that cannot start any token in \"<unicode "
+            'string>", line 3, column 1: - E-post ^). Hint: save it as UTF-8 and check its '
+            "indentation (spaces, not tabs)."
         ),
     ),
     Case(
