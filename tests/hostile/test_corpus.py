@@ -7,6 +7,7 @@ The 200 MB file and the 10 000 columns are measured in ``bench/hostile_large.py`
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from collections import Counter
@@ -56,6 +57,36 @@ def test_hostile_file_ends_as_declared(
     )
     check_outcome(case, code, out, err, project)
     assert not (project / ".impleval" / "raw").exists()  # a dry run lands nothing
+
+
+#: Cases also ingested for real (every case's dry run takes the same path up to the commit; these
+#: prove the commit path: NaN and infinity never reach the store's NOT NULL columns).
+REAL = {
+    "survey": ("NaN as a numeric answer", "formula as an answer label"),
+    "indicators": ("NaN value", "inf value", "NaN denominator", "#DIV/0! from a workbook"),
+    "codings": ("coder not declared", "formula as document name"),
+}
+REAL_CASES = [(k, c) for k, c in FILE_CASES if c.name in REAL[k]]
+
+
+@pytest.mark.parametrize(
+    ("kind", "case"), REAL_CASES, ids=[f"{k}: {c.name}" for k, c in REAL_CASES]
+)
+def test_hostile_file_is_ingested_as_its_dry_run_said(
+    kind: str, case: Case, example_project: Path, capsys, monkeypatch
+) -> None:
+    folder = example_project / "hostile"
+    folder.mkdir()
+    path = case.build(folder)
+    args = [a for a in case.args if a != "--dry-run"]
+    argv = ["ingest", str(path), *args, "-p", str(example_project)]
+    code, out, err = run_cli(argv, capsys, monkeypatch)
+    check_outcome(case, code, out, err, example_project)
+    quarantine = example_project / "output" / "validation" / "quarantine.csv"
+    with quarantine.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) > case.quarantined  # a header and at least one line per row kept out
+    assert not [c for row in rows for c in row if c.startswith(("=", "@", "+", "\t", "\r"))]
 
 
 @pytest.mark.parametrize("case", cases_project.CASES, ids=[c.name for c in cases_project.CASES])
