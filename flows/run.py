@@ -27,7 +27,7 @@ from flows.stages import (
     record_stage,
     stage_inputs,
 )
-from ingest.kinds import KINDS, declared_kinds
+from ingest.kinds import KINDS, declared_kinds, unmatched_inbox_files
 from project.config import Project, load_project
 from project.layout import ProjectPaths
 from store.lock import project_lock
@@ -170,6 +170,8 @@ def run_project(
         project = load_project(paths.root)
         if not any(kind.analysed(project) for kind in KINDS):
             declared_kinds(project, required=True)  # one line: what to put where
+        for line in unmatched_inbox_files(paths, project):  # never silently "up to date"
+            display.say(f"warning: {line}")
         settings = settings or RunSettings.for_project(project)
         stages = [s for s in STAGES if only in (None, s)]
         if not force and not stale_stages(paths, project, settings, stages):

@@ -252,3 +252,45 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
             if options is not None:
                 found.append(InboxFile(kind.name, path, replace(options, from_inbox=True)))
     return found
+
+
+def _expected_names(project: Project) -> list[str]:
+    """The inbox names ``impleval run`` takes for this project, as a person would write them."""
+    names = []
+    for kind in declared_kinds(project):
+        if kind.name == "survey":
+            names += [f"{w.instrument}_{w.id}.xlsx|csv" for w in project.waves]
+        else:
+            stems = dict.fromkeys(p.rsplit(".", 1)[0] for p in kind.inbox)
+            for stem in stems:
+                exts = [p.rsplit(".", 1)[1] for p in kind.inbox if p.startswith(stem + ".")]
+                names.append(f"{stem}.{'|'.join(exts)}")
+    return names
+
+
+def unmatched_inbox_files(paths: ProjectPaths, project: Project) -> list[str]:
+    """One line per file in ``inbox/`` that ``impleval run`` does not ingest: the file, why, and
+    the names it could have had (hidden files, such as ``.DS_Store``, are passed over)."""
+    if not paths.inbox.is_dir():
+        return []
+    taken = {f.path.name for f in inbox_files(paths, project)}
+    expected = ", ".join(_expected_names(project)) or "(none: project.yaml declares no kind)"
+    lines = []
+    for path in sorted(p for p in paths.inbox.iterdir() if p.is_file()):
+        if path.name in taken or path.name.startswith("."):
+            continue
+        undeclared = [k for k in KINDS if k.matches(path) and not k.is_declared(project)]
+        if undeclared and not any(k.matches(path) for k in declared_kinds(project)):
+            why = (
+                f"named like a {undeclared[0].name} file, but project.yaml declares no "
+                f"{' or '.join(undeclared[0].declares)}"
+            )
+        elif any(k.name == "survey" and k.matches(path) for k in declared_kinds(project)):
+            why = "named like a survey export, but no declared wave has that instrument and id"
+        else:
+            why = "its name matches no pattern of a declared kind"
+        lines.append(
+            f"inbox/{path.name}: not ingested: {why}. Expected one of {expected}. Hint: rename "
+            f"it, declare what it holds in project.yaml, or move it out of inbox/."
+        )
+    return lines

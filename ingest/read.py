@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest.archives import check_archive
 from project.errors import ResponseDataError
 
 SNIFF_BYTES = 64 * 1024
@@ -75,6 +78,7 @@ def read_table(
     header_names: HeaderMatcher | None = None,
     value_labels: bool = True,
     user_missing: bool = False,
+    what: str = "survey",
 ) -> pd.DataFrame:
     """Read a CSV, XLSX, SPSS or Stata export; columns are the header row, values raw, index =
     the row number a person sees in the file.
@@ -90,6 +94,8 @@ def read_table(
     user_missing
         For ``.sav``: give the cells holding a variable's user-missing values as
         :class:`UserMissing` (default: blank, as SPSS treats them).
+    what
+        What the file holds, for the hints (``survey``, ``indicator data``, ...).
 
     Raises
     ------
@@ -101,12 +107,12 @@ def read_table(
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
-        raise ResponseDataError(f"{name}: the file is empty. Hint: export the survey again.")
+        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path, name, head, sheet, header_names)
+        frame = _read_xlsx(path, name, head, sheet, header_names, what)
     elif suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(path, name, head, header_names)
+        frame = _read_csv(path, name, head, header_names, what)
     elif suffix in (".sav", ".zsav", ".dta"):
         frame = _read_stats(path, name, head, value_labels, user_missing)
     else:
@@ -115,7 +121,7 @@ def read_table(
             f".dta. Hint: save the export as Excel workbook or CSV."
         )
     frame.columns = [_header(c, i) for i, c in enumerate(frame.columns)]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    dupes = sorted(c for c, n in Counter(frame.columns).items() if n > 1)  # linear: 10,000 columns
     if dupes:
         raise ResponseDataError(
             f"{name}: the header has repeated column names: {', '.join(dupes)}. Hint: give every "
@@ -123,9 +129,10 @@ def read_table(
         )
     frame = frame.dropna(how="all")
     if frame.empty:
+        rows, held = ("answers", "the responses") if what == "survey" else ("rows", f"its {what}")
         raise ResponseDataError(
-            f"{name}: the file has a header row but no answers. Hint: check that the export "
-            f"includes the responses."
+            f"{name}: the file has a header row but no {rows}. Hint: check that the export "
+            f"includes {held}."
         )
     return frame
 
@@ -196,7 +203,12 @@ def _numeric(value: object) -> bool:
 
 
 def _read_xlsx(
-    path: Path, name: str, head: bytes, sheet: str | None, matches: HeaderMatcher | None
+    path: Path,
+    name: str,
+    head: bytes,
+    sheet: str | None,
+    matches: HeaderMatcher | None,
+    holds: str = "survey",
 ) -> pd.DataFrame:
     if not head.startswith(b"PK"):
         what = _what_is_it(head) or "not an Excel workbook"
@@ -206,6 +218,7 @@ def _read_xlsx(
         )
     try:
         with zipfile.ZipFile(path) as zf:
+            check_archive(zf, name, ResponseDataError, what="Excel workbook")
             damaged = zf.testzip()
             if "xl/workbook.xml" not in zf.namelist():
                 raise ResponseDataError(
@@ -214,7 +227,7 @@ def _read_xlsx(
         if damaged:
             raise zipfile.BadZipFile(damaged)
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError, zlib.error) as exc:
         if isinstance(exc, ResponseDataError):
             raise
         raise ResponseDataError(
@@ -236,7 +249,9 @@ def _read_xlsx(
         filled = {k: v.dropna(how="all") for k, v in sheets.items()}
         filled = {k: v for k, v in filled.items() if not v.empty}
         if not filled:
-            raise ResponseDataError(f"{name}: every sheet is empty. Hint: export the survey again.")
+            raise ResponseDataError(
+                f"{name}: every sheet is empty. Hint: export the {holds} again."
+            )
         if len(filled) > 1:
             raise ResponseDataError(
                 f"{name}: the workbook has {len(filled)} sheets with data ({', '.join(filled)}). "
@@ -259,14 +274,19 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ResponseDataError(
-        f"{name}: the text encoding is neither UTF-8 nor Windows-1252. Hint: save the CSV as UTF-8."
-    )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ResponseDataError(
+            f"{name}: the text encoding is neither UTF-8 nor Windows-1252 (byte "
+            f"0x{data[exc.start]:02x} at byte position {exc.start}, line {line}). Hint: save the "
+            f"CSV as UTF-8."
+        ) from exc
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
@@ -293,11 +313,14 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, head: bytes, matches: HeaderMatcher | None, holds: str = "survey"
+) -> pd.DataFrame:
     what = _what_is_it(head)
     if what:
         ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
-        hint = f"give it the {ending} ending" if ending else "export the answers as CSV or .xlsx"
+        data = "the answers" if holds == "survey" else f"the {holds}"
+        hint = f"give it the {ending} ending" if ending else f"export {data} as CSV or .xlsx"
         raise ResponseDataError(
             f"{name}: the file is named {path.suffix} but is {what}. Hint: {hint}."
         )
@@ -326,7 +349,7 @@ def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None)
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ResponseDataError(
-            f"{name}: the file is empty. Hint: export the survey again."
+            f"{name}: the file is empty. Hint: export the {holds} again."
         ) from exc
     if frame.shape[1] < 2:
         raise ResponseDataError(

@@ -11,6 +11,7 @@ value (an export repeats its labels thousands of times), not row by row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ingest.identifiers import check_identifier
 from ingest.read import UserMissing, blank_cells, is_blank, map_cells, read_table
 from ingest.survey_columns import missing_items_message
 from ingest.survey_profile import (
@@ -64,12 +66,13 @@ def _as_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     text = str(value).strip().replace("\u00a0", "").replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None  # "NaN", "inf": not an answer
 
 
 def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
@@ -375,6 +378,13 @@ def map_survey(
     """
     id_col, item_cols = _check_columns(table, spec, profile, file_name)
     table = blank_user_missing(table, keep=set(item_cols.values()))
+    check_identifier(
+        table[id_col],
+        column=id_col,
+        file_name=file_name,
+        profile_id=profile.id,
+        stable=profile.identifier_is_stable,
+    )
     keys, problems, used = _map_keys(table, project, profile, id_col)
     (codes, nas, declared), item_problems = _map_items(table, spec, profile, item_cols)
     columns = list(table.columns)

@@ -57,6 +57,12 @@ class ExportProfile(BaseModel):
     id: str
     description: str = ""
     identifier: tuple[str, ...]
+    identifier_is_stable: bool = Field(
+        default=False,
+        description="true when the identifier column is the same person's id in every wave "
+        "even though it looks like a row counter (1…n) or a time; such a column is refused "
+        "otherwise.",
+    )
     timestamp: tuple[str, ...] = ()
     organisation: tuple[str, ...] = ()
     unit: tuple[str, ...] = ()
@@ -206,8 +212,12 @@ def _profile_yaml(path: Path, project_dir: Path | None, seen: tuple[Path, ...] =
         raise ConfigError(f"{where}: extends loops ({chain}). Hint: remove one extends.")
     try:
         raw = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{where}: not valid YAML. Hint: check the indentation.") from exc
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:  # one line, never a traceback
+        detail = " ".join(str(exc).split())[:160]
+        raise ConfigError(
+            f"{where}: not a readable UTF-8 YAML file ({detail}). Hint: save it as UTF-8 and check "
+            f"its indentation (spaces, not tabs)."
+        ) from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping of keys (id:, identifier:, ...).")
     base_name = raw.pop("extends", None)

@@ -22,6 +22,8 @@ from project.indicators import Activity, Goal, Indicator, Outcome, check_referen
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
+from project.references import check_wave_references
+from project.yaml_limits import check_aliases
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -394,13 +396,9 @@ class Project(_Strict):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:
                 raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+        check_wave_references(self)  # instrument and invited_by name declared ids
         seen: set[tuple[str, str]] = set()
         for wave in self.waves:
-            if wave.instrument not in self.instrument_ids:
-                raise ValueError(
-                    f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instrument_ids) or 'none are'})"
-                )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
             seen.add((wave.instrument, wave.id))
@@ -471,12 +469,27 @@ def load_project(project_dir: Path) -> Project:
             f"{path}: no project.yaml here. Hint: run the command inside a project folder, pass "
             f"-p DIR, or create one with `impleval init DIR`."
         )
-    return _parse_project(path.read_text(encoding="utf-8"))
+    return _parse_project(_decoded(path.read_bytes()))
+
+
+def _decoded(data: bytes) -> str:
+    """project.yaml's text (UTF-8, with or without a BOM), or the line naming the first byte that
+    is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{PROJECT_FILE}: byte 0x{data[exc.start]:02x} at byte position {exc.start} (line "
+            f"{line}) is not UTF-8. Hint: save project.yaml as UTF-8 (the editor's 'Save with "
+            f"encoding')."
+        ) from exc
 
 
 @cache
 def _parse_project(text: str) -> Project:
     """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
+    check_aliases(text, YAML_LOADER)
     try:
         try:
             raw = yaml.load(text, Loader=YAML_LOADER)

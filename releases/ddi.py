@@ -25,6 +25,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUBSET_XSD = Path(__file__).resolve().parent / "schemas" / "ddi-codebook-2.5-subset.xsd"
 OFFICIAL_XSD_ENV = "IMPLEVAL_DDI_XSD"
 
+
 def _el(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v})
     if text is not None:

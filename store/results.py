@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from analysis.columns import check_table, table
 from store import reads
+from store.csv_cells import neutralise_frame
 
 if TYPE_CHECKING:
     import duckdb
@@ -59,7 +60,9 @@ def write_results(results_dir: Path, tables: Mapping[str, pd.DataFrame]) -> list
 
     Every table is checked against the results contract first, so a table that does not fit
     (a bug) raises :class:`analysis.columns.ContractError` before any file is touched. Each file
-    is written under a temporary name and renamed, so a reader never sees half a file.
+    is written under a temporary name and renamed, so a reader never sees half a file. Text cells
+    a spreadsheet would run as formulas get a leading ``'`` (:mod:`store.csv_cells`; the report
+    reads them back through :func:`store.csv_cells.restore`); numbers are never changed.
 
     Returns
     -------
@@ -73,7 +76,8 @@ def write_results(results_dir: Path, tables: Mapping[str, pd.DataFrame]) -> list
     for name, frame in checked.items():
         target = results_dir / f"{name}.csv"
         tmp = target.with_suffix(".csv.tmp")
-        frame.to_csv(tmp, index=False)
+        text = [c for c in frame.columns if table(name).dtype(c) == "str"]
+        neutralise_frame(frame, text).to_csv(tmp, index=False)
         tmp.replace(target)
         written.append(target)
     return written

@@ -149,8 +149,8 @@ REFUSED: dict[str, tuple[Case, str]] = {
     "wrong encoding": (
         Case(_csv_text("nomad_T1.csv", _HEADER + "\nx@y.example;2019-02-05;\x81\n", "latin-1")),
         (
-            "nomad_T1.csv: the text encoding is neither UTF-8 nor Windows-1252. Hint: save "
-            "the CSV as UTF-8."
+            "nomad_T1.csv: the text encoding is neither UTF-8 nor Windows-1252 (byte 0x81 at "
+            "byte position 129, line 2). Hint: save the CSV as UTF-8."
         ),
     ),
     "unsupported file type": (

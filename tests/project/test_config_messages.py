@@ -115,7 +115,8 @@ def test_an_unknown_key_deep_down_names_the_nearest(tmp_path) -> None:
 def test_an_unknown_key_without_a_near_one(tmp_path) -> None:
     message = _error_after(tmp_path, _set("privacy.colour", "blue"))
     assert message == (
-        "project.yaml: privacy.colour: unknown key. Expected one of min_cell_size, free_text, "
+        "project.yaml: privacy.colour: unknown key. Expected one of min_cell_size, small_group_quotes, "
+        "free_text, "
         "roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Hint: check its "
         "spelling, or remove it."
     )
