@@ -22,6 +22,7 @@ from project.indicators import Activity, Goal, Indicator, Outcome, check_referen
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
+from project.outreach import Outreach, reminder_dates
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -119,6 +120,10 @@ class Wave(_Strict):
         default=(), description="Invited per organisation × staff group, for response rates."
     )
     profile: str = Field(default="generic", description="Export profile of this wave's files.")
+    reminders: tuple[int | dt.date, ...] = Field(
+        default=(), description="Reminders: days after opening (7) or dates, before closes."
+    )
+    survey_url: str | None = Field(default=None, description="The link messages point to.")
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
@@ -126,7 +131,12 @@ class Wave(_Strict):
             raise ValueError(
                 f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})"
             )
+        self.reminder_dates  # noqa: B018 -- checks each reminder falls inside the wave
         return self
+
+    @property
+    def reminder_dates(self) -> tuple[dt.date, ...]:
+        return reminder_dates(self.opens, self.closes, self.reminders, self.id)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
@@ -359,6 +369,9 @@ class Project(_Strict):
     )
     outcomes: tuple[Outcome, ...] = Field(
         default=(), description="Participant outcomes: counts of persons per category."
+    )
+    outreach: Outreach = Field(
+        default=Outreach(), description="Invitations and reminders: mail server, send time."
     )
 
     @model_validator(mode="after")
