@@ -21,6 +21,7 @@ import typer
 
 from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
 from flows.cli_release import release_app
+from flows.cli_waves import register as register_waves
 from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
 
@@ -336,6 +337,7 @@ def _print_version(value: bool) -> None:
 
 
 app.add_typer(release_app, name="release")
+register_waves(app)
 
 
 @app.callback()
