@@ -86,6 +86,7 @@ class WaveStatus:
     not_on_roster: int
     export: str | None
     ledger: dict[tuple[str, str], int]
+    by_unit: bool = False
 
 
 def _table(
@@ -152,6 +153,7 @@ def wave_status(
         len(answered - on_roster) if members else 0,
         export,
         ledger,
+        by_unit,
     )
 
 
@@ -167,7 +169,7 @@ def _cell(row: pd.Series, min_cell: int) -> tuple[str, str]:
 def status_lines(status: WaveStatus) -> list[str]:
     """The status table as text: one line per cell, the total last (no address, no answer)."""
     wave, table = status.wave, status.table
-    by_unit = (table["unit"] != "").any()
+    by_unit = status.by_unit
     head = f"{'organisation':<20} {'unit':<12} " if by_unit else f"{'organisation':<20} "
     lines = [
         f"{wave.id} ({wave.instrument}, {status.state}, {wave.opens} – {wave.closes}); latest "

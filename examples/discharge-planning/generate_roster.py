@@ -23,10 +23,47 @@ HERE = Path(__file__).resolve().parent
 SEED = 2019
 INVITED = 241
 PARTIAL_BEFORE = "2019-02-11"
-FIRST = ("Alva", "Björn", "Cecilia", "David", "Elin", "Fredrik", "Greta", "Hugo", "Ines", "Jonas",
-         "Klara", "Linus", "Maja", "Nils", "Olivia", "Petter", "Rut", "Sixten", "Tove", "Ville")
-LAST = ("Ahlgren", "Bergqvist", "Dahlin", "Ekholm", "Forsberg", "Granlund", "Hedlund", "Isaksson",
-        "Jansson", "Kvist", "Lundin", "Mattsson", "Nordin", "Öberg", "Palm", "Rydberg", "Sjöberg")
+FIRST = (
+    "Alva",
+    "Björn",
+    "Cecilia",
+    "David",
+    "Elin",
+    "Fredrik",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Klara",
+    "Linus",
+    "Maja",
+    "Nils",
+    "Olivia",
+    "Petter",
+    "Rut",
+    "Sixten",
+    "Tove",
+    "Ville",
+)
+LAST = (
+    "Ahlgren",
+    "Bergqvist",
+    "Dahlin",
+    "Ekholm",
+    "Forsberg",
+    "Granlund",
+    "Hedlund",
+    "Isaksson",
+    "Jansson",
+    "Kvist",
+    "Lundin",
+    "Mattsson",
+    "Nordin",
+    "Öberg",
+    "Palm",
+    "Rydberg",
+    "Sjöberg",
+)
 HEADER = ["E-post", "Organisation", "Enhet", "Yrkesgrupp", "Språk"]
 
 
@@ -54,7 +91,9 @@ def build_roster(header: list[str], rows: list[list[str]]) -> list[list[str]]:
     while len(people) < INVITED:
         model = rng.choice(responders)  # same organisation, unit and group mix as the answers
         domain = model[0].split("@")[1]
-        address = f"{_fold(rng.choice(FIRST))}.{_fold(rng.choice(LAST))}{rng.randint(1, 99)}@{domain}"
+        address = (
+            f"{_fold(rng.choice(FIRST))}.{_fold(rng.choice(LAST))}{rng.randint(1, 99)}@{domain}"
+        )
         if address not in people:
             people[address] = [address, model[1], model[2], model[3], ""]
     roster = sorted(people.values(), key=lambda p: (p[1], p[2], p[3], p[0]))

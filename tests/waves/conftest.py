@@ -7,7 +7,7 @@ import asyncio
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
 
@@ -54,7 +54,9 @@ class Recorder:
             server.transport.close()
             return "421 4.3.0 closing"
         for rcpt in envelope.rcpt_tos:
-            self.messages.append((rcpt, message_from_bytes(envelope.content)))
+            self.messages.append(
+                (rcpt, message_from_bytes(envelope.content, policy=policy.default))
+            )
         return "250 2.0.0 accepted"
 
     def recipients(self) -> list[str]:
