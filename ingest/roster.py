@@ -120,6 +120,65 @@ def _map_named(
     return mapped
 
 
+def _addresses(column: pd.Series, name: str) -> pd.Series:
+    email = map_cells(column, lambda v: None if is_blank(v) else " ".join(str(v).split()))
+    bad = [int(r) for r in column.index[email.isna() | ~email.fillna("").str.match(_ADDRESS)]]
+    if bad:
+        raise _problem(
+            name,
+            "a missing or malformed e-mail address",
+            bad,
+            "Expected name@domain.se; hint: correct the roster and ingest it again.",
+        )
+    repeated = [int(r) for r in column.index[email.str.casefold().duplicated(keep=False)]]
+    if repeated:
+        raise _problem(
+            name,
+            "the same e-mail address more than once",
+            repeated,
+            "Expected each person once; hint: remove the repeated rows.",
+        )
+    return email
+
+
+def _units(
+    column: pd.Series | None, organisation: pd.Series, project: Project, name: str
+) -> pd.Series:
+    unit = pd.Series(None, index=organisation.index, dtype=object)
+    if column is None:
+        return unit
+    units = {s: u for s, (_, u) in project.unit_lookup.items()}
+    given = ~map_cells(column, is_blank).astype(bool)
+    unit[given] = _map_named(column[given], units, name, "unit", sorted(set(units.values())))
+    owner = {u.id: o.id for o in project.organisations for u in o.units}
+    wrong = [int(r) for r in column.index[given & (unit.map(owner) != organisation)]]
+    if wrong:
+        raise _problem(
+            name,
+            "a unit that belongs to another organisation",
+            wrong,
+            "Hint: check the organisation and unit columns of these rows.",
+        )
+    return unit
+
+
+def _languages(column: pd.Series | None, index: pd.Index, name: str) -> pd.Series:
+    if column is None:
+        return pd.Series(None, index=index, dtype=object)
+    language = map_cells(
+        column, lambda v: None if is_blank(v) else LANGUAGES.get(str(v).strip().casefold(), "?")
+    )
+    odd = [int(r) for r in index[language == "?"]]
+    if odd:
+        raise _problem(
+            name,
+            "a language other than sv or en",
+            odd,
+            "Expected sv or en (or leave it empty for the report language).",
+        )
+    return language
+
+
 def map_roster(table: pd.DataFrame, project: Project, wave: Wave, name: str) -> pd.DataFrame:
     """The roster's rows as :data:`COLUMNS` (addresses in clear: for sending only, never stored).
 
@@ -129,26 +188,7 @@ def map_roster(table: pd.DataFrame, project: Project, wave: Wave, name: str) -> 
         For a malformed or repeated address, an unknown organisation, unit or staff group.
     """
     cols = _columns(table, wave, name)
-    email = map_cells(
-        table[cols["email"]], lambda v: None if is_blank(v) else " ".join(str(v).split())
-    )
-    bad = [int(r) for r in table.index[email.isna() | ~email.fillna("").str.match(_ADDRESS)]]
-    if bad:
-        raise _problem(
-            name,
-            "a missing or malformed e-mail address",
-            bad,
-            "Expected name@domain.se; hint: correct the roster and ingest it again.",
-        )
-    folded = email.str.casefold()
-    repeated = [int(r) for r in table.index[folded.duplicated(keep=False)]]
-    if repeated:
-        raise _problem(
-            name,
-            "the same e-mail address more than once",
-            repeated,
-            "Expected each person once; hint: remove the repeated rows.",
-        )
+    email = _addresses(table[cols["email"]], name)
     organisation = _map_named(
         table[cols["organisation"]],
         project.organisation_lookup,
@@ -156,44 +196,14 @@ def map_roster(table: pd.DataFrame, project: Project, wave: Wave, name: str) -> 
         "organisation",
         [o.id for o in project.organisations],
     )
-    groups = project.staff_group_lookup
     staff_group = _map_named(
         table[cols["staff_group"]],
-        groups,
+        project.staff_group_lookup,
         name,
         "staff group",
         [g.id for g in project.staff_groups],
     )
-    unit = pd.Series(None, index=table.index, dtype=object)
-    if cols["unit"] is not None:
-        units = {s: u for s, (_, u) in project.unit_lookup.items()}
-        given = ~map_cells(table[cols["unit"]], is_blank).astype(bool)
-        unit[given] = _map_named(
-            table[cols["unit"]][given], units, name, "unit", sorted(set(units.values()))
-        )
-        owner = {u.id: o.id for o in project.organisations for u in o.units}
-        wrong = [int(r) for r in table.index[given & (unit.map(owner) != organisation)]]
-        if wrong:
-            raise _problem(
-                name,
-                "a unit that belongs to another organisation",
-                wrong,
-                "Hint: check the organisation and unit columns of these rows.",
-            )
-    language = pd.Series(None, index=table.index, dtype=object)
-    if cols["language"] is not None:
-        language = map_cells(
-            table[cols["language"]],
-            lambda v: None if is_blank(v) else LANGUAGES.get(str(v).strip().casefold(), "?"),
-        )
-        odd = [int(r) for r in table.index[language == "?"]]
-        if odd:
-            raise _problem(
-                name,
-                "a language other than sv or en",
-                odd,
-                "Expected sv or en (or leave it empty for the report language).",
-            )
+    unit_col, lang_col = cols["unit"], cols["language"]
     identifier = table[cols["identifier"]] if cols["identifier"] != cols["email"] else email
     return pd.DataFrame(
         {
@@ -201,9 +211,13 @@ def map_roster(table: pd.DataFrame, project: Project, wave: Wave, name: str) -> 
             "email": email,
             "identifier": identifier.astype(object),
             "organisation": organisation,
-            "unit": unit,
+            "unit": _units(
+                None if unit_col is None else table[unit_col], organisation, project, name
+            ),
             "staff_group": staff_group,
-            "language": language,
+            "language": _languages(
+                None if lang_col is None else table[lang_col], table.index, name
+            ),
         }
     ).reset_index(drop=True)
 
