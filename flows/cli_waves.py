@@ -196,7 +196,64 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
 
 
+server_app = typer.Typer(
+    help="A Prefect server for the team: `impleval server start` (docs/waves.md).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@server_app.command("start")
+def server_start(
+    port: Annotated[int, typer.Option(help="The port (default 4200).")] = 4200,
+    host: Annotated[
+        str,
+        typer.Option(help="The address to listen on (default 127.0.0.1; another one warns)."),
+    ] = "127.0.0.1",
+) -> None:
+    """Run a Prefect server with its UI on 127.0.0.1, its database under your data directory.
+
+    Example:
+
+    \b
+        impleval server start --port 4200
+    """
+    from flows.serve import start_server
+
+    code = start_server(host, port, say=_echo)
+    if code:
+        raise PipelineError(
+            f"prefect server start exited with code {code}. Hint: is port {port} in use? Try "
+            f"--port with another number."
+        )
+
+
+def serve(
+    project_dir: ProjectOpt = Path("."),
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run the deployments here until stopped (default), or only register them.",
+        ),
+    ] = True,
+) -> None:
+    """Register one deployment per wave step (scheduled from the calendar) and the daily inbox
+    watch with the Prefect server, write prefect.yaml, and run them.
+
+    Example (with `impleval server start` running):
+
+    \b
+        impleval serve -p impleval-demo
+    """
+    from flows.serve import serve_project
+
+    serve_project(project_dir, worker=worker, say=_echo)
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to ``impleval``."""
     app.add_typer(waves_app, name="waves")
     app.command()(invite)
+    app.add_typer(server_app, name="server")
+    app.command()(serve)
