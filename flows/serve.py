@@ -170,6 +170,8 @@ def serve_project(project_dir: Path, *, worker: bool, say: Any) -> list[StepDepl
     url = api_url()
     check_server(url)
     os.environ["PREFECT_API_URL"] = url
+    # The runs' own lines (stages, counts; never answers or addresses) go to the server's UI.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     steps = step_deployments(project, paths.root)
     (paths.root / "prefect.yaml").write_text(prefect_yaml(project, steps), encoding="utf-8")
     from flows.serve_prefect import register, run_worker

@@ -47,6 +47,24 @@ def wave_invite(project_dir: str, wave: str, reminder: int | None = None) -> str
     return line
 
 
+def take_new_exports(paths: ProjectPaths, project: Project, waves: set[str]) -> list[str]:
+    """Ingest the inbox's survey exports of ``waves`` (still open, or closing now): a new export
+    of such a wave replaces the earlier one (kept in history), as the survey tool's later export
+    holds every answer the earlier one did."""
+    import dataclasses
+
+    from ingest.kinds import inbox_files
+    from ingest.transaction import ingest_file
+
+    lines = []
+    for found in inbox_files(paths, project):
+        if found.kind == "survey" and found.options.wave in waves:
+            options = dataclasses.replace(found.options, replace=True)
+            report = ingest_file(paths.root, found.kind, found.path, options)
+            lines.append(f"{found.path.name}: {report.status}")
+    return lines
+
+
 def interim_project(project: Project) -> Project:
     """The project as an interim report names it."""
     return project.model_copy(
@@ -80,6 +98,8 @@ def wave_close(project_dir: str, wave: str) -> list[str]:
     with project_lock(paths.lock, purpose=f"close {wave}"):
         project = load_project(paths.root)
         settings = RunSettings.for_project(project)
+        for line in take_new_exports(paths, project, {wave}):
+            logger.info(line)
         outcomes = run_stages(
             paths,
             project,
@@ -99,9 +119,14 @@ def wave_close(project_dir: str, wave: str) -> list[str]:
 @flow(name="impleval-inbox", validate_parameters=False)
 def inbox_watch(project_dir: str) -> list[str]:
     """Ingest new exports found in ``inbox/`` (nothing to do when none is new)."""
+    import datetime as dt
+
     paths = ProjectPaths(Path(project_dir))
     with project_lock(paths.lock, purpose="inbox watch"):
         project = load_project(paths.root)
+        today = dt.date.today()
+        open_waves = {w.id for w in project.waves if w.opens <= today <= w.closes}
+        taken = take_new_exports(paths, project, open_waves)
         outcomes = run_stages(
             paths,
             project,
@@ -111,6 +136,6 @@ def inbox_watch(project_dir: str) -> list[str]:
             display=Display(live=False),
             execute=_as_task,
         )
-    lines = [f"{o.stage}: {o.status}" for o in outcomes]
+    lines = taken + [f"{o.stage}: {o.status}" for o in outcomes]
     get_run_logger().info("; ".join(lines))
     return lines
