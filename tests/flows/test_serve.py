@@ -152,9 +152,16 @@ def test_serve_registers_updates_and_runs_the_closing(
     interim = project / "output" / "reports" / "interim" / "T1"
     assert (interim / "report_sv.html").is_file() and (interim / "manifest.json").is_file()
     assert (project / "output" / "results" / "response_rates.csv").is_file()
-    logs = _api(impleval_server, "/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}}})
-    assert isinstance(logs, list)
-    messages = [entry["message"] for entry in logs]
+    messages: list[str] = []
+    for _ in range(60):  # the run's last log lines reach the server in a batch, a little later
+        logs = _api(
+            impleval_server, "/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}}}
+        )
+        assert isinstance(logs, list)
+        messages = [entry["message"] for entry in logs]
+        if any(m.startswith("interim report of T1:") for m in messages):
+            break
+        time.sleep(1)
     assert any(m.startswith("interim report of T1:") for m in messages), messages
     assert not any("@" in m for m in messages) and "@" not in output
 
