@@ -229,3 +229,32 @@ def test_a_reminder_needs_an_export_and_a_declared_number(
     assert code == 2 and "--reminder 3: wave T1 declares reminders 1–2" in err
     code, _, err = run(["invite", "T0", "-p", str(rostered)], capsys, monkeypatch)
     assert code == 2 and "wave T0: no roster is loaded" in err
+
+
+class _Crash(BaseException):
+    """The process dying between the server's acceptance and the ledger's outcome row."""
+
+
+def test_a_crash_after_delivery_never_mails_twice(
+    rostered: Path, mail_server: MailServer, capsys, monkeypatch
+) -> None:
+    from store import outreach
+
+    real, calls = outreach.record_outcome, []
+
+    def dies_on_the_tenth(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 10:
+            raise _Crash
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outreach, "record_outcome", dies_on_the_tenth)
+    with pytest.raises(_Crash):
+        run(["invite", "T1", "-p", str(rostered)], capsys, monkeypatch)
+    monkeypatch.setattr(outreach, "record_outcome", real)
+    assert len(mail_server.recorder.messages) == 10  # the tenth was delivered, unrecorded
+    code, out, _ = run(["invite", "T1", "-p", str(rostered)], capsys, monkeypatch)
+    assert code == 0 and out.splitlines()[0].startswith("T1 invitation: 231 to send of 241")
+    recipients = mail_server.recorder.recipients()
+    assert len(recipients) == len(set(recipients)) == 241
+    assert _ledger(rostered) == {("invitation", "sent"): 240, ("invitation", "attempt"): 1}
