@@ -188,7 +188,7 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         Path,
         typer.Argument(
             help="The export file: survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings "
-            ".qdpx/.csv/.xlsx."
+            ".qdpx/.csv/.xlsx, roster .csv/.xlsx."
         ),
     ],
     kind: Annotated[
@@ -203,7 +203,8 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         str | None, typer.Option(help="The instrument id from project.yaml (surveys), e.g. nomad.")
     ] = None,
     wave: Annotated[
-        str | None, typer.Option(help="The wave id from project.yaml (surveys), e.g. T0.")
+        str | None,
+        typer.Option(help="The wave id from project.yaml (surveys, rosters), e.g. T0."),
     ] = None,
     profile: Annotated[
         str | None,

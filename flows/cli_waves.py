@@ -197,7 +197,8 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 server_app = typer.Typer(
-    help="A Prefect server for the team: `impleval server start` (docs/waves.md).",
+    help="A Prefect server for the team: `impleval server start` (docs/waves.md).\n\nExample:"
+    "\n\n\b\n    impleval server start --port 4200",
     no_args_is_help=True,
     rich_markup_mode=None,
 )

@@ -1,6 +1,6 @@
 """Write the example's T1 roster and a partial T1 export (synthetic: no real persons).
 
-``rosters/roster_T1.csv`` lists the 241 persons invited to T1 (project.yaml's ``invited``): the 151
+``inbox/roster_T1.csv`` lists the 241 persons invited to T1 (project.yaml's ``invited``): the 151
 who answered in ``inbox/nomad_T1.csv`` (their address as the export has it, trimmed and in lower
 case, with their organisation, unit and staff group) and 90 who did not, made up here from a fixed
 seed with addresses on the same fictional ``.example`` domains. About one in ten reads English.
@@ -113,7 +113,7 @@ def _write(path: Path, header: list[str], rows: list[list[str]], *, bom: bool) -
 
 def generate(project_dir: Path = HERE) -> dict[str, Path]:
     header, rows = _read_export(project_dir / "inbox" / "nomad_T1.csv")
-    roster = project_dir / "rosters" / "roster_T1.csv"
+    roster = project_dir / "inbox" / "roster_T1.csv"
     partial = project_dir / "exports" / "nomad_T1_partial.csv"
     _write(roster, HEADER, build_roster(header, rows), bom=False)
     submitted = header.index("Inskickad")

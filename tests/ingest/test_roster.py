@@ -86,7 +86,11 @@ def test_a_roster_keeps_pseudonyms_and_groups_only(example_project: Path) -> Non
             "each person once; hint: remove the repeated rows.",
         ),
         (
-            [*GOOD, "dan(at)x.example;Hälsocentral Strand;;Läkare;", ";Hälsocentral Strand;;Läkare;"],
+            [
+                *GOOD,
+                "dan(at)x.example;Hälsocentral Strand;;Läkare;",
+                ";Hälsocentral Strand;;Läkare;",
+            ],
             "error: roster.csv: a missing or malformed e-mail address in rows 5, 6. Expected "
             "name@domain.se; hint: correct the roster and ingest it again.",
         ),

@@ -15,7 +15,7 @@ import pytest
 from flows import cli
 from tests.waves.conftest import MailServer, free_port, point_at
 
-ROSTER = "rosters/roster_T1.csv"
+ROSTER = "inbox/roster_T1.csv"
 PARTIAL = "exports/nomad_T1_partial.csv"
 
 
