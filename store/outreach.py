@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from store.schema import ACTIVE_INGESTS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Ledger statuses that mean "do not send this message to this person again".
 DONE = ("sent", "refused", "attempt", "listed")
@@ -162,3 +166,23 @@ def record_outcome(
         "AND wave = ? AND respondent_id = ? AND message = ?",
         [status, detail, _now(), instrument, wave, respondent_id, message],
     )
+
+
+def roster_invited(con: duckdb.DuckDBPyConnection, instrument: str) -> pd.DataFrame:
+    """Invited counts from the rosters of an instrument's waves, as
+    :func:`analysis.response_rates.response_rates` takes them: ``wave, organisation,
+    staff_group, invited``, with ``all`` rows for the totals (a person on two rosters of one wave
+    counts once). Waves without a roster have no rows."""
+    import pandas as pd  # only when asked: the store opens before any pandas
+
+    rows = con.execute(
+        f"WITH people AS (SELECT wave, organisation, staff_group FROM ("
+        f"  SELECT *, row_number() OVER (PARTITION BY wave, respondent_id "
+        f"    ORDER BY ingest_id, source_row) AS n FROM roster "
+        f"  WHERE instrument = ? AND ingest_id IN ({ACTIVE_INGESTS})) WHERE n = 1) "
+        f"SELECT wave, coalesce(organisation, 'all'), coalesce(staff_group, 'all'), count(*) "
+        f"FROM people GROUP BY GROUPING SETS ((wave), (wave, organisation), (wave, staff_group), "
+        f"(wave, organisation, staff_group)) ORDER BY ALL",
+        [instrument],
+    ).fetchall()
+    return pd.DataFrame(rows, columns=["wave", "organisation", "staff_group", "invited"])

@@ -135,3 +135,24 @@ def test_a_roster_needs_a_declared_wave(example_project: Path, capsys, monkeypat
         "error: project.yaml: wave 'T9' is not declared. Expected one of T0, T1, VT2018, HT2018. "
         "Hint: check --wave."
     )
+
+
+def test_roster_counts_are_the_invited_of_response_rates(example_project: Path) -> None:
+    from analysis.response_rates import invited_counts, with_rosters
+    from project.config import load_project
+    from store import outreach, warehouse
+
+    for name, rows in (("a.csv", GOOD[:2]), ("b.csv", GOOD[1:])):
+        ingest_file(
+            example_project,
+            "roster",
+            _roster(example_project, name, rows),
+            IngestOptions(wave="T1"),
+        )
+    with warehouse.open_reader(example_project / ".impleval" / "warehouse.duckdb") as con:
+        counts = outreach.roster_invited(con, "nomad")
+    total = counts[(counts["organisation"] == "all") & (counts["staff_group"] == "all")]
+    assert total[["wave", "invited"]].values.tolist() == [["T1", 3]]  # Bo once
+    invited = with_rosters(invited_counts(load_project(example_project), "nomad"), counts)
+    by_wave = invited[(invited["organisation"] == "all") & (invited["staff_group"] == "all")]
+    assert dict(zip(by_wave["wave"], by_wave["invited"], strict=True)) == {"T0": 262, "T1": 3}
