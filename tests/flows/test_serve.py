@@ -1,7 +1,8 @@
 """`impleval server start` and `impleval serve` against a real Prefect server on 127.0.0.1: one
 deployment per wave step from the calendar plus the inbox watch; serving again after an edit
 updates them (no duplicates); triggering the closing deployment ingests, analyses and writes the
-interim report, with logs that hold no address; no server is one line.
+interim report, and the invitation deployment mails each roster person once (to a recording SMTP
+server on 127.0.0.1), with logs that hold no address; no server is one line.
 
 Marked slow (`make test-slow`). Nothing leaves 127.0.0.1.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from tests.flows.test_server import (
     BIN,
@@ -27,6 +29,7 @@ from tests.flows.test_server import (
     free_port,
     impleval,
 )
+from tests.waves.conftest import Recorder, point_at
 
 pytestmark = pytest.mark.slow
 RUN_SECONDS = 900
@@ -86,6 +89,36 @@ def _deployments(url: str) -> dict[str, str]:
     return {d["name"]: d["id"] for d in found}
 
 
+def _trigger(url: str, deployment: str, worker: subprocess.Popen[str]) -> str:
+    """Run a deployment now and wait (bounded) for its end; the flow run's id."""
+    run = _api(url, f"/deployments/{deployment}/create_flow_run", {})
+    assert isinstance(run, dict)
+    deadline = time.monotonic() + RUN_SECONDS
+    state: dict = {"type": "SCHEDULED", "message": None}
+    while state["type"] not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+        assert worker.poll() is None, "impleval serve exited"
+        assert time.monotonic() < deadline, f"the run did not finish in {RUN_SECONDS} s"
+        time.sleep(2)
+        current = _api(url, f"/flow_runs/{run['id']}")
+        assert isinstance(current, dict)
+        state = current["state"]
+    assert state["type"] == "COMPLETED", state["message"]
+    return str(run["id"])
+
+
+def _logged(url: str, run: str, start: str) -> bool:
+    """Whether the run's logs hold a line starting with ``start`` (and none an address)."""
+    for _ in range(60):  # the run's last log lines reach the server in a batch, a little later
+        logs = _api(url, "/logs/filter", {"logs": {"flow_run_id": {"any_": [run]}}})
+        assert isinstance(logs, list)
+        messages = [entry["message"] for entry in logs]
+        assert not any("@" in m for m in messages), "an address in the logs"
+        if any(m.startswith(start) for m in messages):
+            return True
+        time.sleep(1)
+    return False
+
+
 def test_the_ui_is_on_and_the_database_is_the_users(
     impleval_server: str,
     base_env: dict[str, str],  # noqa: F811
@@ -123,6 +156,10 @@ def test_serve_registers_updates_and_runs_the_closing(
     assert {n.removeprefix(prefix) for n in after} == STEPS - {"nomad-T1-reminder-2"}
     assert after[prefix + "nomad-T1-close"] == found[prefix + "nomad-T1-close"]  # updated
 
+    recorder = Recorder()
+    mail = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    mail.start()
+    point_at(project, mail.port)
     worker = subprocess.Popen(
         [str(BIN / "impleval"), "serve", "-p", str(project)],
         env=env,
@@ -132,38 +169,20 @@ def test_serve_registers_updates_and_runs_the_closing(
         start_new_session=True,
     )
     try:
-        run = _api(
-            impleval_server, f"/deployments/{after[prefix + 'nomad-T1-close']}/create_flow_run", {}
-        )
-        assert isinstance(run, dict)
-        deadline = time.monotonic() + RUN_SECONDS
-        state = "SCHEDULED"
-        while state not in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
-            assert worker.poll() is None, "impleval serve exited"
-            assert time.monotonic() < deadline, f"the closing run did not finish in {RUN_SECONDS} s"
-            time.sleep(2)
-            current = _api(impleval_server, f"/flow_runs/{run['id']}")
-            assert isinstance(current, dict)
-            state = current["state"]["type"]
-        assert state == "COMPLETED", current["state"]["message"]
+        run = _trigger(impleval_server, after[prefix + "nomad-T1-close"], worker)
+        invitation = _trigger(impleval_server, after[prefix + "nomad-T1-invitation"], worker)
     finally:
         os.killpg(worker.pid, 15)
         output, _ = worker.communicate(timeout=60)
+        mail.stop()
     interim = project / "output" / "reports" / "interim" / "T1"
     assert (interim / "report_sv.html").is_file() and (interim / "manifest.json").is_file()
     assert (project / "output" / "results" / "response_rates.csv").is_file()
-    messages: list[str] = []
-    for _ in range(60):  # the run's last log lines reach the server in a batch, a little later
-        logs = _api(
-            impleval_server, "/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}}}
-        )
-        assert isinstance(logs, list)
-        messages = [entry["message"] for entry in logs]
-        if any(m.startswith("interim report of T1:") for m in messages):
-            break
-        time.sleep(1)
-    assert any(m.startswith("interim report of T1:") for m in messages), messages
-    assert not any("@" in m for m in messages) and "@" not in output
+    assert _logged(impleval_server, run, "interim report of T1:")
+    # the closing ingested inbox/, the roster among it; the invitation reached each person once
+    assert len(recorder.messages) == len(set(recorder.recipients())) == 241
+    assert _logged(impleval_server, invitation, "T1 invitation: 241 to send of 241 on the roster")
+    assert "@" not in output
 
 
 def test_serve_without_a_server_is_one_line(
