@@ -23,7 +23,7 @@ from analysis.group_comparison import compare_groups
 from analysis.item_rest import item_rest_statistics
 from analysis.normalisation_profile import normalisation_profile
 from analysis.reliability import NO_OMEGA_INTERVAL, OmegaInterval, reliability_by_scale
-from analysis.response_rates import ALL, invited_counts, response_rates
+from analysis.response_rates import ALL, invited_counts, response_rates, with_rosters
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_items, summarise_scores
 from analysis.wave_comparison import ExtendedModel, compare_waves
@@ -66,7 +66,12 @@ def reliability_by_group(
 
 
 def analyse_survey(
-    wide: pd.DataFrame, long: pd.DataFrame, *, spec: InstrumentSpec, project: Project
+    wide: pd.DataFrame,
+    long: pd.DataFrame,
+    *,
+    spec: InstrumentSpec,
+    project: Project,
+    roster_invited: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every survey table of one instrument.
 
@@ -80,6 +85,9 @@ def analyse_survey(
     project
         The project: its waves (order and invited counts), the small-cell threshold, the
         reliability and response-rate thresholds and the traffic lights.
+    roster_invited
+        Invited counts from the waves' rosters (``wave, organisation, staff_group, invited``);
+        they replace project.yaml's hand-typed counts for the waves they cover.
 
     Returns
     -------
@@ -94,7 +102,7 @@ def analyse_survey(
     waves = [w.id for w in project.waves if w.instrument == spec.id]
     extended = ExtendedModel("staff_group", "organisation", min_cell_size=min_cell_size)
     lights = settings.traffic_lights
-    invited = invited_counts(project, spec.id)
+    invited = with_rosters(invited_counts(project, spec.id), roster_invited)
     return {
         "scale_scores": described,
         "reliability": reliability_by_group(

@@ -25,7 +25,7 @@ from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
 from project.layout import ProjectPaths
-from store import reads, warehouse
+from store import outreach, reads, warehouse
 from store.results import ingest_accounting, write_results
 
 if TYPE_CHECKING:
@@ -44,9 +44,10 @@ def _survey(paths: ProjectPaths, project: Project) -> Tables:
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     with warehouse.open_reader(paths.warehouse) as con:
         frames = [reads.read_survey_frames(con, spec) for spec in specs]
+        rosters = [outreach.roster_invited(con, spec.id) for spec in specs]
     parts = [
-        analyse_survey(wide, long, spec=spec, project=project)
-        for spec, (wide, long) in zip(specs, frames, strict=True)
+        analyse_survey(wide, long, spec=spec, project=project, roster_invited=invited)
+        for spec, (wide, long), invited in zip(specs, frames, rosters, strict=True)
     ]
     return stack_results(parts, kind="survey")
 

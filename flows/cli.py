@@ -21,6 +21,7 @@ import typer
 
 from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
 from flows.cli_release import release_app
+from flows.cli_waves import register as register_waves
 from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
 
@@ -187,7 +188,7 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         Path,
         typer.Argument(
             help="The export file: survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings "
-            ".qdpx/.csv/.xlsx."
+            ".qdpx/.csv/.xlsx, roster .csv/.xlsx."
         ),
     ],
     kind: Annotated[
@@ -202,7 +203,8 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         str | None, typer.Option(help="The instrument id from project.yaml (surveys), e.g. nomad.")
     ] = None,
     wave: Annotated[
-        str | None, typer.Option(help="The wave id from project.yaml (surveys), e.g. T0.")
+        str | None,
+        typer.Option(help="The wave id from project.yaml (surveys, rosters), e.g. T0."),
     ] = None,
     profile: Annotated[
         str | None,
@@ -363,6 +365,7 @@ def _print_version(value: bool) -> None:
 
 
 app.add_typer(release_app, name="release")
+register_waves(app)
 
 
 @app.callback()

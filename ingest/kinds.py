@@ -134,6 +134,15 @@ def _survey_from_name(path: Path, project: Project) -> IngestOptions | None:
     return None
 
 
+def _roster_from_name(path: Path, project: Project) -> IngestOptions | None:
+    """``roster_<wave>[_<anything>].<ext>`` of a declared wave → that wave."""
+    m = re.fullmatch(r"roster_([^_]+)(?:_.*)?", path.stem, flags=re.IGNORECASE)
+    waves = [w for w in project.waves if m and w.id.casefold() == m.group(1).casefold()]
+    if len(waves) != 1:
+        return None
+    return IngestOptions(instrument=waves[0].instrument, wave=waves[0].id)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(
         name="survey",
@@ -181,6 +190,23 @@ KINDS: tuple[Kind, ...] = (
         tables=("coding_documents", "codings"),
         ingest="ingest.codings:CodingsIngest",
     ),
+    Kind(
+        name="roster",
+        declares=("survey waves",),
+        is_declared=lambda project: bool(project.waves),
+        undeclared=(
+            "project.yaml: no survey waves are declared, so a roster has no wave to belong to. "
+            "Hint: add the instrument under instruments: and its waves under waves: (see "
+            "docs/waves.md)."
+        ),
+        inbox=("roster_*.csv", "roster_*.xlsx"),
+        options=("instrument", "wave", "sheet"),
+        tables=("roster",),
+        ingest="ingest.roster:RosterIngest",
+        inbox_options=_roster_from_name,
+        required=(("wave", "T1"),),
+        is_analysed=lambda project: False,
+    ),
 )
 
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
@@ -216,7 +242,7 @@ def declared_kinds(project: Project, *, required: bool = False) -> tuple[Kind, .
     found = tuple(k for k in KINDS if k.is_declared(project))
     if required and not found:
         raise ConfigError(
-            f"project.yaml declares no {_either(tuple(d for k in KINDS for d in k.declares))}: "
+            f"project.yaml declares no {_either(tuple(dict.fromkeys(d for k in KINDS for d in k.declares)))}: "
             f"nothing to "
             f"ingest. Hint: add survey instruments and waves (instruments:, waves:), an indicator "
             f"registry (indicators:) or participant outcomes (outcomes:), or an interviews: "

@@ -22,6 +22,7 @@ from project.indicators import Activity, Goal, Indicator, Outcome, check_referen
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
+from project.outreach import Outreach, reminder_dates
 from project.references import check_wave_references
 from project.yaml_limits import check_aliases
 
@@ -126,6 +127,10 @@ class Wave(_Strict):
         description="Export profile of this wave's files: generic, codes-descending, labels-en, "
         "spss, survey-tool, or a project's profiles/<name>.yaml (docs/export-profiles.md).",
     )
+    reminders: tuple[int | dt.date, ...] = Field(
+        default=(), description="Reminders: days after opening (7) or dates, before closes."
+    )
+    survey_url: str | None = Field(default=None, description="The link messages point to.")
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
@@ -133,7 +138,12 @@ class Wave(_Strict):
             raise ValueError(
                 f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})"
             )
+        self.reminder_dates  # noqa: B018 -- checks each reminder falls inside the wave
         return self
+
+    @property
+    def reminder_dates(self) -> tuple[dt.date, ...]:
+        return reminder_dates(self.opens, self.closes, self.reminders, self.id)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
@@ -372,6 +382,9 @@ class Project(_Strict):
     )
     outcomes: tuple[Outcome, ...] = Field(
         default=(), description="Participant outcomes: counts of persons per category."
+    )
+    outreach: Outreach = Field(
+        default=Outreach(), description="Invitations and reminders: mail server, send time."
     )
 
     @model_validator(mode="after")
