@@ -65,6 +65,14 @@ waves:                            # exports dropped in inbox/ as <instrument>_<w
 #   traffic_lights: {green: 0.75, yellow: 0.5}
 #   reliability_min_n: 30
 
+## -- invitations and reminders (impleval invite, waves, serve; docs/waves.md) -------------------
+## A wave may add reminders: [7, 14] (days after opening, or dates) and survey_url: https://...
+## Rosters (roster_<wave>.csv|xlsx in inbox/) give the invited; messages/<wave>/<kind>.<lang>.md.
+# outreach:
+#   smtp: {host: smtp.region.example, port: 587, sender: utvardering@region.example, tls: starttls}
+#   send_time: "08:00"            # when the server sends scheduled invitations and reminders
+#   timezone: Europe/Stockholm    # the password: IMPLEVAL_SMTP_PASSWORD or the keyring, never here
+
 ## -- privacy --------------------------------------------------------------------------------------
 privacy:
   min_cell_size: 5                # groups smaller than this are suppressed in every table and figure

@@ -21,6 +21,7 @@ a temporary name that the writer renames when it is complete (:func:`reports.wri
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -182,13 +183,20 @@ def _typst_root(typ_file: Path, source: str) -> Path:
 
 
 def render_pdf(
-    markdown: Path, output: Path, *, lang: str, keep_typst: bool = False, ast: str | None = None
+    markdown: Path,
+    output: Path,
+    *,
+    lang: str,
+    keep_typst: bool = False,
+    ast: str | None = None,
+    date: dt.date | None = None,
 ) -> Path:
     """An A4 PDF through typst.
 
     The typst source is written beside the Markdown under a temporary name (so the figures'
     relative paths resolve) and removed after a successful compile, unless ``keep_typst``; on
-    failure it is kept as ``<report>.typ`` for inspection.
+    failure it is kept as ``<report>.typ`` for inspection. ``date`` is the PDF's creation date
+    (else typst stamps the compile time): the same inputs then give the same bytes.
     """
     markdown, output = Path(markdown), Path(output)
     try:
@@ -196,6 +204,9 @@ def render_pdf(
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RenderError("typst: the typst package is not installed.") from exc
     source = markdown_to_typst(markdown, lang=lang, ast=ast)
+    if date is not None:  # a set rule before any content (the Markdown has no raw typst)
+        stamp = f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
+        source = f"#set document(date: {stamp})\n{source}"
     kept = markdown.with_suffix(".typ")
     typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")

@@ -18,6 +18,7 @@ from reports.disclosure.linear import (
     Published,
     Sum,
     hidden_bounds,
+    protect,
     secure,
 )
 from reports.labels import group_label
@@ -284,6 +285,20 @@ def rate_sums(df: pd.DataFrame) -> list[tuple[list[Hashable], Hashable]]:
     return sums
 
 
+def withheld_invited(df: pd.DataFrame, sums: list, threshold: int) -> pd.Series:
+    """Rows whose number invited is withheld: a group of fewer than ``threshold`` invited (its
+    size points to persons, and as the respondents' bound it would pin a hidden count: 1 invited,
+    ``<5`` responded is 1), and, by the same proof as the respondents', any invited count that would
+    give such a group away by subtraction (:func:`reports.disclosure.linear.protect`)."""
+    cells = tuple(
+        Cell(str(i), "", "invited", None if pd.isna(v) else float(v))
+        for i, v in df["invited"].items()
+    )
+    relations = tuple(Sum(tuple(str(m) for m in members), str(total)) for members, total in sums)
+    _, reasons = protect(Published("invited", "", cells, relations), threshold)
+    return pd.Series([str(i) in reasons for i in df.index], index=df.index)
+
+
 def rates_table(ins: Instrument) -> Table | None:
     """Respondents against the invited per wave, organisation and staff group.
 
@@ -309,6 +324,11 @@ def rates_table(ins: Instrument) -> Table | None:
         for g in df["staff_group"]
     ]
     df = df.reset_index(drop=True)
+    sums = rate_sums(df)
+    small = withheld_invited(df, sums, ins.threshold)  # with it the rate, which would tell it
+    df["invited"] = df["invited"].astype("float64").mask(small)
+    df["rate"] = df["rate"].astype("float64").mask(small)
+    df["below_threshold"] = df["below_threshold"].mask(small, False)
     df["flag"] = [  # a small group's flag would tell its rate: withheld with the rate
         s("survey_stats.below")
         if bool(b) and not disclosure.is_small_cell(n, ins.threshold)
@@ -325,7 +345,7 @@ def rates_table(ins: Instrument) -> Table | None:
         Column(s(SH + "flag"), "flag", "text"),
     ]
     table = ins.format(
-        df, columns, n_col="responded", additive=disclosure.Additive(rate_sums(df), cap="invited")
+        df, columns, n_col="responded", additive=disclosure.Additive(sums, cap="invited")
     )
     hidden = table[s(SH + "rate")] == disclosure.SUPPRESSED  # a hidden row's flag tells its rate
     table.loc[hidden, s(SH + "flag")] = ""

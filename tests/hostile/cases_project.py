@@ -171,7 +171,8 @@ CASES: list[Case] = [
         project(WAVE_T0, "    invted: 262\n"),
         refused=(
             "project.yaml: waves[T0].invted: unknown key. Expected one of id, instrument, "
-            "opens, closes, labels, invited, invited_by, profile. Did you mean `invited`?"
+            "opens, closes, labels, invited, invited_by, profile, reminders, survey_url. Did you "
+            "mean `invited`?"
         ),
     ),
     # -- loaded ----------------------------------------------------------------------------------
@@ -188,8 +189,8 @@ CASES: list[Case] = [
             "warning: inbox/nomad_T2.csv: not ingested: named like a survey export, but no "
             "declared wave has that instrument and id. Expected one of nomad_T0.xlsx|csv, "
             "nomad_T1.xlsx|csv, pcat_VT2018.xlsx|csv, pcat_HT2018.xlsx|csv, "
-            "indicators_*.csv|xlsx, codings_*.csv|xlsx|qdpx. Hint: rename it, declare what it "
-            "holds in project.yaml, or move it out of inbox/.",
+            "indicators_*.csv|xlsx, codings_*.csv|xlsx|qdpx, roster_*.csv|xlsx. Hint: rename it, "
+            "declare what it holds in project.yaml, or move it out of inbox/.",
             "ingest: done",
         ),
     ),
@@ -200,8 +201,8 @@ CASES: list[Case] = [
             "warning: inbox/codings_r1.qdpx: not ingested: named like a codings file, but "
             "project.yaml declares no interviews. Expected one of nomad_T0.xlsx|csv, "
             "nomad_T1.xlsx|csv, pcat_VT2018.xlsx|csv, pcat_HT2018.xlsx|csv, "
-            "indicators_*.csv|xlsx. Hint: rename it, declare what it holds in project.yaml, or "
-            "move it out of inbox/.",
+            "indicators_*.csv|xlsx, roster_*.csv|xlsx. Hint: rename it, declare what it holds in "
+            "project.yaml, or move it out of inbox/.",
             "ingest: done",
         ),
     ),

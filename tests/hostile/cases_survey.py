@@ -289,9 +289,10 @@ CASES: list[Case] = [
         text(CSV, _rows().replace(";RM5", ";RMX", 1)),
         T1,
         refused=(
-            "nomad_T1.csv: 1 of 23 nomad item columns are missing: RM5. Expected a column "
-            "per item headed by its code (e.g. G1). Hint: check that this is a nomad export "
-            "and that the headers carry the item codes."
+            "nomad_T1.csv: 1 of 23 nomad item columns are missing: RM5. Profile 'generic' takes "
+            "item RM5 from a column named RM5 or nomad_RM5 (case, spaces and _ do not matter); "
+            "closest columns found: RMX. Hint: rename the columns, or choose a profile whose "
+            "item_columns fit (e.g. --profile spss or survey-tool)."
         ),
     ),
     # -- quarantined: the rest loads; each kept-out row has its rule -----------------------------

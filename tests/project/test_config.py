@@ -39,7 +39,7 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
 
     assert _error(tmp_path, change) == (
         "project.yaml: privacy.min_cel_size: unknown key. Expected one of min_cell_size, "
-        "free_text, roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Did "
+        "small_group_quotes, free_text, roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Did "
         "you mean `min_cell_size`?"
     )
 
