@@ -28,13 +28,16 @@ from typing import Any
 
 from instruments.spec import InstrumentSpec, project_instrument
 from project.config import Project
+from project.errors import ConfigError
 from project.layout import ProjectPaths
 from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
-from reports.document import assemble_markdown
+from reports.document import Cover, assemble_markdown
 from reports.manifest import write_manifest
+from reports.narrative import NarrativeAudit, audit_narrative
 from reports.render import parse_markdown, render_report
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
+from reports.sections.organisation import organisation_feedback
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
 DEFAULT_WORKERS = 1
@@ -64,6 +67,19 @@ class ReportRequest:
     specs: Sequence[InstrumentSpec] | None = None
     report_date: dt.date | None = None
     workers: int = DEFAULT_WORKERS
+    kind: str | None = None
+    cutoff: dt.date | None = None
+    organisation: str | None = None
+    whole_results_dir: Path | None = None
+    strict: bool = False
+
+    @property
+    def report_kind(self) -> str:
+        return self.kind or self.project.report.kind
+
+    @property
+    def cover(self) -> Cover:
+        return Cover(self.report_kind, self.date, self.cutoff, self.organisation)
 
     @property
     def paths(self) -> ProjectPaths:
@@ -95,7 +111,15 @@ class ReportRequest:
 
     @property
     def date(self) -> dt.date:
-        return self.report_date or dt.date.today()
+        """The report's date: as asked, else the cut-off (so that a report with a cut-off is
+        re-created as it was), else today."""
+        return self.report_date or self.cutoff or dt.date.today()
+
+    @property
+    def reference_doc(self) -> Path | None:
+        """``report.docx_template`` of project.yaml, relative to the project folder."""
+        template = self.project.report.docx_template
+        return None if template is None else Path(self.project_dir) / template
 
     def instrument_specs(self) -> tuple[InstrumentSpec, ...]:
         """The instruments whose survey results the report shows, in project order."""
@@ -114,6 +138,7 @@ class Draft:
     narrative: tuple[Path, ...]
     results: Results
     specs: tuple[InstrumentSpec, ...]
+    gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
 
     @property
     def figures(self) -> tuple[FigureBlock, ...]:
@@ -131,6 +156,7 @@ class ReportOutputs:
     pdf: Path | None = None
     manifest: Path | None = None
     inputs: Mapping[str, Path] = field(default_factory=dict)
+    gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
 
     @property
     def files(self) -> list[Path]:
@@ -165,10 +191,21 @@ def draft_report(
     progress: Progress | None = None,
 ) -> Draft:
     """The report's Markdown and content, without writing a file."""
+    gaps = audit_narrative(
+        request.narrative_folder, lang=request.language, kind=request.report_kind
+    )
+    if request.strict and (gaps.missing or gaps.unknown):
+        raise ConfigError(
+            f"report (--strict): {'; '.join(gaps.lines())}. Hint: write the missing texts, or "
+            f"leave out --strict to render with placeholders."
+        )
     specs = request.instrument_specs()
     results = Results(request.results_folder)
     context = ReportContext(request.project, results, request.language, specs)
     contents = collect_sections(context, builders, progress=progress)
+    if request.organisation is not None and request.whole_results_dir is not None:
+        whole = Results(request.whole_results_dir)
+        contents += organisation_feedback(context, whole, request.organisation)
     out_dir, figures_dir = request.out_folder, request.figures_folder
 
     def figure_ref(block: FigureBlock) -> str:
@@ -180,9 +217,9 @@ def draft_report(
         contents=contents,
         narrative_dir=request.narrative_folder,
         figure_ref=figure_ref,
-        report_date=request.date,
+        cover=request.cover,
     )
-    return Draft(markdown, tuple(contents), tuple(narrative), results, specs)
+    return Draft(markdown, tuple(contents), tuple(narrative), results, specs, gaps)
 
 
 def _spec_fingerprint(spec: InstrumentSpec) -> str:
@@ -195,8 +232,11 @@ def _settings(request: ReportRequest, specs: Sequence[InstrumentSpec]) -> dict[s
         "project_id": project.id,
         "language": request.language,
         "formats": list(request.chosen_formats),
-        "report_kind": project.report.kind,
+        "report_kind": request.report_kind,
         "report_date": request.date,
+        "cutoff": request.cutoff,
+        "organisation": request.organisation,
+        "docx_template": project.report.docx_template,
         "min_cell_size": project.privacy.min_cell_size,
         "instruments": {
             spec.id: {
@@ -217,6 +257,8 @@ def _inputs(request: ReportRequest, draft: Draft) -> dict[str, Path]:
     project_file = Path(request.project_dir) / "project.yaml"
     if project_file.is_file():
         inputs["project.yaml"] = project_file
+    if request.reference_doc is not None:
+        inputs[str(request.project.report.docx_template)] = request.reference_doc
     return inputs
 
 
@@ -250,14 +292,16 @@ def build_report(
         md_path,
         formats=formats,
         lang=request.language,
+        reference_doc=request.reference_doc,
         progress=progress,
         ast=tree,
+        report_date=request.date,
     )
     inputs = _inputs(request, draft)
     manifest = write_manifest(
         out_dir,
         inputs=inputs,
-        settings=_settings(request, draft.specs),
+        settings=_settings(request, draft.specs) | {"narrative": draft.gaps.as_dict()},
         outputs=[md_path, *figures.values(), *rendered.values()],
         project_dir=Path(request.project_dir),
         entry=request.language,
@@ -270,4 +314,5 @@ def build_report(
         pdf=rendered.get("pdf"),
         manifest=manifest,
         inputs=inputs,
+        gaps=draft.gaps,
     )
