@@ -139,10 +139,15 @@ def cut_project(project: Project, cut: DataCut) -> Project:
     if cut.is_whole:
         return project
     waves = tuple(w for w in project.waves if _wave_in_cut(w, cut.cutoff))
+    update: dict[str, object] = {"waves": waves}
     if cut.organisation is not None:
         org = cut.organisation
-        waves = tuple(w.model_copy(update=_organisation_invited(w, org)) for w in waves)
-    return project.model_copy(update={"waves": waves})
+        update["waves"] = tuple(w.model_copy(update=_organisation_invited(w, org)) for w in waves)
+        # feedback to an organisation gives omega without its bootstrap interval (the whole
+        # project's report has it): a thousand resamples per scale and wave for each
+        # organisation would make `--for all` take many minutes
+        update["survey"] = project.survey.model_copy(update={"omega_bootstrap_samples": 0})
+    return project.model_copy(update=update)
 
 
 def cut_ingest_accounting(

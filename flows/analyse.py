@@ -13,7 +13,7 @@ functions; this module only reads, calls them and writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,10 +118,12 @@ def analyse_project(
     progress: Progress | None = None,
     cut: DataCut = WHOLE,
     results_dir: Path | None = None,
+    skip: Collection[str] = (),
 ) -> list[Path]:
-    """Analyse every declared kind and write its results tables (see the module docstring):
-    the whole data to ``output/results/``, or the data within ``cut`` to ``results_dir``."""
-    kinds = analysed_kinds(project)
+    """Analyse every declared kind (but those in ``skip``) and write its results tables (see the
+    module docstring): the whole data to ``output/results/``, or the data within ``cut`` to
+    ``results_dir``."""
+    kinds = [k for k in analysed_kinds(project) if k not in skip]
     tables: Tables = {}
     for done, kind in enumerate(kinds):
         if progress:

@@ -14,6 +14,7 @@ folder: ``output/reports/<kind>-<cutoff>/`` (``results/``, ``figures/`` and the 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -105,6 +106,24 @@ def _moment(as_of: dt.date | None) -> dt.datetime | None:
     return None if as_of is None else dt.datetime.combine(as_of, dt.time.max)
 
 
+def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
+    """The results of the plan's cut; an organisation's report shares the whole project's
+    interview results (codings are not per organisation), copied rather than computed again."""
+    from analysis.columns import tables_of
+    from flows.analyse import analyse_project
+    from reports.writer import atomic_path
+
+    per_organisation = plan.cut.organisation is not None and plan.whole_results is not None
+    skip = ("codings",) if per_organisation else ()
+    analyse_project(paths, project, cut=plan.cut, results_dir=plan.results_dir, skip=skip)
+    if per_organisation and plan.whole_results is not None:
+        for name in tables_of("codings"):
+            source = plan.whole_results / f"{name}.csv"
+            if source.is_file():
+                with atomic_path(plan.results_dir / source.name) as tmp:
+                    shutil.copyfile(source, tmp)
+
+
 def write_report(
     project_dir: Path,
     *,
@@ -133,9 +152,11 @@ def write_report(
         for plan in plans:
             own = plan.cut.cutoff is not None or plan.cut.organisation is not None
             if own or settings.as_of is not None:
-                analyse_project(paths, project, cut=plan.cut, results_dir=plan.results_dir)
+                _analyse(paths, project, plan)
+            seen = cut_project(project, plan.cut)
+            kind_of = seen.report.model_copy(update={"kind": plan.kind})
             request = ReportRequest(
-                project=cut_project(project, plan.cut),
+                project=seen.model_copy(update={"report": kind_of}),
                 project_dir=paths.root,
                 lang=settings.lang,
                 formats=settings.formats,

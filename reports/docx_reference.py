@@ -101,6 +101,8 @@ def default_reference_doc(target: Path) -> Path:
                 part = f'<Override PartName="/word/footer1.xml" ContentType="{_FOOTER_CONTENT}"/>'
                 data = data.decode("utf-8").replace("</Types>", part + "</Types>").encode("utf-8")
             zout.writestr(item, data)
-        zout.writestr("word/footer1.xml", FOOTER)
+        # a fixed time stamp: pandoc copies the part with its time, and the report must repeat
+        footer = zipfile.ZipInfo("word/footer1.xml", date_time=(1980, 1, 1, 0, 0, 0))
+        zout.writestr(footer, FOOTER, compress_type=zipfile.ZIP_DEFLATED)
     tmp.unlink()
     return target

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from instruments.spec import InstrumentSpec
 from reports import disclosure
 from reports.content import Heading, ReportContext, SectionContent, Table, Text
 from reports.labels import ordered_waves, wave_label
@@ -19,14 +20,20 @@ from reports.results import Results
 __all__ = ["organisation_feedback"]
 
 
+def _name(spec: InstrumentSpec, lang: str) -> str:
+    """The instrument's short name ("NoMAD – mätning av …" → "NoMAD")."""
+    return spec.name.get(lang).split(" – ")[0].strip()
+
+
 def _whole_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[(frame["group_by"] == "all") & (frame["group"] == "all")]
 
 
 def _scale_table(
-    context: ReportContext, whole: Results, instrument: str, org_name: str
+    context: ReportContext, whole: Results, spec: InstrumentSpec, org_name: str
 ) -> Table | None:
     s = context.strings
+    instrument = spec.id
     mine = _whole_rows(context.results.rows("scale_scores", instrument=instrument))
     if mine.empty:
         return None
@@ -38,6 +45,8 @@ def _scale_table(
     order = {w: i for i, w in enumerate(ordered_waves(context.project, instrument, both["wave"]))}
     both = both.sort_values(keys, key=lambda c: c.map(order) if c.name == "wave" else c)
     both["wave_label"] = [wave_label(context.project, instrument, w, s.lang) for w in both["wave"]]
+    names = {sc.id: sc.label.get(s.lang) for sc in spec.scales}
+    both["scale"] = [names.get(sc, sc) for sc in both["scale"]]
     labels = [
         disclosure.Column(s("headers.wave"), "wave_label", "text"),
         disclosure.Column(s("headers.scale"), "scale", "text"),
@@ -60,7 +69,7 @@ def _scale_table(
     frame = pd.concat([head, org_side, all_side], axis=1)
     frame.attrs["align"] = [*head.attrs["align"], "right", "right"]
     frame.attrs["notes"] = list(dict.fromkeys([*org_side.attrs["notes"], *all_side.attrs["notes"]]))
-    caption = s("organisation.scale_caption", instrument=instrument, organisation=org_name)
+    caption = s("organisation.scale_caption", instrument=_name(spec, s.lang), organisation=org_name)
     return Table(frame, caption, s("note_prefix"))
 
 
@@ -70,9 +79,10 @@ def _rate(results: Results, instrument: str) -> pd.DataFrame:
 
 
 def _response_table(
-    context: ReportContext, whole: Results, instrument: str, org_name: str
+    context: ReportContext, whole: Results, spec: InstrumentSpec, org_name: str
 ) -> Table | None:
     s = context.strings
+    instrument = spec.id
     mine = _rate(context.results, instrument)
     if mine.empty:
         return None
@@ -92,7 +102,8 @@ def _response_table(
     frame = disclosure.format_table(
         both, columns, lang=s.lang, threshold=context.threshold, n_col="responded_org"
     )
-    return Table(frame, s("organisation.rate_caption", instrument=instrument), s("note_prefix"))
+    caption = s("organisation.rate_caption", instrument=_name(spec, s.lang))
+    return Table(frame, caption, s("note_prefix"))
 
 
 def organisation_feedback(
@@ -107,8 +118,8 @@ def organisation_feedback(
     ]
     for spec in context.specs:
         for table in (
-            _scale_table(context, whole, spec.id, name),
-            _response_table(context, whole, spec.id, name),
+            _scale_table(context, whole, spec, name),
+            _response_table(context, whole, spec, name),
         ):
             if table is not None:
                 blocks.append(table)
