@@ -255,14 +255,15 @@ def rates_table(ins: Instrument) -> Table | None:
 
 def significant_decimals(values: pd.Series, *, least: int = 3, most: int = 6) -> int:
     """Decimals that show each value of a column with two significant digits (at least
-    ``least``, at most ``most``): a variance of 0.0004 prints as 0,00040, never 0,000.
+    ``least``, at most ``most``): a variance of 0.0004 prints as 0,00040, never 0,000. Values
+    below ``10**-most`` count as zero (a variance estimated at its boundary).
 
-    >>> significant_decimals(pd.Series([0.232, 0.0004, float("nan"), 0.0]))
+    >>> significant_decimals(pd.Series([0.232, 0.0004, float("nan"), 0.0, 1e-9]))
     5
     """
     import math
 
-    shown = [abs(float(v)) for v in values if pd.notna(v) and float(v) != 0]
+    shown = [abs(float(v)) for v in values if pd.notna(v) and abs(float(v)) >= 10.0**-most]
     needed = [1 - math.floor(math.log10(v)) for v in shown]
     return max(least, min(most, max(needed, default=least)))
 
