@@ -53,8 +53,10 @@ class ReportPlan:
 
 
 def _kind(project: Project, settings: RunSettings) -> str:
+    """The report's kind: ``--kind``, else ``report.kind`` (which, without a cut-off, names the
+    plain report of all data, as ``impleval run`` writes it)."""
     kind = settings.kind or project.report.kind
-    if kind in ("interim", "followup") and settings.cutoff is None:
+    if settings.kind in ("interim", "followup") and settings.cutoff is None:
         raise ConfigError(
             f"--kind {kind}: a {kind} report needs --cutoff DATE, the last day of data it uses "
             f"(e.g. --cutoff 2018-06-30), so that it can be re-created as it was."
