@@ -32,6 +32,7 @@ from project.errors import ConfigError
 from project.layout import ProjectPaths
 from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
 from reports.document import Cover, assemble_markdown
+from reports.exports import export_tables, figure_entries, figure_exports
 from reports.manifest import write_manifest
 from reports.narrative import NarrativeAudit, audit_narrative
 from reports.render import parse_markdown, render_report
@@ -157,13 +158,14 @@ class ReportOutputs:
     manifest: Path | None = None
     inputs: Mapping[str, Path] = field(default_factory=dict)
     gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
+    exports: tuple[Path, ...] = ()
 
     @property
     def files(self) -> list[Path]:
         """Every file written, the manifest last."""
         rendered = [p for p in (self.html, self.docx, self.pdf) if p is not None]
         tail = [self.manifest] if self.manifest is not None else []
-        return [self.markdown, *self.figures, *rendered, *tail]
+        return [self.markdown, *self.figures, *rendered, *self.exports, *tail]
 
 
 def collect_sections(
@@ -281,7 +283,9 @@ def build_report(
     remove_stale_temporaries(out_dir, figures_dir)
     draft = draft_report(request, builders=builders, progress=progress)
     formats = request.chosen_formats
-    with FigureDrawing(draft.figures, figures_dir, workers=request.workers) as drawing:
+    vector = figure_exports(draft.contents, out_dir, lang=request.language)
+    drawing_ = FigureDrawing(draft.figures, figures_dir, workers=request.workers, exports=vector)
+    with drawing_ as drawing:
         md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
         # pandoc parses the Markdown (it needs no figure) while the workers draw the figures
         with ThreadPoolExecutor(max_workers=1) as side:
@@ -298,11 +302,17 @@ def build_report(
         report_date=request.date,
     )
     inputs = _inputs(request, draft)
+    exports = [
+        *export_tables(draft.contents, out_dir, lang=request.language, day=request.date),
+        *figure_entries(draft.contents, vector),
+    ]
+    exported = [f for e in exports for f in e.files]
     manifest = write_manifest(
         out_dir,
         inputs=inputs,
-        settings=_settings(request, draft.specs) | {"narrative": draft.gaps.as_dict()},
-        outputs=[md_path, *figures.values(), *rendered.values()],
+        settings=_settings(request, draft.specs)
+        | {"narrative": draft.gaps.as_dict(), "exports": [e.entry() for e in exports]},
+        outputs=[md_path, *figures.values(), *rendered.values(), *exported],
         project_dir=Path(request.project_dir),
         entry=request.language,
     )
@@ -315,4 +325,5 @@ def build_report(
         manifest=manifest,
         inputs=inputs,
         gaps=draft.gaps,
+        exports=tuple(exported),
     )
