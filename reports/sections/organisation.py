@@ -43,7 +43,8 @@ def _scale_table(
         theirs[[*keys, "mean", "n"]], on=keys, how="left", suffixes=("_org", "_all")
     )
     order = {w: i for i, w in enumerate(ordered_waves(context.project, instrument, both["wave"]))}
-    both = both.sort_values(keys, key=lambda c: c.map(order) if c.name == "wave" else c)
+    order |= {sc.id: i for i, sc in enumerate(spec.scales)}
+    both = both.sort_values(keys, key=lambda c: c.map(order))
     both["wave_label"] = [wave_label(context.project, instrument, w, s.lang) for w in both["wave"]]
     names = {sc.id: sc.label.get(s.lang) for sc in spec.scales}
     both["scale"] = [names.get(sc, sc) for sc in both["scale"]]
