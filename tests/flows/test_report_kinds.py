@@ -135,6 +135,9 @@ def test_the_pdf_reads_as_a_funder_reads_it(project: Path) -> None:
     rows = [line for line in text.splitlines() if line.startswith("T1 – T0 B")]
     assert rows and all(re.fullmatch(r"T1 – T0 B [\d ,–<]+", r) for r in rows)
     assert "T1 - T0" not in text
+    # a final report: conclusions, recommendations and the questions left out
+    for heading in ("Slutsatser", "Rekommendationer", "Frågor som lämnats utan svar"):
+        assert heading in text
     # every heading Swedish
     for english in ("Public debate", "Key figures", "Statistical appendix", "Reliability"):
         assert english not in text
@@ -150,14 +153,15 @@ def test_final_report_names_missing_narrative_and_unknown_files(
         done = impleval("report", "-p", str(project), "--format", "html", env=env)
         assert done.returncode == 0, done.stderr
         assert "narrative/p3_public_debate.md" in done.stdout
-        assert "narrative/conclusions.md" in done.stdout
+        assert "narrative/n1_key_activities.md" in done.stdout
         assert "narrative/process.md" in done.stdout
         manifest = json.loads(
             (project / "output" / "reports" / "manifest.json").read_text(encoding="utf-8")
         )
         gaps = manifest["reports"]["sv"]["settings"]["narrative"]
         assert "narrative/process.md" in gaps["unknown"]
-        assert "narrative/recommendations.md" in gaps["missing"]
+        assert "narrative/n1_key_activities.md" in gaps["missing"]
+        assert "narrative/conclusions.md" not in gaps["missing"]  # the example has them
         strict = impleval("report", "-p", str(project), "--format", "html", "--strict", env=env)
         assert strict.returncode == 2
         assert strict.stderr.count("\n") == 1 and "Traceback" not in strict.stderr
