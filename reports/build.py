@@ -32,7 +32,7 @@ from project.errors import ConfigError
 from project.layout import ProjectPaths
 from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
 from reports.document import Cover, assemble_markdown
-from reports.exports import export_tables, figure_entries, figure_exports
+from reports.exports import EXPORTS, export_tables, figure_entries, figure_exports
 from reports.manifest import write_manifest
 from reports.narrative import NarrativeAudit, audit_narrative
 from reports.render import parse_markdown, render_report
@@ -280,7 +280,7 @@ def build_report(
         pandoc or typst failed.
     """
     out_dir, figures_dir = request.out_folder, request.figures_folder
-    remove_stale_temporaries(out_dir, figures_dir)
+    remove_stale_temporaries(out_dir, figures_dir, out_dir / EXPORTS)
     draft = draft_report(request, builders=builders, progress=progress)
     formats = request.chosen_formats
     vector = figure_exports(draft.contents, out_dir, lang=request.language)
