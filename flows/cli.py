@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
+from flows.cli_errors import (
+    Commands,
+    UsageError,
+    choice,
+    choices_metavar,
+    parse_date,
+    usage_line,
+)
 from flows.cli_release import release_app
 from flows.cli_waves import register as register_waves
 from ingest.kinds import KIND_NAMES
@@ -294,22 +301,68 @@ def run(
         _echo_reports(project_dir, settings)
 
 
+KINDS = ("interim", "final", "followup")
+
+
+def _date(option: str) -> typer.models.OptionInfo:
+    return typer.Option(
+        option,
+        metavar="YYYY-MM-DD",
+        help="The last day of data the report uses (interim and followup need it)."
+        if option == "--cutoff"
+        else "Read the store as it stood at the end of this day, and date the report so "
+        "(default: the cut-off's date, the store as it is).",
+    )
+
+
 @app.command()
 def report(
     project_dir: ProjectOpt = Path("."),
     lang: LangOpt = None,
     fmt: FormatOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            parser=choice(KINDS, what="kind"),
+            metavar=choices_metavar(KINDS),
+            help="interim, final or followup (default: report.kind in project.yaml).",
+        ),
+    ] = None,
+    cutoff: Annotated[str | None, _date("--cutoff")] = None,
+    as_of: Annotated[str | None, _date("--as-of")] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="One report per organisation for feedback: an organisation id of project.yaml, "
+            "or all.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Missing or unknown narrative files are an error.")
+    ] = False,
 ) -> None:
-    """Render the report from the current results (the analyse stage's; run that first).
+    """Render the report from the current results (the analyse stage's; run that first), or,
+    with --cutoff or --for, from the data up to the cut-off or of one organisation.
 
-    Example, the demo project's report in English as HTML and DOCX:
+    Example, the demo project's interim report with data up to mid-2018, and its final report
+    per organisation:
 
     \b
-        impleval report -p impleval-demo --lang en --format html,docx
+        impleval report -p impleval-demo --kind interim --cutoff 2018-06-30
+        impleval report -p impleval-demo --for all --format pdf
     """
     from flows.run import run_project
 
-    settings = _report_settings(project_dir, lang, fmt)
+    settings = _report_settings(project_dir, lang, fmt).model_copy(
+        update={
+            "kind": kind,
+            "cutoff": parse_date(cutoff, "--cutoff"),
+            "as_of": parse_date(as_of, "--as-of"),
+            "organisation": organisation,
+            "strict": strict,
+        }
+    )
     for outcome in run_project(project_dir, settings, force=True, only="report"):
         for path in outcome.outputs:
             if path.suffix in (".html", ".pdf", ".docx"):

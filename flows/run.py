@@ -77,7 +77,9 @@ def _analyse(context: StageContext) -> list[Path]:
 def _report(context: StageContext) -> list[Path]:
     from flows.report import write_report
 
-    return write_report(context.paths.root, settings=context.settings, progress=context.progress)
+    return write_report(
+        context.paths.root, settings=context.settings, progress=context.progress, say=context.say
+    )
 
 
 STAGE_FUNCTIONS: dict[str, StageFunction] = {

@@ -20,6 +20,8 @@ id: my-evaluation                 # names the pseudonymisation key; never change
 name: {sv: Mitt projekt, en: My project}
 synthetic: false                  # true for made-up data: reports then say so on the title page
 funder: null                      # e.g. Europeiska socialfonden
+case_id: null                     # the funder's diarienummer, on the report's cover
+owner: null                       # the project owner (projektägare), on the report's cover
 period: {start: 2026-01-01, end: 2027-12-31}
 languages: [sv, en]
 
@@ -92,7 +94,10 @@ report:
   language: sv                    # sv or en
   formats: [html, pdf, docx]
   evaluator: null                 # e.g. Utvärderingsbyrån AB
-  kind: interim                   # interim or final
+  kind: interim                   # interim, final or followup (impleval report --kind)
+  # docx_template: funder.docx    # a Word file for the DOCX report's styles, page, footers
+  # omitted:                      # the template's questions left out, and why (docs/reports.md)
+  #   - {question: "P3", reason: "No public communication in the period."}
 
 ## -- key figures: indicators, participant outcomes, goals, activities (docs/indicators.md) ------
 ## Files named indicators_*.csv|xlsx in inbox/ hold the values.

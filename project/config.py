@@ -24,6 +24,7 @@ from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
 from project.outreach import Outreach, reminder_dates
 from project.references import check_wave_references
+from project.report_settings import ReportSettings
 from project.yaml_limits import check_aliases
 
 PROJECT_FILE = "project.yaml"
@@ -267,22 +268,6 @@ class SurveySettings(_Strict):
     )
 
 
-class ReportSettings(_Strict):
-    language: Literal["sv", "en"] = Field(
-        default="sv", description="The report's language: sv or en."
-    )
-    formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
-        default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
-    )
-    evaluator: str | None = Field(
-        default=None,
-        description="The evaluator (a person or a firm), among the basic facts of section 1.",
-    )
-    kind: Literal["interim", "final"] = Field(
-        default="final", description="interim or final: the report's subtitle."
-    )
-
-
 class ReleaseSettings(_Strict):
     """Dataset releases for reuse (``impleval release``; docs/releases.md)."""
 
@@ -324,6 +309,13 @@ class Project(_Strict):
         description="true for made-up example data: the reports then say so on the title page.",
     )
     funder: str | None = Field(default=None, description="Who funds the project (free text).")
+    case_id: str | None = Field(
+        default=None,
+        description="The funder's case id (diarienummer), shown on the report's cover.",
+    )
+    owner: str | None = Field(
+        default=None, description="The project owner (projektägare), shown on the report's cover."
+    )
     period: Period | None = Field(
         default=None,
         description="The project period, {start, end}; indicator data must fall in it unless an "

@@ -25,12 +25,14 @@ import datetime as dt
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 from project.errors import RenderError
 from reports.content import Progress
+from reports.docx_reference import default_reference_doc
 from reports.resources import embed_images
 from reports.strings import TEMPLATES_DIR
 from reports.writer import temporary_path, write_with
@@ -110,6 +112,8 @@ def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = No
             extra_args=[
                 "--standalone",
                 "--embed-resources",
+                "--toc",
+                "--toc-depth=2",
                 f"--include-in-header={style}",
                 f"--metadata=lang:{lang}",
                 *_resource_args(markdown),
@@ -127,18 +131,26 @@ def render_docx(
     reference_doc: Path | None = None,
     ast: str | None = None,
 ) -> Path:
-    """An editable DOCX (Word's own caption numbering; an optional reference doc for styles)."""
+    """An editable DOCX (Word's own caption numbering) with the styles, page size, margins,
+    headers and footers of ``reference_doc`` (default: A4 with page numbers,
+    :func:`reports.docx_reference.default_reference_doc`)."""
     markdown, output = Path(markdown), Path(output)
-    extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
-    if reference_doc is not None:
-        extra.append(f"--reference-doc={reference_doc}")
-    _pandoc(
-        markdown,
-        "docx+native_numbering",
-        outputfile=output,
-        extra_args=extra,
-        ast=_embedded(markdown, ast),
-    )
+    if reference_doc is not None and not Path(reference_doc).is_file():
+        raise RenderError(
+            f"project.yaml: report.docx_template {Path(reference_doc).name} is not a file. Hint: "
+            f"give the path of a .docx relative to the project folder, or leave the key out."
+        )
+    with tempfile.TemporaryDirectory(prefix="impleval-docx-") as tmp:
+        reference = reference_doc or default_reference_doc(Path(tmp) / "reference.docx")
+        extra = [f"--metadata=lang:{lang}", f"--reference-doc={reference}"]
+        extra += _resource_args(markdown)
+        _pandoc(
+            markdown,
+            "docx+native_numbering",
+            outputfile=output,
+            extra_args=extra,
+            ast=_embedded(markdown, ast),
+        )
     return output
 
 
@@ -156,6 +168,8 @@ def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> s
                 "--standalone",
                 "-V",
                 "papersize=a4",
+                "-V",
+                "page-numbering=1 / 1",
                 "-V",
                 f"lang={lang}",
                 "-V",
@@ -240,6 +254,7 @@ def render_report(
     reference_doc: Path | None = None,
     progress: Progress | None = None,
     ast: str | None = None,
+    report_date: dt.date | None = None,
 ) -> dict[str, Path]:
     """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
 
@@ -272,8 +287,28 @@ def render_report(
     written: dict[str, Path] = {}
     if progress:
         progress("formats", 0, len(wanted))
-    for done, fmt in enumerate(wanted, 1):
-        written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
-        if progress:
-            progress("formats", done, len(wanted))
+    with _source_date(report_date):
+        for done, fmt in enumerate(wanted, 1):
+            written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
+            if progress:
+                progress("formats", done, len(wanted))
     return written
+
+
+@contextmanager
+def _source_date(day: dt.date | None) -> Iterator[None]:
+    """pandoc stamps a DOCX with ``SOURCE_DATE_EPOCH`` (else the clock): the report's date, so
+    that the same report rendered again is the same file."""
+    if day is None:
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -190,9 +190,20 @@ def save_figure(figure: Figure, path: Path) -> Path:
     return Path(path)
 
 
-def draw_figure(make: Callable[[], Figure], path: Path) -> Path:
-    """Build a figure with ``make`` and save it (what a worker process does)."""
-    return save_figure(make(), path)
+_VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
+
+
+def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
+    """Build a figure with ``make`` and save it (what a worker process does), and as each of
+    ``extra`` (SVG, PDF: vector copies for export, without time stamps)."""
+    import matplotlib
+
+    figure = make()
+    for target in extra:
+        fmt = Path(target).suffix.lstrip(".")
+        with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):
+            figure.savefig(tmp, format=fmt, metadata=_VECTOR_METADATA.get(fmt))
+    return save_figure(figure, path)
 
 
 def _pool(workers: int) -> Executor:
@@ -210,17 +221,26 @@ class FigureDrawing:
     it as a context manager: leaving it stops the workers.
     """
 
-    def __init__(self, figures: Sequence[FigureBlock], figures_dir: Path, *, workers: int = 1):
+    def __init__(
+        self,
+        figures: Sequence[FigureBlock],
+        figures_dir: Path,
+        *,
+        workers: int = 1,
+        exports: Mapping[str, Sequence[Path]] | None = None,
+    ):
         figures_dir = Path(figures_dir)
         figures_dir.mkdir(parents=True, exist_ok=True)
         self.figures = list(figures)
         self.targets = {f.stem: figures_dir / f"{f.stem}.png" for f in self.figures}
+        self.exports = {f.stem: tuple((exports or {}).get(f.stem, ())) for f in self.figures}
         self._pool: Executor | None = None
         self._jobs: list[Future[Path]] = []
         if workers > 1 and len(self.figures) > 1:
             self._pool = _pool(min(workers, len(self.figures)))
             self._jobs = [
-                self._pool.submit(draw_figure, f.make, self.targets[f.stem]) for f in self.figures
+                self._pool.submit(draw_figure, f.make, self.targets[f.stem], self.exports[f.stem])
+                for f in self.figures
             ]
 
     def wait(self, progress: Progress | None = None) -> dict[str, Path]:
@@ -231,7 +251,10 @@ class FigureDrawing:
         done_ = (
             (job.result() for job in as_completed(self._jobs))
             if self._pool is not None
-            else (draw_figure(f.make, self.targets[f.stem]) for f in self.figures)
+            else (
+                draw_figure(f.make, self.targets[f.stem], self.exports[f.stem])
+                for f in self.figures
+            )
         )
         for done, _path in enumerate(done_, 1):
             if progress:

@@ -113,6 +113,15 @@ def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]
     return rows
 
 
+def contrast_label(contrast: str) -> str:
+    """A contrast between waves as the report writes it, with an en dash.
+
+    >>> contrast_label("T1 - T0")
+    'T1 – T0'
+    """
+    return str(contrast).replace(" - ", " – ")
+
+
 def change_blocks(ins: Instrument) -> list[Block]:
     """Per contrast: an intro (how many were linked) and a table of change per construct."""
     comparison = ins.get("wave_comparison")
@@ -145,6 +154,7 @@ def change_blocks(ins: Instrument) -> list[Block]:
         low, high = int(df["n_linked"].min()), int(df["n_linked"].max())
         linked = fmt_n(low) if low == high else f"{fmt_n(low)}–{fmt_n(high)}"
         present = part["n_present_both"].dropna()
+        contrast = contrast_label(contrast)
         intro = (
             s(
                 "survey_stats.change_intro_present",
@@ -353,32 +363,77 @@ def rates_table(ins: Instrument) -> Table | None:
     return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
 
 
-def model_table(ins: Instrument) -> Table | None:
-    """The appendix's mixed-model details: formula, variance components, test."""
+def significant_decimals(values: pd.Series, *, least: int = 3, most: int = 6) -> int:
+    """Decimals that show each value of a column with two significant digits (at least
+    ``least``, at most ``most``): a variance of 0.0004 prints as 0,00040, never 0,000. Values
+    below ``10**-most`` count as zero (a variance estimated at its boundary).
+
+    >>> significant_decimals(pd.Series([0.232, 0.0004, float("nan"), 0.0, 1e-9]))
+    5
+    """
+    import math
+
+    shown = [abs(float(v)) for v in values if pd.notna(v) and abs(float(v)) >= 10.0**-most]
+    needed = [1 - math.floor(math.log10(v)) for v in shown]
+    return max(least, min(most, max(needed, default=least)))
+
+
+def _model_letters(formulas: pd.Series) -> dict[str, str]:
+    """Each formula's model letter (A, B, …) in order of first appearance."""
+    return {f: chr(ord("A") + i) for i, f in enumerate(dict.fromkeys(formulas.astype(str)))}
+
+
+def model_table(ins: Instrument) -> list[Table]:
+    """The appendix's mixed-model details in two tables that fit the page: the estimates and
+    tests per model, then the variance components; the formulas (model A, B) in a note."""
     comparison = ins.get("wave_comparison")
     if comparison is None:
-        return None
+        return []
     s, order = ins.s, ins.scale_order
     df = comparison[(comparison["sample"] == "all") & comparison["scale"].isin(order)].copy()
     if df.empty:
-        return None
+        return []
     df["_s"] = df["scale"].map(order)
     df = df.sort_values(["contrast", "_s"], kind="stable")
     df["construct"] = [ins.spec.scale(x).label.get(ins.lang) for x in df["scale"]]
-    columns = [
+    df["contrast"] = df["contrast"].astype(str).map(contrast_label)
+    letters = _model_letters(df["formula"])
+    df["model"] = df["formula"].astype(str).map(letters)
+    first = [
         Column(ins.scale_header, "construct", "text"),
         Column(s(SH + "contrast"), "contrast", "text"),
-        Column(s(SH + "formula"), "formula", "text"),
+        Column(s(SH + "model"), "model", "text"),
+    ]
+    estimates = [
+        *first,
         Column(s(SH + "n_obs"), "n", "n"),
         Column(s(SH + "n_groups"), "n_respondents", "integer"),
         Column(s(SH + "estimate"), "estimate", "number", decimals=3),
         Column(s(H + "ci"), ("ci_low", "ci_high"), "ci", decimals=3),
         Column("p", "p_value", "p"),
-        Column(s(SH + "var_organisation"), "variance_organisation", "number", decimals=3),
-        Column(s(SH + "var_respondent"), "variance_respondent", "number", decimals=3),
-        Column(s(SH + "var_residual"), "variance_residual", "number", decimals=3),
+    ]
+    variances = [
+        *first,
+        Column(s(SH + "n_obs"), "n", "n"),
+        *(
+            Column(
+                s(SH + key),
+                f"variance_{key[4:]}",
+                "number",
+                significant_decimals(df[f"variance_{key[4:]}"]),
+            )
+            for key in ("var_organisation", "var_respondent", "var_residual")
+        ),
     ]
     if df["variance_organisation"].isna().all():
-        columns = [c for c in columns if c.source != "variance_organisation"]
-    table = blank_repeats(ins.format(df, columns), ins.scale_header)
-    return ins.table(table, s("survey_stats.model_caption", kind=ins.kind_words))
+        variances = [c for c in variances if c.source != "variance_organisation"]
+    formulas = " ".join(
+        s("survey_stats.model_formula", model=letter, formula=formula)
+        for formula, letter in letters.items()
+    )
+    tables = []
+    for columns, caption in ((estimates, "model_caption"), (variances, "variance_caption")):
+        table = blank_repeats(ins.format(df, columns), ins.scale_header)
+        table.attrs["notes"] = [*table.attrs.get("notes", []), formulas]
+        tables.append(ins.table(table, s(f"survey_stats.{caption}", kind=ins.kind_words)))
+    return tables

@@ -68,7 +68,7 @@ def _set(path: str, value):
         (
             "report.kind",
             "interm",
-            "report.kind: expected one of interim, final; found 'interm'. Did you mean `interim`?",
+            "report.kind: expected one of interim, final, followup; found 'interm'. Did you mean `interim`?",
         ),
         (
             "name",

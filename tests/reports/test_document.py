@@ -24,7 +24,7 @@ SV_HEADINGS = [
     "2. Utvärderingens upplägg och genomförande",
     "3. P1 – Projektlogiken",
     "4. P2 – Processen",
-    "5. P3 – Public debate",
+    "5. P3 – Offentlig debatt",  # the funder's template says "Public debate", in English
     "6. N1 – Nyckelaktiviteter",
     "7. N2 – Nyckelpersoner",
     "8. N3 – Nyckeltal",

@@ -84,7 +84,7 @@ def test_english_block_shows_profile_change_groups_and_rates(results, project, s
     ):
         assert heading in md
     assert (
-        "T1 - T0: 50 people answered in both waves (the same pseudonym); of them, 43–49 had a "
+        "T1 – T0: 50 people answered in both waves (the same pseudonym); of them, 43–49 had a "
         "score on the construct in both waves"
     ) in " ".join(md.split())
     assert "our defaults, not NoMAD's" in md
