@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.columns import check_table, table
 from analysis.effect_sizes import omega_squared_interval
-from analysis.two_sample import hedges_g, unpaired_tests
+from analysis.two_sample import welch_test
 
 __all__ = [
     "GROUP_COMPARISON_COLUMNS",
@@ -173,19 +173,21 @@ def _check(scores: pd.DataFrame, by: tuple[str, ...], min_cell_size: int) -> pd.
 def _pairwise(
     samples: dict[str, np.ndarray], base: dict[str, object], confidence: float
 ) -> list[dict[str, object]]:
-    """Welch t tests of every pair of groups, Holm-adjusted, with Hedges' *g*."""
+    """Welch t tests of every pair of groups, Holm-adjusted, with Hedges' *g* (the Welch row of
+    :func:`analysis.two_sample.welch_test` carries it)."""
     pairs = []
     for a, b in itertools.combinations(samples, 2):
-        welch = unpaired_tests(samples[a], samples[b], confidence=confidence)[0]
-        g, g_low, g_high = hedges_g(samples[a], samples[b], confidence=confidence)
+        welch = welch_test(samples[a], samples[b], confidence=confidence)
         tested = {k: welch[k] for k in ("estimate", "std_error", "ci_low", "ci_high")}
         tested |= {k: welch[k] for k in ("statistic", "df", "p_value")}
+        tested |= {
+            k: welch[k] for k in ("effect_size", "effect_size_ci_low", "effect_size_ci_high")
+        }
         pairs.append(
             base
             | {"comparison": "pairwise", "group_a": a, "group_b": b, "method": PAIRWISE}
             | {"n": int(samples[a].size + samples[b].size)}
             | tested
-            | {"effect_size": g, "effect_size_ci_low": g_low, "effect_size_ci_high": g_high}
             | {"effect_size_measure": "hedges_g"}
         )
     adjusted = holm_adjust([float(p["p_value"]) for p in pairs])  # type: ignore[arg-type]
