@@ -82,14 +82,23 @@ def _starting_communalities(r: np.ndarray) -> np.ndarray:
 
     For a singular ``r`` the inverse's diagonal holds zeros or huge values; the bounds then
     decide, as ``psych::smc`` bounds out-of-range values (no division warning is let through).
+    A stack is inverted in one call (LAPACK per matrix, as one by one) unless one of its
+    matrices is singular.
     """
     if r.ndim == 3:
-        return np.stack([_starting_communalities(m) for m in r])
-    k = r.shape[0]
+        try:
+            inverse_diagonal = np.diagonal(np.linalg.inv(r), axis1=1, axis2=2)
+        except np.linalg.LinAlgError:
+            return np.stack([_starting_communalities(m) for m in r])
+        return _bounded_smc(inverse_diagonal)
     try:
         inverse_diagonal = np.diag(np.linalg.inv(r))
     except np.linalg.LinAlgError:
-        return np.full(k, 0.5)
+        return np.full(r.shape[0], 0.5)
+    return _bounded_smc(inverse_diagonal)
+
+
+def _bounded_smc(inverse_diagonal: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         h2 = 1 - 1 / inverse_diagonal
     return np.clip(np.where(np.isnan(h2), 0.5, h2), 0.005, 0.995)
@@ -109,7 +118,7 @@ def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100
     diagonal = np.arange(stack.shape[1])
     active = np.arange(stack.shape[0])  # the matrices not converged yet
     for _ in range(max_iter):
-        reduced = stack[active].copy()
+        reduced = stack[active]  # a copy: fancy indexing
         reduced[:, diagonal, diagonal] = h2[active]
         values, vectors = np.linalg.eigh(reduced)
         fitted = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
