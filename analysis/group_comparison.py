@@ -195,7 +195,12 @@ def _pairwise(
 
 
 def _grouping_rows(
-    frame: pd.DataFrame, column: str, *, min_cell_size: int, confidence: float
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    min_cell_size: int,
+    confidence: float,
+    max_pairwise_groups: int | None = None,
 ) -> list[dict[str, object]]:
     """The rows of one wave × scale × grouping column (the keys added by the caller)."""
     with_group = frame[frame[column].notna()]
@@ -227,6 +232,8 @@ def _grouping_rows(
             (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
         )
     ]
+    if max_pairwise_groups is not None and len(included) > max_pairwise_groups:
+        return rows
     return rows + _pairwise(samples, base, confidence)
 
 
@@ -236,6 +243,7 @@ def compare_groups(
     by: Sequence[str] = ("staff_group", "organisation"),
     min_cell_size: int,
     confidence: float = 0.95,
+    max_pairwise_groups: int | None = None,
 ) -> pd.DataFrame:
     """Compare scale scores between the groups of each column in ``by``, per wave and scale.
 
@@ -251,6 +259,11 @@ def compare_groups(
         dropped before any test.
     confidence : float, default 0.95
         Level of the pairwise intervals.
+    max_pairwise_groups : int, optional
+        With more groups than this left after the small-cell rule, only the omnibus rows are
+        given: the pairs grow with the square of the groups (hundreds of organisations give
+        hundreds of thousands of Holm-adjusted pairs, which no report can show). ``None``: every
+        pair.
 
     Returns
     -------
@@ -276,7 +289,11 @@ def compare_groups(
     for (instrument, wave, scale), frame in scored.groupby(keys, sort=True):
         for column in by:
             for row in _grouping_rows(
-                frame, column, min_cell_size=min_cell_size, confidence=confidence
+                frame,
+                column,
+                min_cell_size=min_cell_size,
+                confidence=confidence,
+                max_pairwise_groups=max_pairwise_groups,
             ):
                 rows.append({"instrument": instrument, "wave": wave, "scale": scale} | row)
     return check_table(
