@@ -104,10 +104,12 @@ def _bounded_smc(inverse_diagonal: np.ndarray) -> np.ndarray:
     return np.clip(np.where(np.isnan(h2), 0.5, h2), 0.005, 0.995)
 
 
-#: Below this largest change of a communality, principal-axis steps are joined by Newton steps.
-_NEWTON_BELOW = 1e-6
-#: A Newton step is taken only when it is at most this many times the ordinary step.
-_NEWTON_REACH = 1000.0
+#: When Newton steps replace ordinary ones: (largest ordinary step below, Newton step at most
+#: this many ordinary steps): small enough that no other fixed point is within reach (earlier
+#: Newton steps, e.g. below 1e-3, were seen to land on another fixed point of a matrix with a
+#: reverse-keyed item not reversed).
+_NEWTON_TIERS = ((1e-6, 1000.0),)
+_NEWTON_BELOW = _NEWTON_TIERS[0][0]
 
 
 def _newton_steps(
@@ -121,8 +123,8 @@ def _newton_steps(
     :math:`\partial\lambda/\partial h_m = v_m^2` and :math:`\partial v/\partial h_m =
     \sum_{j} u_j u_{jm} v_m / (\lambda - \lambda_j)`; a communality at its bound does not
     move. Where the step is not defined (a zero eigengap or eigenvalue), or reaches further than
-    :data:`_NEWTON_REACH` ordinary steps (the iteration contracts slowly there, and another fixed
-    point may be nearer to Newton), the ordinary step is kept.
+    :data:`_NEWTON_TIERS` allow (the iteration contracts slowly there, and another fixed point
+    may be nearer to Newton), the ordinary step is kept.
     """
     lam = values[:, -1]
     v = vectors[:, :, -1]
@@ -149,7 +151,10 @@ def _newton_steps(
         # Only a step within ten ordinary steps: the fixed point the ordinary steps approach,
         # not another one (near-degenerate matrices have several).
         plain = np.max(np.abs(new - h2)[usable], axis=1)
-        near = np.max(np.abs(delta), axis=1) <= _NEWTON_REACH * plain
+        reach = np.max(np.abs(delta), axis=1)
+        near = np.zeros(plain.shape, dtype=bool)
+        for below, times in _NEWTON_TIERS:
+            near |= (plain < below) & (reach <= times * plain)
         rows = np.flatnonzero(usable)[near]
         stepped[rows] = np.clip(h2[rows] + delta[near], 0.005, 0.995)
     return stepped
