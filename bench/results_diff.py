@@ -25,7 +25,8 @@ def column_difference(x: pd.Series, y: pd.Series) -> str | None:
             return None
         rel = np.abs(u[ok] - v[ok]) / np.maximum(np.abs(u[ok]), 1e-300)
         return f"max rel {rel.max():.2e}"
-    differ = int((x.astype(str) != y.astype(str)).sum())
+    # missing as a marker: with pandas' string dtype NaN != NaN would count as a difference
+    differ = int((x.fillna("<NA>").astype(str) != y.fillna("<NA>").astype(str)).sum())
     return f"text differs ({differ} rows)" if differ else None
 
 
