@@ -30,12 +30,21 @@ from analysis.wave_comparison import ExtendedModel, compare_waves
 from instruments.spec import InstrumentSpec
 from project.config import Project
 
-__all__ = ["BREAKDOWNS", "GROUPINGS", "analyse_survey", "reliability_by_group"]
+__all__ = [
+    "BREAKDOWNS",
+    "GROUPINGS",
+    "MAX_PAIRWISE_GROUPS",
+    "analyse_survey",
+    "reliability_by_group",
+]
 
 #: The breakdowns every survey table is given (beside the whole wave).
 BREAKDOWNS: tuple[str, ...] = ("staff_group", "organisation")
 #: How scale scores are described: the whole wave, then each breakdown.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), *((b,) for b in BREAKDOWNS))
+#: Pairwise group comparisons only up to this many groups (omnibus tests beyond; see
+#: :func:`analysis.group_comparison.compare_groups`).
+MAX_PAIRWISE_GROUPS = 20
 
 
 def reliability_by_group(
@@ -115,7 +124,12 @@ def analyse_survey(
         "item_summaries": numeric,
         "item_distributions": item_distributions(long, spec),
         "wave_comparison": compare_waves(scores, waves=waves, extended=extended),
-        "group_comparison": compare_groups(scores, by=BREAKDOWNS, min_cell_size=min_cell_size),
+        "group_comparison": compare_groups(
+            scores,
+            by=BREAKDOWNS,
+            min_cell_size=min_cell_size,
+            max_pairwise_groups=MAX_PAIRWISE_GROUPS,
+        ),
         "response_rates": response_rates(
             wide, invited, instrument=spec.id, threshold=settings.response_rate_threshold
         ),
