@@ -126,15 +126,15 @@ def front_matter(project: Project, *, s: Strings, cover: Cover) -> str:
 
     pandoc reads metadata values as Markdown, so the project's name, the organisation and the
     evaluator (data) are escaped like every other data string."""
-    subtitle = s(f"report_kind.{cover.kind}")
+    subtitle = str(s(f"report_kind.{cover.kind}"))  # plain str: YAML knows no Markdown type
     if cover.organisation:
-        subtitle += f" – {escape(project.organisation_label(cover.organisation, s.lang))}"
+        subtitle += " – " + str(escape(project.organisation_label(cover.organisation, s.lang)))
     meta: dict[str, object] = {
         "title": str(escape(project.name.get(s.lang))),
         "subtitle": subtitle,
         "date": cover.report_date.isoformat(),
         "lang": s.lang,
-        "toc-title": s("cover.contents"),
+        "toc-title": str(s("cover.contents")),
     }
     if project.report.evaluator:
         meta["author"] = [str(escape(project.report.evaluator))]

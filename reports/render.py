@@ -22,6 +22,7 @@ a temporary name that the writer renames when it is complete (:func:`reports.wri
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import tempfile
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from project.errors import RenderError
 from reports.content import Progress
@@ -90,7 +92,31 @@ def _resource_args(markdown: Path) -> list[str]:
 def parse_markdown(markdown: Path) -> str:
     """The report's Markdown parsed once into pandoc's document tree (JSON), from which every
     format is written (parsing is most of pandoc's work; it needs no figure files)."""
-    return _pandoc(Path(markdown), "json", outputfile=None, extra_args=[])
+    tree = json.loads(_pandoc(Path(markdown), "json", outputfile=None, extra_args=[]))
+    return json.dumps(_own_raw_blocks(tree), ensure_ascii=False)
+
+
+OWN_RAW = "impleval-raw"
+_OWN_RAW_FORMATS = ("typst", "openxml")
+
+
+def _own_raw_blocks(node: Any) -> Any:
+    """The template's own page breaks and contents for PDF and DOCX, as raw blocks.
+
+    The reader lets no raw block through (:data:`INPUT_FORMAT`), so the template writes them as
+    code blocks of class ``impleval-raw`` with a ``format`` attribute, turned into raw blocks here.
+    Only typst and openxml: nothing of the kind reaches HTML, and data cannot write such a block
+    (its backticks are escaped)."""
+    if isinstance(node, list):
+        return [_own_raw_blocks(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("t") == "CodeBlock":
+        (_, classes, attrs), text = node["c"]
+        fmt = dict(attrs).get("format")
+        if OWN_RAW in classes and fmt in _OWN_RAW_FORMATS:
+            return {"t": "RawBlock", "c": [fmt, text]}
+    return {k: _own_raw_blocks(v) for k, v in node.items()}
 
 
 def _embedded(markdown: Path, ast: str | None) -> str:
@@ -178,7 +204,7 @@ def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> s
                 f"--include-in-header={TYPST_HEADER}",
                 *_resource_args(markdown),
             ],
-            ast=ast,
+            ast=ast if ast is not None else parse_markdown(markdown),
         )
 
 

@@ -21,6 +21,7 @@ from reports.disclosure.linear import (
     protect,
     secure,
 )
+from reports.escaping import Markdown
 from reports.labels import group_label
 from reports.sections.survey_common import H, Instrument, blank_repeats
 
@@ -427,7 +428,7 @@ def model_table(ins: Instrument) -> list[Table]:
     ]
     if df["variance_organisation"].isna().all():
         variances = [c for c in variances if c.source != "variance_organisation"]
-    formulas = " ".join(
+    formulas = Markdown(" ").join(  # each part escaped once by its string
         s("survey_stats.model_formula", model=letter, formula=formula)
         for formula, letter in letters.items()
     )

@@ -193,7 +193,7 @@ def test_a_report_for_one_organisation_beside_the_whole_with_small_cells_suppres
     small = scores[(scores["group_by"] == "staff_group") & (scores["n"] < 5)]
     assert not small.empty  # the organisation has staff groups of fewer than five
     markdown = (folder / "report_sv.md").read_text(encoding="utf-8")
-    assert "– (<5)" in markdown
+    assert "– (\\<5)" in markdown  # the mark escaped in the Markdown
     assert not re.search(r"\([1-4]\)", markdown)  # no count below five is shown
     unknown = impleval("report", "-p", str(project), "--for", "nowhere", env=env)
     assert unknown.returncode == 2 and "hc_norrmalm" in unknown.stderr
