@@ -62,8 +62,8 @@ class LocaleTicks(Formatter):
         return 0 if step >= 1 else min(6, math.ceil(-math.log10(step) - 1e-9))
 
     def set_locs(self, locs: Sequence[float]) -> None:
-        self.locs = list(locs)
-        self.decimals = self.decimals_for(self.locs)
+        # The decimals from the tick step; ``self.locs`` is not kept (deprecated in Matplotlib 3.11).
+        self.decimals = self.decimals_for(list(locs))
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return disclosure.format_number(x, decimals=self.decimals, lang=self.lang)
