@@ -9,18 +9,35 @@ before/after comparisons, goals, project logic and participant outcomes
 agreement and quotes (:mod:`analysis.codings`). The kinds come from the registry
 (:mod:`ingest.kinds`); a kind the project does not declare is skipped. The statistics are pure
 functions; this module only reads, calls them and writes.
+
+The work is cut into **units** (:class:`flows.executors.Call`): per survey instrument × wave ×
+breakdown the reliability (α, ω and its bootstrap, the costliest statistic), per instrument the
+other survey tables, per indicator × unit an ITS fit, the interviews' tables. Each unit gets the
+part of the store it needs (a partitioned read) and returns its tables; an executor runs them —
+in this process (the embedded default) or on a Dask cluster (``impleval run --dask``) — and
+hands them back in the plan's order, so the tables written are the same wherever they ran.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis.codings import analyse_codings
-from analysis.columns import stack_results
-from analysis.indicators import analyse_indicators
-from analysis.survey import analyse_survey
+from analysis.columns import stack_results, stack_tables
+from analysis.indicators import analyse_indicators, its_plan, its_unit
+from analysis.survey import (
+    BREAKDOWNS,
+    analyse_survey,
+    project_omega_interval,
+    reliability_part,
+    stack_reliability,
+    wave_comparison_part,
+    wave_comparison_scales,
+)
+from flows.executors import Call, Executor, InProcess
 from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
@@ -29,43 +46,109 @@ from store import reads, warehouse
 from store.results import ingest_accounting, write_results
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
+
+    from instruments.spec import InstrumentSpec
 
 Tables = dict[str, "pd.DataFrame"]
 Progress = Callable[[str, int, int], None]
 
 
-def _store_accounting(paths: ProjectPaths, project: Project) -> Tables:
+@dataclass
+class KindPlan:
+    """A kind's units and how their results become its tables."""
+
+    calls: list[Call] = field(default_factory=list)
+    assemble: Callable[[list[Any]], Tables] = lambda results: {}
+
+
+def _store_accounting(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
-        return ingest_accounting(con)
+        tables = ingest_accounting(con)
+    return KindPlan(assemble=lambda results: tables)
 
 
-def _survey(paths: ProjectPaths, project: Project) -> Tables:
+def _instrument(
+    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec, project: Project, executor: Executor
+) -> KindPlan:
+    """One instrument's units: every table but two; ``wave_comparison`` per scale (mixed
+    models); ``reliability`` per wave × breakdown (α, ω and ω's bootstrap), each unit with the
+    one wave it needs."""
+    wide, long = reads.read_survey_frames(con, spec)
+    shared = executor.share(wide)
+    apart = ("reliability", "wave_comparison")
+    options = {"spec": spec, "project": project, "apart": apart}
+    plan = KindPlan([Call(f"survey {spec.id}", analyse_survey, (shared, long), options)])
+    scales = wave_comparison_scales(spec)
+    for scale in scales:
+        options = {"project": project, "scale": scale}
+        name = f"wave comparison {spec.id} {scale}"
+        plan.calls.append(Call(name, wave_comparison_part, (shared, spec), options))
+    interval, min_n = project_omega_interval(project), project.survey.reliability_min_n
+    keys = []
+    for wave in reads.survey_waves(con, spec.id):
+        frame = executor.share(reads.read_survey_frames(con, spec, wave=wave)[0])
+        for breakdown in (None, *BREAKDOWNS):
+            options = {"breakdown": breakdown, "min_n": min_n, "omega_interval": interval}
+            name = f"reliability {spec.id} {wave} {breakdown or 'all'}"
+            plan.calls.append(Call(name, reliability_part, (frame, spec), options))
+            keys.append((breakdown, wave))
+
+    def assemble(results: list[Any]) -> Tables:
+        tables = dict(results[0])
+        tables["wave_comparison"] = stack_tables("wave_comparison", results[1 : 1 + len(scales)])
+        parts = dict(zip(keys, results[1 + len(scales) :], strict=True))
+        tables["reliability"] = stack_reliability(parts)
+        return tables
+
+    plan.assemble = assemble
+    return plan
+
+
+def _survey(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+    """The units of every instrument; its tables stacked instrument by instrument."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     with warehouse.open_reader(paths.warehouse) as con:
-        frames = [reads.read_survey_frames(con, spec) for spec in specs]
-    parts = [
-        analyse_survey(wide, long, spec=spec, project=project)
-        for spec, (wide, long) in zip(specs, frames, strict=True)
-    ]
-    return stack_results(parts, kind="survey")
+        plans = [_instrument(con, spec, project, executor) for spec in specs]
+
+    def assemble(results: list[Any]) -> Tables:
+        return stack_results(_assemble(plans, results), kind="survey")
+
+    return KindPlan([call for plan in plans for call in plan.calls], assemble)
 
 
-def _indicators(paths: ProjectPaths, project: Project) -> Tables:
+def _indicators(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+    """One unit per ITS fit (indicator × unit: its series and its control's); the summaries,
+    goals, logic and outcomes from the fits and the whole (small) tables."""
     with warehouse.open_reader(paths.warehouse) as con:
         values, counts = reads.read_indicator_values(con), reads.read_outcome_values(con)
-    return analyse_indicators(values, counts, project=project)
+        fits = its_plan(reads.indicator_series(con), project)
+        calls = [
+            Call(
+                f"its {fit.indicator} {fit.unit}",
+                its_unit,
+                (reads.read_indicator_values(con, series=fit.reads), fit),
+                {"project": project},
+            )
+            for fit in fits
+        ]
+    return KindPlan(
+        calls,
+        lambda results: analyse_indicators(values, counts, project=project, its=results),
+    )
 
 
-def _codings(paths: ProjectPaths, project: Project) -> Tables:
+def _codings(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
         codings, documents = reads.read_active_codings(con)
-    return analyse_codings(codings, documents, project=project)
+    call = Call("codings", analyse_codings, (codings, documents), {"project": project})
+    return KindPlan([call], lambda results: results[0])
 
 
-#: How each kind of the registry is analysed: read its active data, call its plan (``ingest``:
-#: the store's own accounting of what was loaded and quarantined).
-PLANS: dict[str, Callable[[ProjectPaths, Project], Tables]] = {
+#: How each kind of the registry is analysed: read its active data, cut it into units (``ingest``:
+#: the store's own accounting of what was loaded and quarantined, no unit).
+PLANS: dict[str, Callable[[ProjectPaths, Project, Executor], KindPlan]] = {
     "ingest": _store_accounting,
     "survey": _survey,
     "indicators": _indicators,
@@ -79,24 +162,51 @@ def analysed_kinds(project: Project) -> list[str]:
     return ["ingest", *(kind.name for kind in KINDS if kind.analysed(project))]
 
 
+def _assemble(plans: Sequence[KindPlan], results: Sequence[Any]) -> list[Tables]:
+    """Each plan's tables from its share of ``results`` (the plans' calls, in order)."""
+    out, at = [], 0
+    for plan in plans:
+        out.append(plan.assemble(list(results[at : at + len(plan.calls)])))
+        at += len(plan.calls)
+    return out
+
+
+def _analyse(
+    paths: ProjectPaths,
+    project: Project,
+    kinds: Sequence[str],
+    executor: Executor,
+    progress: Progress | None = None,
+) -> Tables:
+    """Every unit of ``kinds`` run by ``executor`` at once, then each kind's tables in turn."""
+    plans = [PLANS[kind](paths, project, executor) for kind in kinds]
+    results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
+    tables: Tables = {}
+    for part in _assemble(plans, results):
+        tables |= part
+    return tables
+
+
 def results_of(project_dir: Path, kind: str) -> Tables:
-    """The results tables of one kind, read from the store and analysed (nothing written);
-    ``{}`` when project.yaml does not declare the kind."""
+    """The results tables of one kind, read from the store and analysed in this process
+    (nothing written); ``{}`` when project.yaml does not declare the kind."""
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
-    return PLANS[kind](paths, project) if kind in analysed_kinds(project) else {}
+    if kind not in analysed_kinds(project):
+        return {}
+    return _analyse(paths, project, [kind], InProcess())
 
 
 def analyse_project(
-    paths: ProjectPaths, project: Project, *, progress: Progress | None = None
+    paths: ProjectPaths,
+    project: Project,
+    *,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> list[Path]:
-    """Analyse every declared kind and write its results tables (see the module docstring)."""
-    kinds = analysed_kinds(project)
-    tables: Tables = {}
-    for done, kind in enumerate(kinds):
-        if progress:
-            progress(f"analyse {kind}", done, len(kinds))
-        tables |= PLANS[kind](paths, project)
+    """Analyse every declared kind and write its results tables (see the module docstring);
+    the units run in this process unless ``executor`` says otherwise."""
+    tables = _analyse(paths, project, analysed_kinds(project), executor or InProcess(), progress)
     if progress:
-        progress("write results", len(kinds), len(kinds))
+        progress("write results", 1, 1)
     return write_results(paths.results, tables)

@@ -94,10 +94,17 @@ def _report_settings(project_dir: Path, lang: str | None, formats: str | None) -
     return RunSettings.for_project(load_project(project_dir), lang=lang, formats=formats)
 
 
-def _run(project_dir: Path, *, force: bool, only: str | None, settings: RunSettings) -> None:
+def _run(
+    project_dir: Path,
+    *,
+    force: bool,
+    only: str | None,
+    settings: RunSettings,
+    dask: str | None = None,
+) -> None:
     from flows.run import run_project
 
-    run_project(project_dir, settings, force=force, only=only)
+    run_project(project_dir, settings, force=force, only=only, dask=dask)
 
 
 def _report_paths(project_dir: Path, settings: RunSettings) -> list[Path]:
@@ -276,17 +283,31 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Redo every stage.")] = False,
     lang: LangOpt = None,
     fmt: FormatOpt = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Run the analysis's work units on a Dask cluster: tcp://HOST:PORT (a running "
+            "`dask scheduler`) or local:N (N worker processes here); default: executor.dask in "
+            "project.yaml, else this process. The results files are the same (docs/scale.md).",
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
     reports are. When nothing changed it answers `up to date` at once.
 
-    Example, on the demo project:
+    Example, on the demo project (the analysis on two local Dask workers):
 
     \b
-        impleval run -p impleval-demo
+        impleval run -p impleval-demo --force --dask local:2
     """
+    if dask is not None:
+        from flows.executors import parse_dask
+
+        parse_dask(dask)  # a wrong address is one line before anything runs
     settings = _report_settings(project_dir, lang, fmt)
-    _run(project_dir, force=force, only=stage, settings=settings)
+    _run(project_dir, force=force, only=stage, settings=settings, dask=dask)
     if stage in (None, "report"):
         _echo_reports(project_dir, settings)
 

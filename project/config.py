@@ -286,6 +286,17 @@ class ReleaseSettings(_Strict):
     )
 
 
+class ExecutorSettings(_Strict):
+    """Where the analysis's work units run (docs/scale.md); ``impleval run --dask`` overrides."""
+
+    dask: str | None = Field(
+        default=None,
+        pattern=r"^(local:\d+|(tcp|tls|ucx)://[^\s/:]+:\d{1,5})$",
+        description="A Dask scheduler, tcp://HOST:PORT, or local:N for N worker processes on "
+        "this machine; unset: in the run's own process.",
+    )
+
+
 class Period(_Strict):
     start: dt.date = Field(description="First day (YYYY-MM-DD).")
     end: dt.date = Field(description="Last day (YYYY-MM-DD).")
@@ -340,6 +351,11 @@ class Project(_Strict):
         default=ReleaseSettings(),
         description="Dataset releases: licence, creators, how much suppression a deposit may use "
         "(docs/releases.md).",
+    )
+    executor: ExecutorSettings = Field(
+        default=ExecutorSettings(),
+        description="Where the analysis runs: in the run's own process (the default) or on a "
+        "Dask cluster (docs/scale.md).",
     )
     interviews: InterviewsConfig | None = Field(
         default=None,
