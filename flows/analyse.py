@@ -37,7 +37,7 @@ from analysis.survey import (
     wave_comparison_part,
     wave_comparison_scales,
 )
-from flows.executors import Call, Executor, InProcess
+from flows.executors import Call, Executor, InProcess, one_blas_thread
 from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
@@ -182,8 +182,9 @@ def _analyse(
     plans = [PLANS[kind](paths, project, executor) for kind in kinds]
     results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
     tables: Tables = {}
-    for part in _assemble(plans, results):
-        tables |= part
+    with one_blas_thread():  # what is computed from the units' results, as they are
+        for part in _assemble(plans, results):
+            tables |= part
     return tables
 
 

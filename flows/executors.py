@@ -11,6 +11,11 @@ files — are the same wherever the units ran.
   of N worker processes on 127.0.0.1). No Prefect server is needed. The cluster is connected to
   on the first units, so an up-to-date run starts nothing.
 
+Every unit runs with **one BLAS thread** (:func:`one_blas_thread`): a mixed model's last digits
+depend on how many threads its matrix products are split over, and Dask's workers start with one,
+so without this a cluster's results (and a 2-core machine's against an 8-core one's) could
+differ in the 16th digit.
+
 Only pseudonymised frames cross to the workers (the store holds nothing else); the
 pseudonymisation key is never read here.
 """
@@ -57,6 +62,15 @@ class Executor(Protocol):
         """Every call's result, in the order of ``calls``."""
 
 
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Linear algebra (OpenBLAS, MKL, OpenMP) on one thread inside the block."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
 class InProcess:
     """The embedded default: each call in this process, in turn."""
 
@@ -65,10 +79,11 @@ class InProcess:
 
     def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
         results = []
-        for done, call in enumerate(calls):
-            if progress:
-                progress(call.name, done, len(calls))
-            results.append(call.function(*call.args, **call.kwargs))
+        with one_blas_thread():
+            for done, call in enumerate(calls):
+                if progress:
+                    progress(call.name, done, len(calls))
+                results.append(call.function(*call.args, **call.kwargs))
         return results
 
 
@@ -110,8 +125,8 @@ def parse_dask(text: str, *, where: str = "--dask") -> DaskTarget:
 
 
 def _quiet(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """Run one unit on a worker with library warnings kept off the worker's terminal."""
-    with warnings.catch_warnings():
+    """Run one unit on a worker: one BLAS thread, library warnings off the worker's terminal."""
+    with warnings.catch_warnings(), one_blas_thread():
         warnings.simplefilter("ignore")
         return function(*args, **kwargs)
 
