@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from project.errors import ConfigError, format_pydantic_error
+from project.execution import ExecutorSettings
 from project.indicators import Activity, Goal, Indicator, Outcome, check_references
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
@@ -283,17 +284,6 @@ class ReleaseSettings(_Strict):
     )
     language: Literal["sv", "en"] | None = Field(
         default=None, description="Label language of .sav/.dta (default: report.language)."
-    )
-
-
-class ExecutorSettings(_Strict):
-    """Where the analysis's work units run (docs/scale.md); ``impleval run --dask`` overrides."""
-
-    dask: str | None = Field(
-        default=None,
-        pattern=r"^(local:\d+|(tcp|tls|ucx)://[^\s/:]+:\d{1,5})$",
-        description="A Dask scheduler, tcp://HOST:PORT, or local:N for N worker processes on "
-        "this machine; unset: in the run's own process.",
     )
 
 
