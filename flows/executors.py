@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from project.errors import ConfigError
+from project.errors import ConfigError, PipelineError
 
 #: ``local:N`` or a scheduler address such as ``tcp://10.0.0.5:8786``.
 _LOCAL = re.compile(r"^local:(\d+)$")
@@ -159,10 +159,21 @@ class DaskExecutor:
             client.submit(_quiet, c.function, c.args, c.kwargs, key=self._key(c, i))
             for i, c in enumerate(calls)
         ]
-        for done, _ in enumerate(as_completed(futures), 1):
-            if progress:
-                progress("units on the cluster", done, len(futures))
-        results: list[Any] = client.gather(futures)
+        try:
+            for done, _ in enumerate(as_completed(futures), 1):
+                if progress:
+                    progress("units on the cluster", done, len(futures))
+            results: list[Any] = client.gather(futures)
+        except Exception as exc:
+            if not _cluster_failure(exc):
+                raise  # a unit's own error: the same as in an embedded run
+            raise PipelineError(
+                f"--dask {self.target}: the cluster failed while running the analysis "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}). "
+                f"Hint: a worker that runs out of memory is restarted and, after a few tries, "
+                f"given up on; give the workers more memory (dask worker --memory-limit) or run "
+                f"without --dask."
+            ) from exc
         return results
 
     def _key(self, call: Call, index: int) -> str:
@@ -176,6 +187,13 @@ class DaskExecutor:
             if part is not None:
                 part.close()
         self._client = self._cluster = None
+
+
+def _cluster_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from Dask or the network (a worker lost, the scheduler gone), not
+    from a unit's own code."""
+    module = type(exc).__module__.split(".")[0]
+    return module in ("distributed", "tornado") or isinstance(exc, OSError | TimeoutError)
 
 
 def _quiet_dask_logs() -> None:
