@@ -142,11 +142,20 @@ def category_domain(values: pd.Series, categories: Sequence[object] | None) -> l
 
 
 def category_counts(data: pd.DataFrame, domain: list[object]) -> np.ndarray:
-    """Units × categories: how many coders gave each category to each unit."""
-    table = pd.crosstab(
-        data["unit"], pd.Categorical(data["value"], categories=domain), dropna=False
-    )
-    return table.reindex(columns=domain, fill_value=0).to_numpy(dtype=float)
+    """Units × categories: how many coders gave each category to each unit (units sorted, as
+    ``pd.crosstab`` orders them; a value outside ``domain`` is not counted, its unit still a
+    row). Counted with one ``bincount``: ``pd.crosstab`` costs ~0.1 s a call."""
+    units = data["unit"]
+    if units.isna().any():  # crosstab's own rules for a missing unit
+        table = pd.crosstab(units, pd.Categorical(data["value"], categories=domain), dropna=False)
+        return table.reindex(columns=domain, fill_value=0).to_numpy(dtype=float)
+    unit_index, unit_values = pd.factorize(units, sort=True)
+    value_index = pd.Categorical(data["value"], categories=domain).codes.astype(np.intp)
+    n_units, n_values = len(unit_values), len(domain)
+    known = value_index >= 0
+    cells = unit_index[known] * n_values + value_index[known]
+    counts = np.bincount(cells, minlength=n_units * n_values)
+    return counts.reshape(n_units, n_values).astype(float)
 
 
 def result_of(

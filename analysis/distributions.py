@@ -17,7 +17,7 @@ __all__ = ["DISTRIBUTION_COLUMNS", "item_distributions"]
 #: Columns of :func:`item_distributions` (``item_distributions.csv``, :mod:`analysis.columns`).
 DISTRIBUTION_COLUMNS: tuple[str, ...] = table("item_distributions").columns
 
-_STATUSES = ("answered", "not_applicable", "missing")
+_STATUSES = ("answered", "not_applicable", "declared_missing", "missing")
 
 
 def _check_long(long: pd.DataFrame, spec: InstrumentSpec) -> None:
@@ -69,10 +69,15 @@ def _check_answers(long: pd.DataFrame, spec: InstrumentSpec, item: Item) -> None
 
 
 def _item_rows(
-    counts: tuple[pd.Series, pd.Series], spec: InstrumentSpec, item: Item, wave: object, n_wave: int
+    counts: tuple[pd.Series, pd.Series, pd.Series],
+    spec: InstrumentSpec,
+    item: Item,
+    wave: object,
+    n_wave: int,
 ) -> list[dict[str, object]]:
-    """The rows of one item in one wave: scored codes, not-applicable keys, missing."""
-    code_counts, na_counts = counts
+    """The rows of one item in one wave: scored codes, not-applicable keys, declared missing,
+    missing."""
+    code_counts, na_counts, declared_counts = counts
     response_set = spec.response_sets[item.response_set]
     keys = [o.key for o in response_set.not_applicable]
     scored = [
@@ -80,9 +85,11 @@ def _item_rows(
     ]
     not_applicable = [(key, int(na_counts.get((wave, item.id, key), 0))) for key in keys]
     n_scored = sum(n for _, n in scored)
-    missing_n = int(n_wave) - n_scored - sum(n for _, n in not_applicable)
+    declared_n = int(declared_counts.get((wave, item.id), 0))
+    missing_n = int(n_wave) - n_scored - sum(n for _, n in not_applicable) - declared_n
     parts = [("scored", r, n) for r, n in scored]
     parts += [("not_applicable", r, n) for r, n in not_applicable]
+    parts.append(("declared_missing", "declared_missing", declared_n))
     parts.append(("missing", "missing", missing_n))
     base = {"instrument": spec.id, "wave": wave, "item": item.id}
     return [
@@ -105,7 +112,7 @@ def item_distributions(long: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame
     long : pandas.DataFrame
         The store's long table for this instrument: one row per respondent × wave × item, with
         ``respondent_id``, ``wave``, ``item`` (item id), ``status`` (``"answered"``,
-        ``"not_applicable"`` or ``"missing"``), ``value`` (the canonical code, NaN unless
+        ``"not_applicable"``, ``"declared_missing"`` or ``"missing"``), ``value`` (the canonical code, NaN unless
         answered) and ``not_applicable`` (the option's key when status is ``"not_applicable"``).
     spec : instruments.spec.InstrumentSpec
         The instrument; its ordinal items are counted, numeric items are skipped.
@@ -114,11 +121,12 @@ def item_distributions(long: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame
     -------
     pandas.DataFrame
         For every wave in ``long`` (sorted) and every ordinal item (spec order), one row per
-        scored code and per not-applicable key (both in spec order) and one ``"missing"`` row —
+        scored code and per not-applicable key (both in spec order), one ``"declared_missing"``
+        row (the export profile's "Vet ej", 99, SPSS user-missing) and one ``"missing"`` row —
         zero counts included, so figures get the same categories every time. Columns
-        :data:`DISTRIBUTION_COLUMNS`: ``response_kind`` is ``"scored"``, ``"not_applicable"``
-        or ``"missing"``; ``response`` the code as a string (as answered — not reversed), the
-        not-applicable key, or ``"missing"``; ``n`` the respondents giving that response;
+        :data:`DISTRIBUTION_COLUMNS`: ``response_kind`` is ``"scored"``, ``"not_applicable"``,
+        ``"declared_missing"`` or ``"missing"``; ``response`` the code as a string (as answered —
+        not reversed), the not-applicable key, ``"declared_missing"`` or ``"missing"``; ``n`` the respondents giving that response;
         ``share`` ``n`` over the respondents of that wave (per wave and item the shares add up
         to 1); ``share_of_scored``, for scored rows, ``n`` over the item's scored answers in that
         wave (NaN when there are none, and on the other rows). A respondent of the wave without a
@@ -151,7 +159,8 @@ def item_distributions(long: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame
     5          not_relevant_role  1  0.333333              NaN
     6         not_relevant_stage  0  0.000000              NaN
     7  not_relevant_intervention  0  0.000000              NaN
-    8                    missing  0  0.000000              NaN
+    8           declared_missing  0  0.000000              NaN
+    9                    missing  0  0.000000              NaN
     """
     _check_long(long, spec)
     ordinal = [i for i in spec.items if spec.response_sets[i.response_set].type == "ordinal"]
@@ -163,6 +172,7 @@ def item_distributions(long: pd.DataFrame, spec: InstrumentSpec) -> pd.DataFrame
     counts = (
         answered.groupby(["wave", "item", "value"], dropna=False).size(),
         not_applicable.groupby(["wave", "item", "not_applicable"], dropna=False).size(),
+        long[long["status"] == "declared_missing"].groupby(["wave", "item"], dropna=False).size(),
     )
     rows = [
         row

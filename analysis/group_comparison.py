@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.columns import check_table, table
 from analysis.effect_sizes import omega_squared_interval
-from analysis.two_sample import hedges_g, unpaired_tests
+from analysis.two_sample import welch_test
 
 __all__ = [
     "GROUP_COMPARISON_COLUMNS",
@@ -59,19 +59,29 @@ NOT_TESTED = "not tested"
 
 
 def holm_adjust(p: Sequence[float]) -> np.ndarray:
-    """Holm-adjusted p-values, as R's ``p.adjust(p, method = "holm")``, by statsmodels'
-    ``multipletests(method="holm")``; ours only keeps NaN in place (statsmodels would spread it).
+    """Holm-adjusted p-values, as R's ``p.adjust(p, method = "holm")``; NaN stays in place.
+
+    The arithmetic of statsmodels' ``multipletests(method="holm")`` (sort, multiply by
+    :math:`m, m-1, …, 1`, running maximum, capped at 1; the same values bit for bit, checked in
+    ``tests/analysis/test_group_comparison.py``), written out because that function runs a full
+    garbage collection (``gc.collect()``) on every call: a quarter of a second or more with the
+    analysis' objects alive, once per wave × scale × grouping.
 
     >>> holm_adjust([0.01, 0.04, 0.03, 0.2]).round(6).tolist()
     [0.04, 0.09, 0.09, 0.2]
     """
-    from statsmodels.stats.multitest import multipletests
-
     values = np.asarray(p, dtype="float64")
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
     if ok.any():
-        out[ok] = multipletests(values[ok], method="holm")[1]
+        present = values[ok]
+        order = np.argsort(present)
+        ranked = np.take(present, order)
+        adjusted = np.maximum.accumulate(ranked * np.arange(ranked.size, 0, -1))
+        adjusted[adjusted > 1] = 1
+        unsorted = np.empty_like(adjusted)
+        unsorted[order] = adjusted
+        out[ok] = unsorted
     return out
 
 
@@ -173,19 +183,21 @@ def _check(scores: pd.DataFrame, by: tuple[str, ...], min_cell_size: int) -> pd.
 def _pairwise(
     samples: dict[str, np.ndarray], base: dict[str, object], confidence: float
 ) -> list[dict[str, object]]:
-    """Welch t tests of every pair of groups, Holm-adjusted, with Hedges' *g*."""
+    """Welch t tests of every pair of groups, Holm-adjusted, with Hedges' *g* (the Welch row of
+    :func:`analysis.two_sample.welch_test` carries it)."""
     pairs = []
     for a, b in itertools.combinations(samples, 2):
-        welch = unpaired_tests(samples[a], samples[b], confidence=confidence)[0]
-        g, g_low, g_high = hedges_g(samples[a], samples[b], confidence=confidence)
+        welch = welch_test(samples[a], samples[b], confidence=confidence)
         tested = {k: welch[k] for k in ("estimate", "std_error", "ci_low", "ci_high")}
         tested |= {k: welch[k] for k in ("statistic", "df", "p_value")}
+        tested |= {
+            k: welch[k] for k in ("effect_size", "effect_size_ci_low", "effect_size_ci_high")
+        }
         pairs.append(
             base
             | {"comparison": "pairwise", "group_a": a, "group_b": b, "method": PAIRWISE}
             | {"n": int(samples[a].size + samples[b].size)}
             | tested
-            | {"effect_size": g, "effect_size_ci_low": g_low, "effect_size_ci_high": g_high}
             | {"effect_size_measure": "hedges_g"}
         )
     adjusted = holm_adjust([float(p["p_value"]) for p in pairs])  # type: ignore[arg-type]
@@ -193,7 +205,12 @@ def _pairwise(
 
 
 def _grouping_rows(
-    frame: pd.DataFrame, column: str, *, min_cell_size: int, confidence: float
+    frame: pd.DataFrame,
+    column: str,
+    *,
+    min_cell_size: int,
+    confidence: float,
+    max_pairwise_groups: int | None = None,
 ) -> list[dict[str, object]]:
     """The rows of one wave × scale × grouping column (the keys added by the caller)."""
     with_group = frame[frame[column].notna()]
@@ -225,6 +242,8 @@ def _grouping_rows(
             (KRUSKAL, "epsilon_squared", kruskal_wallis(list(samples.values()))),
         )
     ]
+    if max_pairwise_groups is not None and len(included) > max_pairwise_groups:
+        return rows
     return rows + _pairwise(samples, base, confidence)
 
 
@@ -234,6 +253,7 @@ def compare_groups(
     by: Sequence[str] = ("staff_group", "organisation"),
     min_cell_size: int,
     confidence: float = 0.95,
+    max_pairwise_groups: int | None = None,
 ) -> pd.DataFrame:
     """Compare scale scores between the groups of each column in ``by``, per wave and scale.
 
@@ -249,6 +269,11 @@ def compare_groups(
         dropped before any test.
     confidence : float, default 0.95
         Level of the pairwise intervals.
+    max_pairwise_groups : int, optional
+        With more groups than this left after the small-cell rule, only the omnibus rows are
+        given: the pairs grow with the square of the groups (hundreds of organisations give
+        hundreds of thousands of Holm-adjusted pairs, which no report can show). ``None``: every
+        pair.
 
     Returns
     -------
@@ -274,7 +299,11 @@ def compare_groups(
     for (instrument, wave, scale), frame in scored.groupby(keys, sort=True):
         for column in by:
             for row in _grouping_rows(
-                frame, column, min_cell_size=min_cell_size, confidence=confidence
+                frame,
+                column,
+                min_cell_size=min_cell_size,
+                confidence=confidence,
+                max_pairwise_groups=max_pairwise_groups,
             ):
                 rows.append({"instrument": instrument, "wave": wave, "scale": scale} | row)
     return check_table(

@@ -44,6 +44,7 @@ __all__ = [
     "analyse_indicators",
     "its_plan",
     "its_unit",
+    "series_with_totals",
     "summarise_indicators",
 ]
 
@@ -152,9 +153,15 @@ def analyse_indicators(
     )
 
 
-def _its_fits(values: pd.DataFrame, project: Project) -> list[dict[str, pd.DataFrame]]:
+def series_with_totals(values: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (indicator, unit) pairs with totals (``disaggregation = ''``) in ``values``, sorted:
+    what :func:`its_plan` takes."""
     totals = values[values["disaggregation"] == ""]
-    series = sorted(set(zip(totals["indicator"], totals["unit"], strict=True)))
+    return sorted(set(zip(totals["indicator"], totals["unit"], strict=True)))
+
+
+def _its_fits(values: pd.DataFrame, project: Project) -> list[dict[str, pd.DataFrame]]:
+    series = series_with_totals(values)
     return [its_unit(values, unit, project=project) for unit in its_plan(series, project)]
 
 

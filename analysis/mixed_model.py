@@ -1,18 +1,20 @@
 """A linear mixed model of score on wave: every score from two waves, linked and unlinked
 respondents alike, with a random intercept per respondent (optionally within organisations).
 
-The model is fitted by REML with statsmodels ``MixedLM``; it equals
+The model is fitted by REML (:func:`analysis.reml.fit_random_intercepts`: the profiled REML
+criterion from per-respondent sums); it equals
 ``lme4::lmer(score ~ wave + (1 | respondent_id), REML = TRUE)`` and, with a unit,
 ``lmer(score ~ wave + ... + (1 | unit/respondent_id))``. The interval and p-value are Wald
 (normal), as statsmodels reports them (lme4 gives no p-values).
 
-The model is ``score ~ follow_up [+ C(covariate)]`` with ``follow_up`` = 1 in the later wave;
-without a unit the groups are the respondents. With a unit, groups = the unit with a variance
-component for ``respondent_id`` within it (``vc_formula``). A respondent recorded in two units is
-two level-2 clusters in that model (their answers are not linked); statsmodels can fit crossed
-effects only as one dense group, which does not scale. The unit model is fitted with Powell and
-BFGS and the fit with the higher REML criterion is kept (BFGS alone stalls near a zero unit
-variance). Standard errors are lme4's :math:`(X'V^{-1}X)^{-1}` at the REML variance components.
+The model is ``score ~ follow_up [+ C(covariate)]`` with ``follow_up`` = 1 in the later wave,
+the design built by patsy as statsmodels' formulas build it; without a unit the clusters are the
+respondents. With a unit, respondents are nested in units: a respondent recorded in two units is
+two level-2 clusters in that model (their answers are not linked). Standard errors are lme4's
+:math:`(X'V^{-1}X)^{-1}` at the REML variance components. Until issue 11 the model was fitted by
+statsmodels ``MixedLM`` (a general optimiser looping over respondents in Python: minutes and
+gigabytes at ten thousand respondents); the closed form finds the same optimum (within
+statsmodels' optimiser tolerance, about 1e-6, and closer to lme4's).
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -25,13 +27,12 @@ References
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.reml import RemlFit, fit_random_intercepts
 from analysis.two_sample import STATISTICS, check_confidence, normal_quantile
 
 __all__ = [
@@ -79,8 +80,8 @@ def fit_wave_mixed_model(
     unit: str | None = None,
     confidence: float = 0.95,
 ) -> dict[str, object]:
-    """Score on wave with a random intercept per respondent (statsmodels ``MixedLM``, REML),
-    optionally within units (organisations).
+    """Score on wave with a random intercept per respondent (REML,
+    :func:`analysis.reml.fit_random_intercepts`), optionally within units (organisations).
 
     Parameters
     ----------
@@ -158,127 +159,48 @@ def _wald_p(z: float) -> float:
 _Fitted = tuple[float, float, float, dict[str, float], bool]
 
 
+def _design(frame: pd.DataFrame, rhs: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The response and the fixed-effects design of ``score ~ rhs`` (patsy, as statsmodels'
+    formula interface builds it: treatment coding, the first level of each factor the
+    reference)."""
+    import patsy
+
+    y, x = patsy.dmatrices(f"score ~ {rhs}", frame, return_type="matrix")
+    return np.asarray(y)[:, 0], np.asarray(x), list(x.design_info.column_names)
+
+
+def _follow_up_effect(fit: RemlFit, names: list[str]) -> tuple[float, float, float]:
+    """(estimate, standard error) of the wave effect and the intercept."""
+    j = names.index("follow_up")
+    beta = fit.beta
+    return float(beta[j]), math.sqrt(fit.cov_beta[j, j]), float(beta[names.index("Intercept")])
+
+
 def _fit_respondents(frame: pd.DataFrame, rhs: str) -> _Fitted:
     """The model with a random intercept per respondent."""
-    import statsmodels.formula.api as smf
-
-    model = smf.mixedlm(f"score ~ {rhs}", frame, groups=frame["respondent_id"])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = model.fit(reml=True, method=["bfgs"])
-        except np.linalg.LinAlgError:  # a singular path; Powell needs no gradient
-            fit = model.fit(reml=True, method=["powell"])
-    converged = bool(fit.converged) and not _failed(caught)
-    tau2 = float(fit.cov_re.iloc[0, 0])
-    sigma2 = float(fit.scale)
-    cov_fe = _fixed_effects_covariance(model.exog, model.exog_li, tau2, sigma2)
+    y, x, names = _design(frame, rhs)
+    fit = fit_random_intercepts(y, x, frame["respondent_id"].astype(str).to_numpy())
     variances = {
-        "variance_respondent": tau2,
-        "variance_residual": sigma2,
+        "variance_respondent": fit.cluster_variance,
+        "variance_residual": fit.sigma2,
         "variance_organisation": math.nan,
     }
-    return (*_follow_up_effect(model, fit, cov_fe), variances, converged)
+    return (*_follow_up_effect(fit, names), variances, fit.converged)
 
 
 def _fit_units(frame: pd.DataFrame, rhs: str, unit: str) -> _Fitted:
-    """The model with random intercepts per unit and per respondent within unit."""
-    import statsmodels.formula.api as smf
-
-    frame = frame.assign(**{unit: frame[unit].astype(str)})
-    model = smf.mixedlm(
-        f"score ~ {rhs}",
-        frame,
-        groups=frame[unit],
-        re_formula="1",
-        vc_formula={"respondent": "0 + C(respondent_id)"},
-    )
-    fit, converged = _best_fit(model)
-    unit_var = float(fit.cov_re.iloc[0, 0])
-    tau2 = float(np.asarray(fit.vcomp)[0])
-    sigma2 = float(fit.scale)
-    cov_fe = _nested_fixed_effects_covariance(
-        model.exog,
-        frame[unit].to_numpy(),
-        frame["respondent_id"].astype(str).to_numpy(),
-        (unit_var, tau2, sigma2),
-    )
+    """The model with random intercepts per unit and per respondent within unit (a respondent
+    in two units is two clusters)."""
+    y, x, names = _design(frame, rhs)
+    units = frame[unit].astype(str).to_numpy()
+    respondents = frame["respondent_id"].astype(str).to_numpy()
+    fit = fit_random_intercepts(y, x, respondents, units=units)
     variances = {
-        "variance_respondent": tau2,
-        "variance_residual": sigma2,
-        "variance_organisation": unit_var,
+        "variance_respondent": fit.cluster_variance,
+        "variance_residual": fit.sigma2,
+        "variance_organisation": fit.unit_variance,
     }
-    return (*_follow_up_effect(model, fit, cov_fe), variances, converged)
-
-
-def _follow_up_effect(model: Any, fit: Any, cov_fe: np.ndarray) -> tuple[float, float, float]:
-    """(estimate, standard error) of the wave effect and the intercept."""
-    j = list(model.exog_names).index("follow_up")
-    estimate = float(fit.fe_params["follow_up"])
-    return estimate, math.sqrt(cov_fe[j, j]), float(fit.fe_params["Intercept"])
-
-
-def _failed(caught: Sequence[warnings.WarningMessage]) -> bool:
-    return any("failed to converge" in str(w.message).lower() for w in caught)
-
-
-def _best_fit(model: Any) -> tuple[Any, bool]:
-    """Fit with Powell and with BFGS; keep the converged fit with the higher REML criterion."""
-    fits = []
-    for method in ("powell", "bfgs"):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                fit = model.fit(reml=True, method=[method])
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-        ok = bool(fit.converged) and not _failed(caught)
-        if math.isfinite(float(fit.llf)):
-            fits.append((ok, float(fit.llf), fit))
-    if not fits:
-        raise RuntimeError("fit_wave_mixed_model: neither Powell nor BFGS could fit the model")
-    ok, _, fit = max(fits, key=lambda f: (f[0], f[1]))
-    return fit, ok
-
-
-def _fixed_effects_covariance(
-    exog: np.ndarray, blocks: Sequence[np.ndarray], tau2: float, sigma2: float
-) -> np.ndarray:
-    """:math:`(X'V^{-1}X)^{-1}` for a random-intercept model, as ``vcov()`` of lme4.
-
-    statsmodels' own ``bse_fe`` comes from the Hessian of the whole REML criterion, which differs
-    from lme4's conditional covariance by up to a few per cent near a singular fit.
-    """
-    p = exog.shape[1]
-    info = np.zeros((p, p))
-    for x in blocks:
-        m = x.shape[0]
-        # V = sigma2 I + tau2 J  =>  V^-1 = (I - tau2 / (sigma2 + m tau2) J) / sigma2
-        colsum = x.sum(axis=0)
-        info += (x.T @ x - tau2 / (sigma2 + m * tau2) * np.outer(colsum, colsum)) / sigma2
-    return np.linalg.inv(info)
-
-
-def _nested_fixed_effects_covariance(
-    exog: np.ndarray,
-    units: np.ndarray,
-    respondents: np.ndarray,
-    variances: tuple[float, float, float],
-) -> np.ndarray:
-    """:math:`(X'V^{-1}X)^{-1}` with :math:`V = \\sigma^2 I + \\tau_u^2 J_{unit} +
-    \\tau_r^2 J_{respondent within unit}`, block by unit (lme4's ``vcov()``); ``variances`` are
-    :math:`(\\tau_u^2, \\tau_r^2, \\sigma^2)`."""
-    unit_var, tau2, sigma2 = variances
-    p = exog.shape[1]
-    info = np.zeros((p, p))
-    for u in pd.unique(units):
-        rows = units == u
-        x = exog[rows]
-        r = respondents[rows]
-        same = (r[:, None] == r[None, :]).astype("float64")
-        v = sigma2 * np.eye(len(x)) + unit_var + tau2 * same
-        info += x.T @ np.linalg.solve(v, x)
-    return np.linalg.inv(info)
+    return (*_follow_up_effect(fit, names), variances, fit.converged)
 
 
 def _pool_small_groups(frame: pd.DataFrame, column: str, min_cell_size: int) -> pd.Series:

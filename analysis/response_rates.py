@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.columns import table
 from project.config import Project
 
-__all__ = ["ALL", "RESPONSE_RATE_COLUMNS", "invited_counts", "response_rates"]
+__all__ = ["ALL", "RESPONSE_RATE_COLUMNS", "invited_counts", "response_rates", "with_rosters"]
 
 #: Columns of :func:`response_rates` (``response_rates.csv``, :mod:`analysis.columns`).
 RESPONSE_RATE_COLUMNS: tuple[str, ...] = table("response_rates").columns
@@ -130,3 +130,20 @@ def response_rates(
     out = pd.DataFrame(rows, columns=list(RESPONSE_RATE_COLUMNS))
     numbers = {"invited": "int64", "responded": "int64", "rate": "float64", "threshold": "float64"}
     return out.astype(numbers | {"below_threshold": "bool"})
+
+
+def with_rosters(declared: pd.DataFrame, rosters: pd.DataFrame | None) -> pd.DataFrame:
+    """The invited counts to use: a wave's roster counts where it has a roster, project.yaml's
+    hand-typed counts for the other waves (both as :func:`invited_counts` gives them).
+
+    >>> declared = pd.DataFrame({"wave": ["T0", "T1"], "organisation": "all",
+    ...                          "staff_group": "all", "invited": [10, 12]})
+    >>> rosters = pd.DataFrame({"wave": ["T1"], "organisation": "all",
+    ...                         "staff_group": "all", "invited": [14]})
+    >>> with_rosters(declared, rosters)["invited"].tolist()
+    [10, 14]
+    """
+    if rosters is None or rosters.empty:
+        return declared
+    kept = declared[~declared["wave"].isin(set(rosters["wave"]))]
+    return pd.concat([kept, rosters[_INVITED_COLUMNS]], ignore_index=True)

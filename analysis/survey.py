@@ -24,7 +24,7 @@ from analysis.group_comparison import compare_groups
 from analysis.item_rest import item_rest_statistics
 from analysis.normalisation_profile import normalisation_profile
 from analysis.reliability import NO_OMEGA_INTERVAL, OmegaInterval, reliability_by_scale
-from analysis.response_rates import ALL, invited_counts, response_rates
+from analysis.response_rates import ALL, invited_counts, response_rates, with_rosters
 from analysis.scoring import score_scales
 from analysis.summaries import summarise_items, summarise_scores
 from analysis.wave_comparison import ExtendedModel, compare_waves
@@ -34,6 +34,7 @@ from project.config import Project
 __all__ = [
     "BREAKDOWNS",
     "GROUPINGS",
+    "MAX_PAIRWISE_GROUPS",
     "analyse_survey",
     "project_omega_interval",
     "reliability_by_group",
@@ -41,12 +42,16 @@ __all__ = [
     "stack_reliability",
     "wave_comparison_part",
     "wave_comparison_scales",
+    "wave_frames",
 ]
 
 #: The breakdowns every survey table is given (beside the whole wave).
 BREAKDOWNS: tuple[str, ...] = ("staff_group", "organisation")
 #: How scale scores are described: the whole wave, then each breakdown.
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), *((b,) for b in BREAKDOWNS))
+#: Pairwise group comparisons only up to this many groups (omnibus tests beyond; see
+#: :func:`analysis.group_comparison.compare_groups`).
+MAX_PAIRWISE_GROUPS = 20
 
 
 def project_omega_interval(project: Project) -> OmegaInterval:
@@ -117,8 +122,7 @@ def wave_comparison_part(
     """The ``wave_comparison`` rows of one scale (a work unit; the mixed models are the costly
     part). The table is the parts of the scales in sorted order (:func:`wave_comparison_scales`),
     stacked."""
-    scores = score_scales(wide, spec)
-    return _compare_waves(scores[scores["scale"] == scale], spec, project)
+    return _compare_waves(score_scales(wide, spec), spec, project, scales=(scale,))
 
 
 def wave_comparison_scales(spec: InstrumentSpec) -> list[str]:
@@ -126,11 +130,26 @@ def wave_comparison_scales(spec: InstrumentSpec) -> list[str]:
     return sorted(scale.id for scale in spec.scales)
 
 
-def _compare_waves(scores: pd.DataFrame, spec: InstrumentSpec, project: Project) -> pd.DataFrame:
+def _compare_waves(
+    scores: pd.DataFrame,
+    spec: InstrumentSpec,
+    project: Project,
+    *,
+    scales: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """The ``wave_comparison`` table (of ``scales`` only, from all of ``scores``: the waves
+    compared are those with a score on any scale, as in the whole table)."""
     min_cell_size = project.privacy.min_cell_size
     waves = [w.id for w in project.waves if w.instrument == spec.id]
     extended = ExtendedModel("staff_group", "organisation", min_cell_size=min_cell_size)
-    return compare_waves(scores, waves=waves, extended=extended)
+    return compare_waves(scores, waves=waves, extended=extended, scales=scales)
+
+
+def wave_frames(wide: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """``wide``'s rows per wave, waves sorted (the frames :func:`reliability_part` takes)."""
+    return [
+        (str(wave), frame.reset_index(drop=True)) for wave, frame in wide.groupby("wave", sort=True)
+    ]
 
 
 def analyse_survey(
@@ -139,6 +158,7 @@ def analyse_survey(
     *,
     spec: InstrumentSpec,
     project: Project,
+    roster_invited: pd.DataFrame | None = None,
     apart: Collection[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Every survey table of one instrument.
@@ -153,6 +173,9 @@ def analyse_survey(
     project
         The project: its waves (order and invited counts), the small-cell threshold, the
         reliability and response-rate thresholds and the traffic lights.
+    roster_invited
+        Invited counts from the waves' rosters (``wave, organisation, staff_group, invited``);
+        they replace project.yaml's hand-typed counts for the waves they cover.
     apart
         Tables left out because they are computed apart, in parts (``reliability``:
         :func:`reliability_part` per wave × breakdown; ``wave_comparison``:
@@ -169,7 +192,7 @@ def analyse_survey(
     described = stack_tables("scale_scores", [summarise_scores(scores, by=by) for by in GROUPINGS])
     numeric = summarise_items(wide, spec, response_type="numeric")
     lights = settings.traffic_lights
-    invited = invited_counts(project, spec.id)
+    invited = with_rosters(invited_counts(project, spec.id), roster_invited)
     tables: dict[str, Callable[[], pd.DataFrame]] = {
         "scale_scores": lambda: described,
         "reliability": lambda: reliability_by_group(
@@ -183,7 +206,10 @@ def analyse_survey(
         "item_distributions": lambda: item_distributions(long, spec),
         "wave_comparison": lambda: _compare_waves(scores, spec, project),
         "group_comparison": lambda: compare_groups(
-            scores, by=BREAKDOWNS, min_cell_size=min_cell_size
+            scores,
+            by=BREAKDOWNS,
+            min_cell_size=min_cell_size,
+            max_pairwise_groups=MAX_PAIRWISE_GROUPS,
         ),
         "response_rates": lambda: response_rates(
             wide, invited, instrument=spec.id, threshold=settings.response_rate_threshold

@@ -51,6 +51,7 @@ __all__ = [
     "normal_quantile",
     "paired_tests",
     "unpaired_tests",
+    "welch_test",
 ]
 
 PAIRED_T = "paired t test"
@@ -279,6 +280,25 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, confidence: float) -> Row:
     r = 2 * w / (n1 * n2) - 1
     r_se = math.sqrt((n1 + n2 + 1) / (3 * n1 * n2))
     return row | _rank_result(w, _rank_p(w - n1 * n2 / 2, sigma), (r, r_se), confidence)
+
+
+def welch_test(baseline: np.ndarray, follow_up: np.ndarray, *, confidence: float = 0.95) -> Row:
+    """The Welch row of :func:`unpaired_tests` alone (Hedges' *g* included), for callers that do
+    not report the Mann–Whitney test: the same numbers without its rank and Hodges–Lehmann work.
+
+    >>> x = np.array([3.0, 2.5, 4.0, 3.5, 2.0])
+    >>> y = np.array([3.5, 3.0, 4.0, 4.5, 2.5, 4.0])
+    >>> welch_test(x, y) == unpaired_tests(x, y)[0]
+    True
+    """
+    check_confidence(confidence)
+    x = np.asarray(baseline, dtype="float64")
+    y = np.asarray(follow_up, dtype="float64")
+    row: Row = {"method": WELCH_T, "n": int(x.size + y.size), "effect_size_measure": "hedges_g"}
+    row |= dict.fromkeys(STATISTICS, math.nan)
+    if x.size < 2 or y.size < 2:
+        return row
+    return row | _welch(x, y, confidence)
 
 
 def unpaired_tests(

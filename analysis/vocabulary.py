@@ -133,8 +133,8 @@ total                   float   persons counted in the group (the denominator of
 k_items                 int     items in the scale
 r_item_rest             float   Pearson correlation of the item with the sum of the other items
 alpha_if_deleted        float   Cronbach's alpha of the scale without the item
-response_kind           str     `scored`, `not_applicable` or `missing`
-response                str     the answer: a code as answered, a not-applicable key, or `missing`
+response_kind           str     `scored`, `not_applicable`, `declared_missing` or `missing`
+response                str     a code as answered, a not-applicable key, `declared_missing` or `missing`
 n_linked                int     respondents with a score in both waves
 n_baseline              int     respondents with a score in the baseline wave
 n_follow_up             int     respondents with a score in the follow-up wave

@@ -20,14 +20,22 @@ hands them back in the plan's order, so the tables written are the same wherever
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.codings import analyse_codings
 from analysis.columns import stack_results, stack_tables
-from analysis.indicators import analyse_indicators, its_plan, its_unit
+from analysis.cut import (
+    DataCut,
+    cut_codings,
+    cut_indicator_values,
+    cut_ingest_accounting,
+    cut_project,
+    cut_survey,
+)
+from analysis.indicators import analyse_indicators, its_plan, its_unit, series_with_totals
 from analysis.survey import (
     BREAKDOWNS,
     analyse_survey,
@@ -36,13 +44,14 @@ from analysis.survey import (
     stack_reliability,
     wave_comparison_part,
     wave_comparison_scales,
+    wave_frames,
 )
 from flows.executors import Call, Executor, InProcess, one_blas_thread
 from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
 from project.layout import ProjectPaths
-from store import reads, warehouse
+from store import outreach, reads, warehouse
 from store.results import ingest_accounting, write_results
 
 if TYPE_CHECKING:
@@ -55,6 +64,9 @@ Tables = dict[str, "pd.DataFrame"]
 Progress = Callable[[str, int, int], None]
 
 
+WHOLE = DataCut()
+
+
 @dataclass
 class KindPlan:
     """A kind's units and how their results become its tables."""
@@ -63,32 +75,58 @@ class KindPlan:
     assemble: Callable[[list[Any]], Tables] = lambda results: {}
 
 
-def _store_accounting(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+def _store_accounting(
+    paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut
+) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
         tables = ingest_accounting(con)
+    tables = cut_ingest_accounting(tables, project=project, cut=cut)
     return KindPlan(assemble=lambda results: tables)
 
 
+def _wave_frames(
+    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec, wide: pd.DataFrame, cut: DataCut
+) -> list[tuple[str, pd.DataFrame]]:
+    """Each wave's wide frame, waves sorted: read apart from the store for the whole data; taken
+    from the cut ``wide`` frame otherwise (the cut is applied to the whole frame)."""
+    if cut.is_whole:
+        waves = reads.survey_waves(con, spec.id)
+        return [(w, reads.read_survey_frames(con, spec, wave=w)[0]) for w in waves]
+    return wave_frames(wide)
+
+
 def _instrument(
-    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec, project: Project, executor: Executor
+    con: duckdb.DuckDBPyConnection,
+    spec: InstrumentSpec,
+    project: Project,
+    executor: Executor,
+    cut: DataCut,
 ) -> KindPlan:
     """One instrument's units: every table but two; ``wave_comparison`` per scale (mixed
     models); ``reliability`` per wave × breakdown (α, ω and ω's bootstrap), each unit with the
-    one wave it needs."""
+    one wave it needs. The data within ``cut``, analysed for the project as the cut sees it."""
     wide, long = reads.read_survey_frames(con, spec)
+    if not cut.is_whole:
+        wide, long = cut_survey(wide, long, project=project, instrument=spec.id, cut=cut)
+    seen = cut_project(project, cut)
     shared = executor.share(wide)
     apart = ("reliability", "wave_comparison")
-    options = {"spec": spec, "project": project, "apart": apart}
+    options = {
+        "spec": spec,
+        "project": seen,
+        "apart": apart,
+        "roster_invited": outreach.roster_invited(con, spec.id),
+    }
     plan = KindPlan([Call(f"survey {spec.id}", analyse_survey, (shared, long), options)])
     scales = wave_comparison_scales(spec)
     for scale in scales:
-        options = {"project": project, "scale": scale}
+        options = {"project": seen, "scale": scale}
         name = f"wave comparison {spec.id} {scale}"
         plan.calls.append(Call(name, wave_comparison_part, (shared, spec), options))
-    interval, min_n = project_omega_interval(project), project.survey.reliability_min_n
+    interval, min_n = project_omega_interval(seen), seen.survey.reliability_min_n
     keys = []
-    for wave in reads.survey_waves(con, spec.id):
-        frame = executor.share(reads.read_survey_frames(con, spec, wave=wave)[0])
+    for wave, frame in _wave_frames(con, spec, wide, cut):
+        frame = executor.share(frame)
         for breakdown in (None, *BREAKDOWNS):
             options = {"breakdown": breakdown, "min_n": min_n, "omega_interval": interval}
             name = f"reliability {spec.id} {wave} {breakdown or 'all'}"
@@ -106,11 +144,11 @@ def _instrument(
     return plan
 
 
-def _survey(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+def _survey(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
     """The units of every instrument; its tables stacked instrument by instrument."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     with warehouse.open_reader(paths.warehouse) as con:
-        plans = [_instrument(con, spec, project, executor) for spec in specs]
+        plans = [_instrument(con, spec, project, executor, cut) for spec in specs]
 
     def assemble(results: list[Any]) -> Tables:
         return stack_results(_assemble(plans, results), kind="survey")
@@ -118,37 +156,52 @@ def _survey(paths: ProjectPaths, project: Project, executor: Executor) -> KindPl
     return KindPlan([call for plan in plans for call in plan.calls], assemble)
 
 
-def _indicators(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+def _indicators(
+    paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut
+) -> KindPlan:
     """One unit per ITS fit (indicator × unit: its series and its control's); the summaries,
-    goals, logic and outcomes from the fits and the whole (small) tables."""
+    goals, logic and outcomes from the fits and the whole (small) tables. Every read within
+    ``cut``; the fits of the series with totals within it."""
+    seen = cut_project(project, cut)
+
+    def within(frame: pd.DataFrame, kind: str = "indicator") -> pd.DataFrame:
+        if cut.is_whole:
+            return frame
+        return cut_indicator_values(frame, project=project, cut=cut, kind=kind)
+
     with warehouse.open_reader(paths.warehouse) as con:
-        values, counts = reads.read_indicator_values(con), reads.read_outcome_values(con)
-        fits = its_plan(reads.indicator_series(con), project)
+        values = within(reads.read_indicator_values(con))
+        counts = within(reads.read_outcome_values(con), "outcome")
+        series = reads.indicator_series(con) if cut.is_whole else series_with_totals(values)
         calls = [
             Call(
                 f"its {fit.indicator} {fit.unit}",
                 its_unit,
-                (reads.read_indicator_values(con, series=fit.reads), fit),
-                {"project": project},
+                (within(reads.read_indicator_values(con, series=fit.reads)), fit),
+                {"project": seen},
             )
-            for fit in fits
+            for fit in its_plan(series, seen)
         ]
     return KindPlan(
         calls,
-        lambda results: analyse_indicators(values, counts, project=project, its=results),
+        lambda results: analyse_indicators(values, counts, project=seen, its=results),
     )
 
 
-def _codings(paths: ProjectPaths, project: Project, executor: Executor) -> KindPlan:
+def _codings(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
         codings, documents = reads.read_active_codings(con)
-    call = Call("codings", analyse_codings, (codings, documents), {"project": project})
+    if not cut.is_whole:
+        codings, documents = cut_codings(codings, documents, project=project, cut=cut)
+    options = {"project": cut_project(project, cut)}
+    call = Call("codings", analyse_codings, (codings, documents), options)
     return KindPlan([call], lambda results: results[0])
 
 
-#: How each kind of the registry is analysed: read its active data, cut it into units (``ingest``:
-#: the store's own accounting of what was loaded and quarantined, no unit).
-PLANS: dict[str, Callable[[ProjectPaths, Project, Executor], KindPlan]] = {
+#: How each kind of the registry is analysed: read its active data (within the cut: the data up
+#: to a cut-off, of one organisation, :mod:`analysis.cut`), cut it into units (``ingest``: the
+#: store's own accounting of what was loaded and quarantined, no unit).
+PLANS: dict[str, Callable[[ProjectPaths, Project, Executor, DataCut], KindPlan]] = {
     "ingest": _store_accounting,
     "survey": _survey,
     "indicators": _indicators,
@@ -176,10 +229,12 @@ def _analyse(
     project: Project,
     kinds: Sequence[str],
     executor: Executor,
+    cut: DataCut,
     progress: Progress | None = None,
 ) -> Tables:
-    """Every unit of ``kinds`` run by ``executor`` at once, then each kind's tables in turn."""
-    plans = [PLANS[kind](paths, project, executor) for kind in kinds]
+    """Every unit of ``kinds`` (the data within ``cut``) run by ``executor`` at once, then each
+    kind's tables in turn."""
+    plans = [PLANS[kind](paths, project, executor, cut) for kind in kinds]
     results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
     tables: Tables = {}
     with one_blas_thread():  # what is computed from the units' results, as they are
@@ -195,7 +250,7 @@ def results_of(project_dir: Path, kind: str) -> Tables:
     project = load_project(paths.root)
     if kind not in analysed_kinds(project):
         return {}
-    return _analyse(paths, project, [kind], InProcess())
+    return _analyse(paths, project, [kind], InProcess(), WHOLE)
 
 
 def analyse_project(
@@ -204,10 +259,15 @@ def analyse_project(
     *,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    cut: DataCut = WHOLE,
+    results_dir: Path | None = None,
+    skip: Collection[str] = (),
 ) -> list[Path]:
-    """Analyse every declared kind and write its results tables (see the module docstring);
-    the units run in this process unless ``executor`` says otherwise."""
-    tables = _analyse(paths, project, analysed_kinds(project), executor or InProcess(), progress)
+    """Analyse every declared kind (but those in ``skip``) and write its results tables (see the
+    module docstring): the whole data to ``output/results/``, or the data within ``cut`` to
+    ``results_dir``. The units run in this process unless ``executor`` says otherwise."""
+    kinds = [k for k in analysed_kinds(project) if k not in skip]
+    tables = _analyse(paths, project, kinds, executor or InProcess(), cut, progress)
     if progress:
         progress("write results", 1, 1)
-    return write_results(paths.results, tables)
+    return write_results(results_dir or paths.results, tables)

@@ -19,8 +19,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows.cli_errors import Commands, UsageError, choice, choices_metavar, usage_line
+from flows.cli_errors import (
+    Commands,
+    UsageError,
+    choice,
+    choices_metavar,
+    parse_date,
+    usage_line,
+)
 from flows.cli_release import release_app
+from flows.cli_version import print_version
+from flows.cli_waves import register as register_waves
 from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
 
@@ -194,7 +203,7 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         Path,
         typer.Argument(
             help="The export file: survey .xlsx/.csv/.sav/.dta, indicators .csv/.xlsx, codings "
-            ".qdpx/.csv/.xlsx."
+            ".qdpx/.csv/.xlsx, roster .csv/.xlsx."
         ),
     ],
     kind: Annotated[
@@ -209,12 +218,14 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         str | None, typer.Option(help="The instrument id from project.yaml (surveys), e.g. nomad.")
     ] = None,
     wave: Annotated[
-        str | None, typer.Option(help="The wave id from project.yaml (surveys), e.g. T0.")
+        str | None,
+        typer.Option(help="The wave id from project.yaml (surveys, rosters), e.g. T0."),
     ] = None,
     profile: Annotated[
         str | None,
         typer.Option(
-            help="Export profile: surveys (default: the wave's, or generic); codings: maxqda, "
+            help="Export profile: surveys generic, spss, survey-tool, codes-descending, "
+            "labels-en or the project's own (default: the wave's, or generic); codings: maxqda, "
             "nvivo or atlasti (default: detected)."
         ),
     ] = None,
@@ -312,51 +323,102 @@ def run(
         _echo_reports(project_dir, settings)
 
 
+KINDS = ("interim", "final", "followup")
+
+
+def _date(option: str) -> typer.models.OptionInfo:
+    return typer.Option(
+        option,
+        metavar="YYYY-MM-DD",
+        help="The last day of data the report uses (interim and followup need it)."
+        if option == "--cutoff"
+        else "Read the store as it stood at the end of this day, and date the report so "
+        "(default: the cut-off's date, the store as it is).",
+    )
+
+
 @app.command()
 def report(
     project_dir: ProjectOpt = Path("."),
     lang: LangOpt = None,
     fmt: FormatOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            parser=choice(KINDS, what="kind"),
+            metavar=choices_metavar(KINDS),
+            help="interim, final or followup (default: report.kind in project.yaml).",
+        ),
+    ] = None,
+    cutoff: Annotated[str | None, _date("--cutoff")] = None,
+    as_of: Annotated[str | None, _date("--as-of")] = None,
+    organisation: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="One report per organisation for feedback: an organisation id of project.yaml, "
+            "or all.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Missing or unknown narrative files are an error.")
+    ] = False,
 ) -> None:
-    """Render the report from the current results (the analyse stage's; run that first).
+    """Render the report from the current results (the analyse stage's; run that first), or,
+    with --cutoff or --for, from the data up to the cut-off or of one organisation.
 
-    Example, the demo project's report in English as HTML and DOCX:
+    Example, the demo project's interim report with data up to mid-2018, and its final report
+    per organisation:
 
     \b
-        impleval report -p impleval-demo --lang en --format html,docx
+        impleval report -p impleval-demo --kind interim --cutoff 2018-06-30
+        impleval report -p impleval-demo --for all --format pdf
     """
     from flows.run import run_project
 
-    settings = _report_settings(project_dir, lang, fmt)
+    settings = _report_settings(project_dir, lang, fmt).model_copy(
+        update={
+            "kind": kind,
+            "cutoff": parse_date(cutoff, "--cutoff"),
+            "as_of": parse_date(as_of, "--as-of"),
+            "organisation": organisation,
+            "strict": strict,
+        }
+    )
     for outcome in run_project(project_dir, settings, force=True, only="report"):
         for path in outcome.outputs:
             if path.suffix in (".html", ".pdf", ".docx"):
                 _echo(str(path))
 
 
-def _versions() -> list[str]:
-    """impleval's version, Python's and the key dependencies' (read from the installed metadata,
-    so nothing heavy is imported; pandoc is asked for its own version)."""
-    from project.provenance import impleval_version, package_version, pandoc_version
+@app.command("check-disclosure")
+def check_disclosure(project_dir: ProjectOpt = Path(".")) -> None:
+    """Prove again, from the report's record (output/reports/disclosure_<lang>.json), that no
+    hidden count of any rendered table can be worked out from the visible cells and totals.
+    Exits with an error naming the table and the cell when one can.
 
-    pypandoc = package_version("pypandoc-binary") or package_version("pypandoc")
-    lines = [f"impleval {impleval_version() or 'unknown'}", f"Python {sys.version.split()[0]}"]
-    for name in ("prefect", "pandas", "duckdb", "great_expectations", "typst"):
-        lines.append(f"{name} {package_version(name.replace('_', '-')) or 'not installed'}")
-    lines.append(
-        f"pandoc {pandoc_version() or 'not found'} (pypandoc {pypandoc or 'not installed'})"
-    )
-    return lines
+    Example, the demo project's reports:
 
+    \b
+        impleval check-disclosure -p impleval-demo
+    """
+    from project.errors import DisclosureError
+    from project.layout import ProjectPaths
+    from reports.disclosure import audit
 
-def _print_version(value: bool) -> None:
-    if value:
-        for line in _versions():
-            _echo(line)
-        raise typer.Exit()
+    records = sorted(ProjectPaths(project_dir).reports.glob(audit.record_name("*")))
+    if not records:
+        raise DisclosureError(
+            f"{project_dir}: no disclosure record in output/reports. Hint: run `impleval report`."
+        )
+    for path in records:
+        tables, threshold = audit.read_record(path)
+        audit.fail_on_leaks(audit.audit(tables, threshold), path.name)
+        _echo(f"{path.name}: {audit.summary(tables)}; no hidden count can be worked out.")
 
 
 app.add_typer(release_app, name="release")
+register_waves(app)
 
 
 @app.callback()
@@ -366,7 +428,7 @@ def _main(
         bool,
         typer.Option(
             "--version",
-            callback=_print_version,
+            callback=print_version,
             is_eager=True,
             help="Show impleval's version, Python's and the key dependencies', and exit.",
         ),

@@ -8,6 +8,7 @@ they are imported from there.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -16,7 +17,7 @@ from typer import BadParameter
 from typer._click import exceptions as click_errors
 from typer.core import TyperGroup
 
-from project.errors import nearest
+from project.errors import ConfigError, nearest
 
 UsageError = click_errors.UsageError
 _RESOLVED = "impleval.command"
@@ -192,3 +193,19 @@ def usage_line(exc: UsageError) -> str:
             f"it takes (options start with --; a value with spaces needs quotes)."
         )
     return f"{path}: {exc.message}{_help_hint(path)}"
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """A command line's date (YYYY-MM-DD), or one line saying what is wrong with it.
+
+    >>> parse_date("2018-06-30", "--cutoff")
+    datetime.date(2018, 6, 30)
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{option}: {text!r} is not a date. Expected YYYY-MM-DD, e.g. {option} 2018-06-30."
+        ) from None

@@ -33,7 +33,7 @@ from flows.stages import (
     record_stage,
     stage_inputs,
 )
-from ingest.kinds import KINDS, declared_kinds
+from ingest.kinds import KINDS, declared_kinds, unmatched_inbox_files
 from project.config import Project, load_project
 from project.layout import ProjectPaths
 from store.lock import project_lock
@@ -86,7 +86,9 @@ def _analyse(context: StageContext) -> list[Path]:
 def _report(context: StageContext) -> list[Path]:
     from flows.report import write_report
 
-    return write_report(context.paths.root, settings=context.settings, progress=context.progress)
+    return write_report(
+        context.paths.root, settings=context.settings, progress=context.progress, say=context.say
+    )
 
 
 STAGE_FUNCTIONS: dict[str, StageFunction] = {
@@ -186,6 +188,8 @@ def run_project(
         project = load_project(paths.root)
         if not any(kind.analysed(project) for kind in KINDS):
             declared_kinds(project, required=True)  # one line: what to put where
+        for line in unmatched_inbox_files(paths, project):  # never silently "up to date"
+            display.say(f"warning: {line}")
         settings = settings or RunSettings.for_project(project)
         stages = [s for s in STAGES if only in (None, s)]
         if not force and not stale_stages(paths, project, settings, stages):

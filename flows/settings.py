@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -11,18 +12,27 @@ from project.config import Project
 from project.errors import PipelineError
 
 Language = Literal["sv", "en"]
+Kind = Literal["interim", "final", "followup"]
+KINDS: tuple[Kind, ...] = ("interim", "final", "followup")
 Format = Literal["html", "pdf", "docx"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "docx")
 LANGUAGES: tuple[Language, ...] = ("sv", "en")
 
 
 class RunSettings(BaseModel):
-    """The report's language and formats for this run (default: project.yaml's ``report:``)."""
+    """The report's language and formats for this run (default: project.yaml's ``report:``),
+    and what ``impleval report`` asks beyond them: the kind, the data cut-off, the date the store
+    is read as of, the organisation(s) a report is for, and whether gaps are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     lang: Language
     formats: tuple[Format, ...]
+    kind: Kind | None = None
+    cutoff: dt.date | None = None
+    as_of: dt.date | None = None
+    organisation: str | None = None
+    strict: bool = False
 
     @classmethod
     def for_project(
@@ -53,4 +63,12 @@ class RunSettings(BaseModel):
 
     def fingerprint_items(self) -> dict[str, str]:
         """The settings as name → text, for the report stage's fingerprint."""
-        return {"lang": self.lang, "formats": ",".join(self.formats)}
+        items = {"lang": self.lang, "formats": ",".join(self.formats)}
+        extra = {
+            "kind": self.kind,
+            "cutoff": self.cutoff,
+            "as_of": self.as_of,
+            "organisation": self.organisation,
+            "strict": self.strict or None,
+        }
+        return items | {k: str(v) for k, v in extra.items() if v is not None}

@@ -20,6 +20,8 @@ id: my-evaluation                 # names the pseudonymisation key; never change
 name: {sv: Mitt projekt, en: My project}
 synthetic: false                  # true for made-up data: reports then say so on the title page
 funder: null                      # e.g. Europeiska socialfonden
+case_id: null                     # the funder's diarienummer, on the report's cover
+owner: null                       # the project owner (projektägare), on the report's cover
 period: {start: 2026-01-01, end: 2027-12-31}
 languages: [sv, en]
 
@@ -44,7 +46,7 @@ instruments:
   - nomad
   # - {id: pcat, variant: swedish-2}   # or reverse: [q8, q10] when your form reverse-keys items
 
-waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv
+waves:                            # exports dropped in inbox/ as <instrument>_<wave>.xlsx/.csv/.sav
   - id: T0
     instrument: nomad
     opens: 2026-03-01
@@ -55,7 +57,7 @@ waves:                            # exports dropped in inbox/ as <instrument>_<w
       - {organisation: hospital_a, staff_group: nurse, invited: 60}
       - {organisation: hospital_a, staff_group: physician, invited: 15}
       - {organisation: health_centre_a, invited: 25}
-    profile: generic              # the export profile of this wave's files (docs/export-profiles.md)
+    profile: generic              # export profile (docs/export-profiles.md): generic, spss, survey-tool, ...
   # - {id: T1, instrument: nomad, opens: 2027-03-01, closes: 2027-03-31, invited: 100}
   # - {id: VT2026, instrument: pcat, opens: 2026-04-06, closes: 2026-04-24, invited: 40}
 
@@ -64,6 +66,14 @@ waves:                            # exports dropped in inbox/ as <instrument>_<w
 #   response_rate_threshold: 0.5
 #   traffic_lights: {green: 0.75, yellow: 0.5}
 #   reliability_min_n: 30
+
+## -- invitations and reminders (impleval invite, waves, serve; docs/waves.md) -------------------
+## A wave may add reminders: [7, 14] (days after opening, or dates) and survey_url: https://...
+## Rosters (roster_<wave>.csv|xlsx in inbox/) give the invited; messages/<wave>/<kind>.<lang>.md.
+# outreach:
+#   smtp: {host: smtp.region.example, port: 587, sender: utvardering@region.example, tls: starttls}
+#   send_time: "08:00"            # when the server sends scheduled invitations and reminders
+#   timezone: Europe/Stockholm    # the password: IMPLEVAL_SMTP_PASSWORD or the keyring, never here
 
 ## -- privacy --------------------------------------------------------------------------------------
 privacy:
@@ -88,7 +98,10 @@ report:
   language: sv                    # sv or en
   formats: [html, pdf, docx]
   evaluator: null                 # e.g. Utvärderingsbyrån AB
-  kind: interim                   # interim or final
+  kind: interim                   # interim, final or followup (impleval report --kind)
+  # docx_template: funder.docx    # a Word file for the DOCX report's styles, page, footers
+  # omitted:                      # the template's questions left out, and why (docs/reports.md)
+  #   - {question: "P3", reason: "No public communication in the period."}
 
 ## -- key figures: indicators, participant outcomes, goals, activities (docs/indicators.md) ------
 ## Files named indicators_*.csv|xlsx in inbox/ hold the values.

@@ -19,6 +19,7 @@ file holds needs ``--replace``, which supersedes that file.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -176,21 +177,12 @@ def map_indicators(table: pd.DataFrame, *, project: Project, file_name: str) -> 
     frame["period"], frame["period_start"] = _periods(
         table[found["period"]], frame["indicator"], frequencies
     )
-    value = map_cells(table[found["value"]], parse_number)
-    problems = [
-        problem(r, str(found["value"]), "not_a_number", "value is empty or not a number")
-        for r in index[value.isna()]
-    ]
-    frame["value"] = pd.to_numeric(value).astype("float64")
+    frame["value"], problems = _numbers(table[found["value"]], str(found["value"]), "value")
     frame["denominator"] = float("nan")
     if "denominator" in found:
-        den = map_cells(table[found["denominator"]], parse_number)
-        bad = den.isna() & (map_cells(table[found["denominator"]], _text) != "")
-        problems += [
-            problem(r, str(found["denominator"]), "not_a_number", "denominator is not a number")
-            for r in index[bad]
-        ]
-        frame["denominator"] = pd.to_numeric(den).astype("float64")
+        column = str(found["denominator"])
+        frame["denominator"], more = _numbers(table[column], column, "denominator", required=False)
+        problems += more
     joined = pd.Series("", index=index, dtype=object)
     for d in declared:
         cells = map_cells(table[disagg_cols[d]], _text) if d in disagg_cols else ""
@@ -199,6 +191,26 @@ def map_indicators(table: pd.DataFrame, *, project: Project, file_name: str) -> 
         joined = joined.where(frame[d] == "", part.where(joined == "", joined + ";" + part))
     frame["disaggregation"] = joined
     return MappedIndicators(frame.reset_index(drop=True), _by_row(problems), ignored, declared)
+
+
+def _numbers(
+    cells: pd.Series, column: str, what: str, *, required: bool = True
+) -> tuple[pd.Series, list[dict]]:
+    """A number column and its problems: NaN or infinity (``non_finite_number``), text or, when
+    ``required``, an empty cell (``not_a_number``). Such cells become NaN."""
+    parsed = map_cells(cells, parse_number)
+    non_finite = parsed.map(lambda v: v is not None and not math.isfinite(v)).astype(bool)
+    unread = parsed.isna().to_numpy() & ~non_finite.to_numpy()
+    if not required:
+        unread &= (map_cells(cells, _text) != "").to_numpy()
+    detail = f"{what} is empty or not a number" if required else f"{what} is not a number"
+    problems = [
+        problem(r, column, "non_finite_number", f"{what} is NaN or infinite")
+        for r in cells.index[non_finite.to_numpy()]
+    ]
+    problems += [problem(r, column, "not_a_number", detail) for r in cells.index[unread]]
+    numbers = pd.to_numeric(parsed.where(~non_finite, None)).astype("float64")
+    return numbers, problems
 
 
 def _by_row(problems: list[dict]) -> list[dict]:
@@ -295,7 +307,7 @@ class IndicatorsIngest:
     def evaluate(self, source: Path, key: ProjectKey | None) -> Evaluation:
         project = self.project
         mapped = map_indicators(
-            read_table(source, display_name=self.file_name),
+            read_table(source, display_name=self.file_name, what="indicator data"),
             project=project,
             file_name=self.file_name,
         )

@@ -134,6 +134,15 @@ def _survey_from_name(path: Path, project: Project) -> IngestOptions | None:
     return None
 
 
+def _roster_from_name(path: Path, project: Project) -> IngestOptions | None:
+    """``roster_<wave>[_<anything>].<ext>`` of a declared wave → that wave."""
+    m = re.fullmatch(r"roster_([^_]+)(?:_.*)?", path.stem, flags=re.IGNORECASE)
+    waves = [w for w in project.waves if m and w.id.casefold() == m.group(1).casefold()]
+    if len(waves) != 1:
+        return None
+    return IngestOptions(instrument=waves[0].instrument, wave=waves[0].id)
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(
         name="survey",
@@ -144,7 +153,7 @@ KINDS: tuple[Kind, ...] = (
             "Hint: add the instrument under instruments: and its waves under waves: (see "
             "docs/project-yaml.md)."
         ),
-        inbox=("*_*.xlsx", "*_*.csv"),
+        inbox=("*_*.xlsx", "*_*.csv", "*_*.sav"),
         options=("instrument", "wave", "profile", "sheet"),
         tables=("respondents", "responses", "free_text"),
         ingest="ingest.survey:SurveyIngest",
@@ -181,6 +190,23 @@ KINDS: tuple[Kind, ...] = (
         tables=("coding_documents", "codings"),
         ingest="ingest.codings:CodingsIngest",
     ),
+    Kind(
+        name="roster",
+        declares=("survey waves",),
+        is_declared=lambda project: bool(project.waves),
+        undeclared=(
+            "project.yaml: no survey waves are declared, so a roster has no wave to belong to. "
+            "Hint: add the instrument under instruments: and its waves under waves: (see "
+            "docs/waves.md)."
+        ),
+        inbox=("roster_*.csv", "roster_*.xlsx"),
+        options=("instrument", "wave", "sheet"),
+        tables=("roster",),
+        ingest="ingest.roster:RosterIngest",
+        inbox_options=_roster_from_name,
+        required=(("wave", "T1"),),
+        is_analysed=lambda project: False,
+    ),
 )
 
 KIND_NAMES: tuple[str, ...] = tuple(k.name for k in KINDS)
@@ -216,7 +242,7 @@ def declared_kinds(project: Project, *, required: bool = False) -> tuple[Kind, .
     found = tuple(k for k in KINDS if k.is_declared(project))
     if required and not found:
         raise ConfigError(
-            f"project.yaml declares no {_either(tuple(d for k in KINDS for d in k.declares))}: "
+            f"project.yaml declares no {_either(tuple(dict.fromkeys(d for k in KINDS for d in k.declares)))}: "
             f"nothing to "
             f"ingest. Hint: add survey instruments and waves (instruments:, waves:), an indicator "
             f"registry (indicators:) or participant outcomes (outcomes:), or an interviews: "
@@ -238,7 +264,7 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
     """Every export ``impleval run`` ingests from ``inbox/``, in the order they are ingested: the
     declared kinds in registry order, files by name within a kind.
 
-    - ``survey``: ``<instrument>_<wave>.xlsx|csv`` of a declared wave;
+    - ``survey``: ``<instrument>_<wave>.xlsx|csv|sav`` of a declared wave;
     - ``indicators``: ``indicators_*.csv|xlsx`` when project.yaml declares indicators or outcomes;
     - ``codings``: ``codings_*.csv|xlsx|qdpx`` when project.yaml has an ``interviews`` section.
     """
@@ -252,3 +278,45 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
             if options is not None:
                 found.append(InboxFile(kind.name, path, replace(options, from_inbox=True)))
     return found
+
+
+def _expected_names(project: Project) -> list[str]:
+    """The inbox names ``impleval run`` takes for this project, as a person would write them."""
+    names = []
+    for kind in declared_kinds(project):
+        if kind.name == "survey":
+            names += [f"{w.instrument}_{w.id}.xlsx|csv" for w in project.waves]
+        else:
+            stems = dict.fromkeys(p.rsplit(".", 1)[0] for p in kind.inbox)
+            for stem in stems:
+                exts = [p.rsplit(".", 1)[1] for p in kind.inbox if p.startswith(stem + ".")]
+                names.append(f"{stem}.{'|'.join(exts)}")
+    return names
+
+
+def unmatched_inbox_files(paths: ProjectPaths, project: Project) -> list[str]:
+    """One line per file in ``inbox/`` that ``impleval run`` does not ingest: the file, why, and
+    the names it could have had (hidden files, such as ``.DS_Store``, are passed over)."""
+    if not paths.inbox.is_dir():
+        return []
+    taken = {f.path.name for f in inbox_files(paths, project)}
+    expected = ", ".join(_expected_names(project)) or "(none: project.yaml declares no kind)"
+    lines = []
+    for path in sorted(p for p in paths.inbox.iterdir() if p.is_file()):
+        if path.name in taken or path.name.startswith("."):
+            continue
+        undeclared = [k for k in KINDS if k.matches(path) and not k.is_declared(project)]
+        if undeclared and not any(k.matches(path) for k in declared_kinds(project)):
+            why = (
+                f"named like a {undeclared[0].name} file, but project.yaml declares no "
+                f"{' or '.join(undeclared[0].declares)}"
+            )
+        elif any(k.name == "survey" and k.matches(path) for k in declared_kinds(project)):
+            why = "named like a survey export, but no declared wave has that instrument and id"
+        else:
+            why = "its name matches no pattern of a declared kind"
+        lines.append(
+            f"inbox/{path.name}: not ingested: {why}. Expected one of {expected}. Hint: rename "
+            f"it, declare what it holds in project.yaml, or move it out of inbox/."
+        )
+    return lines

@@ -9,12 +9,8 @@ Row numbers (``source_row``) are those a person can find: the spreadsheet row fo
 = row 1; an ATLAS.ti quotation with three codes gives three codings with the same row), and the
 coding's number in document order for ``.qdpx``.
 
-REFI-QDA project exchange (QDA-XML 1.0, https://www.qdasoftware.org): ``project.qde`` holds
-``Users/User``, ``CodeBook/Codes/Code`` (nested), ``Variables/Variable``, ``Sources/TextSource``
-(text in ``PlainTextContent`` or a file in the zip's ``Sources/`` folder named by
-``plainTextPath="internal://…"``) with ``PlainTextSelection`` (``startPosition``/``endPosition``
-character offsets) → ``Coding`` (``creatingUser``) → ``CodeRef targetGUID``. The coder is the
-coding's ``creatingUser`` (else the selection's).
+REFI-QDA projects (``.qdpx``) are read by :mod:`ingest.qdpx` (streaming, with archive limits)
+into the same table.
 """
 
 from __future__ import annotations
@@ -156,9 +152,11 @@ def read_codings(path: Path, *, profile: str | None = None, display_name: str | 
     name = display_name or path.name
     suffix = path.suffix.lower()
     if suffix == ".qdpx" or (suffix not in (".csv", ".xlsx", ".tsv", ".txt") and is_qdpx(path)):
+        from ingest.qdpx import read_qdpx
+
         return read_qdpx(path, display_name=name)
     try:
-        table = read_table(path, display_name=name)
+        table = read_table(path, display_name=name, what="coded segments")
     except PipelineError as exc:
         raise CodingsDataError(str(exc).replace("survey", "coded segments")) from exc
     headers = [str(c) for c in table.columns]
@@ -299,51 +297,8 @@ def read_export(table: pd.DataFrame, prof: CodingProfile, *, display_name: str) 
     return CodedSegments(frame, prof.tool, prof.id, len(table), problems)
 
 
-# -- REFI-QDA ------------------------------------------------------------------------------------
-def _ns(root: ET.Element) -> str:
-    m = re.match(r"^\{([^}]*)\}", root.tag)
-    return m.group(1) if m else ""
-
-
-def _open_project(zf: zipfile.ZipFile, name: str) -> tuple[ET.Element, str]:
-    """The root of ``project.qde`` and its namespace, or a one-line error."""
-    qde = [n for n in zf.namelist() if n.lower().endswith(".qde")]
-    if not qde:
-        raise CodingsDataError(
-            f"{name}: the zip holds no project.qde. Hint: export again as a REFI-QDA project."
-        )
-    try:
-        root = ET.fromstring(zf.read(qde[0]))
-    except ET.ParseError as exc:
-        raise CodingsDataError(
-            f"{name}: project.qde is not well-formed XML ({exc}). Hint: export again."
-        ) from exc
-    ns = _ns(root)
-    if root.tag != f"{{{ns}}}Project" or "QDA-XML" not in ns:
-        raise CodingsDataError(
-            f"{name}: project.qde is not a QDA-XML project (root {root.tag}). Hint: export "
-            f"again as a REFI-QDA project."
-        )
-    return root, ns
-
-
-def _code_paths(root: ET.Element, q: Callable[[str], str]) -> dict[str | None, str]:
-    """Code GUID → its path in the code book (parent names joined)."""
-    paths: dict[str | None, str] = {}
-
-    def walk(node: ET.Element, prefix: list[str]) -> None:
-        for code in node.findall(q("Code")):
-            parts = [*prefix, " ".join(str(code.get("name", "")).split())]
-            paths[code.get("guid")] = PATH_SEPARATOR.join(p for p in parts if p)
-            walk(code, parts)
-
-    codes_el = root.find(f"{q('CodeBook')}/{q('Codes')}")
-    if codes_el is not None:
-        walk(codes_el, [])
-    return paths
-
-
-def _source_variables(
+# -- REFI-QDA (read in ingest/qdpx.py) ---------------------------------------------------------
+def source_variables(
     src: ET.Element, variables: dict[str | None, str], q: Callable[[str], str]
 ) -> tuple[str | None, str | None]:
     """A source's stakeholder group and round, from its variable values."""
@@ -360,7 +315,7 @@ def _source_variables(
 
 
 @dataclass
-class _QdpxRows:
+class QdpxRows:
     """The codings read so far, numbered in document order."""
 
     users: dict[str | None, str | None]
@@ -405,74 +360,3 @@ class _QdpxRows:
                     "segment_ref": sel.get("guid"),
                 }
             )
-
-
-def read_qdpx(path: Path, *, display_name: str | None = None) -> CodedSegments:
-    """Read the codings of a REFI-QDA project file (text sources only).
-
-    Raises
-    ------
-    CodingsDataError
-        When the file is not a zip with a ``project.qde``, or the XML is not QDA-XML.
-    """
-    name = display_name or Path(path).name
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise CodingsDataError(
-            f"{name}: not a REFI-QDA project (.qdpx is a zip file). Hint: export the project "
-            f"again with 'REFI-QDA Project' / 'Export to QDPX'."
-        ) from exc
-    with zf:
-        root, ns = _open_project(zf, name)
-
-        def q(tag: str) -> str:
-            return f"{{{ns}}}{tag}"
-
-        users = {
-            u.get("guid"): (u.get("name") or u.get("id") or u.get("guid"))
-            for u in root.iter(q("User"))
-        }
-        variables = {
-            v.get("guid"): normalise_label(v.get("name", "")) for v in root.iter(q("Variable"))
-        }
-        found = _QdpxRows(users, _code_paths(root, q))
-        sources = root.find(q("Sources"))
-        for src in list(sources) if sources is not None else []:
-            if src.tag != q("TextSource"):
-                continue
-            text = _source_text(src, zf, q)
-            group, round_value = _source_variables(src, variables, q)
-            base = {
-                "document": _cell(src.get("name")),
-                "document_group": group,
-                "round_value": round_value,
-                "speaker": None,
-            }
-            for sel in src.findall(q("PlainTextSelection")):
-                found.add_selection(sel, base, text, q)
-    frame = pd.DataFrame(found.rows, columns=list(SEGMENT_COLUMNS))
-    frame["start"] = frame["start"].astype("float64")
-    frame["end"] = frame["end"].astype("float64")
-    origin = root.get("origin") or "REFI-QDA"
-    if frame.empty:
-        raise CodingsDataError(
-            f"{name}: the project holds no codings of text sources. Hint: check that the "
-            f"project was exported with its codings."
-        )
-    return CodedSegments(frame, f"REFI-QDA ({origin})", "qdpx", len(found.rows), found.problems)
-
-
-def _source_text(src: ET.Element, zf: zipfile.ZipFile, q: Callable[[str], str]) -> str | None:
-    content = src.find(q("PlainTextContent"))
-    if content is not None and content.text is not None:
-        return content.text
-    ref = src.get("plainTextPath")
-    if not ref:
-        return None
-    member = ref.removeprefix("internal://")
-    names = {n.lower(): n for n in zf.namelist()}
-    for candidate in (f"Sources/{member}", member):
-        if candidate.lower() in names:
-            return zf.read(names[candidate.lower()]).decode("utf-8-sig")
-    return None

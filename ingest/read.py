@@ -4,6 +4,8 @@ Every cell is kept as the tool wrote it (text, number or datetime); mapping to c
 Row numbers are those a person sees in the file: in a CSV or XLSX the first line (or sheet row) is
 row 1, so with a plain header the first answer is row 2, and title rows above the header count too.
 In SPSS ``.sav`` and Stata ``.dta`` files the row number is the case number (the first case is 1).
+A ``.sav`` cell holding one of its variable's user-missing values (``missing_ranges``) can be kept as
+a :class:`UserMissing` marker instead of a blank, so the survey mapping counts it as declared missing.
 
 The header row is found, not assumed: when the caller passes ``header_names`` (the column names it
 expects, e.g. the identifier candidates and the item codes), the row among the first
@@ -17,13 +19,17 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ingest.archives import check_archive
 from project.errors import ResponseDataError
 
 SNIFF_BYTES = 64 * 1024
@@ -41,6 +47,16 @@ _DELIMITERS = (";", "\t", ",")  # preference on a tie: Swedish Excel writes semi
 
 #: A predicate: is this header cell a name the caller knows (identifier, item code, ...)?
 HeaderMatcher = Callable[[str], bool]
+
+
+@dataclass(frozen=True)
+class UserMissing:
+    """A ``.sav`` cell the file declares user-missing: its value label, or its code when unlabelled."""
+
+    value: object
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 def _what_is_it(head: bytes) -> str | None:
@@ -61,6 +77,8 @@ def read_table(
     sheet: str | None = None,
     header_names: HeaderMatcher | None = None,
     value_labels: bool = True,
+    user_missing: bool = False,
+    what: str = "survey",
 ) -> pd.DataFrame:
     """Read a CSV, XLSX, SPSS or Stata export; columns are the header row, values raw, index =
     the row number a person sees in the file.
@@ -73,6 +91,11 @@ def read_table(
         Recognises expected column names; used to find the header row below title rows.
     value_labels
         For ``.sav``/``.dta``: give labelled values as their labels (default) instead of codes.
+    user_missing
+        For ``.sav``: give the cells holding a variable's user-missing values as
+        :class:`UserMissing` (default: blank, as SPSS treats them).
+    what
+        What the file holds, for the hints (``survey``, ``indicator data``, ...).
 
     Raises
     ------
@@ -84,21 +107,21 @@ def read_table(
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
-        raise ResponseDataError(f"{name}: the file is empty. Hint: export the survey again.")
+        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path, name, head, sheet, header_names)
+        frame = _read_xlsx(path, name, head, sheet, header_names, what)
     elif suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(path, name, head, header_names)
+        frame = _read_csv(path, name, head, header_names, what)
     elif suffix in (".sav", ".zsav", ".dta"):
-        frame = _read_stats(path, name, head, value_labels)
+        frame = _read_stats(path, name, head, value_labels, user_missing)
     else:
         raise ResponseDataError(
             f"{name}: unsupported file type {suffix or '(none)'}. Expected .xlsx, .csv, .sav or "
             f".dta. Hint: save the export as Excel workbook or CSV."
         )
     frame.columns = [_header(c, i) for i, c in enumerate(frame.columns)]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    dupes = sorted(c for c, n in Counter(frame.columns).items() if n > 1)  # linear: 10,000 columns
     if dupes:
         raise ResponseDataError(
             f"{name}: the header has repeated column names: {', '.join(dupes)}. Hint: give every "
@@ -106,9 +129,10 @@ def read_table(
         )
     frame = frame.dropna(how="all")
     if frame.empty:
+        rows, held = ("answers", "the responses") if what == "survey" else ("rows", f"its {what}")
         raise ResponseDataError(
-            f"{name}: the file has a header row but no answers. Hint: check that the export "
-            f"includes the responses."
+            f"{name}: the file has a header row but no {rows}. Hint: check that the export "
+            f"includes {held}."
         )
     return frame
 
@@ -179,7 +203,12 @@ def _numeric(value: object) -> bool:
 
 
 def _read_xlsx(
-    path: Path, name: str, head: bytes, sheet: str | None, matches: HeaderMatcher | None
+    path: Path,
+    name: str,
+    head: bytes,
+    sheet: str | None,
+    matches: HeaderMatcher | None,
+    holds: str = "survey",
 ) -> pd.DataFrame:
     if not head.startswith(b"PK"):
         what = _what_is_it(head) or "not an Excel workbook"
@@ -189,6 +218,7 @@ def _read_xlsx(
         )
     try:
         with zipfile.ZipFile(path) as zf:
+            check_archive(zf, name, ResponseDataError, what="Excel workbook")
             damaged = zf.testzip()
             if "xl/workbook.xml" not in zf.namelist():
                 raise ResponseDataError(
@@ -197,7 +227,7 @@ def _read_xlsx(
         if damaged:
             raise zipfile.BadZipFile(damaged)
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError, zlib.error) as exc:
         if isinstance(exc, ResponseDataError):
             raise
         raise ResponseDataError(
@@ -219,7 +249,9 @@ def _read_xlsx(
         filled = {k: v.dropna(how="all") for k, v in sheets.items()}
         filled = {k: v for k, v in filled.items() if not v.empty}
         if not filled:
-            raise ResponseDataError(f"{name}: every sheet is empty. Hint: export the survey again.")
+            raise ResponseDataError(
+                f"{name}: every sheet is empty. Hint: export the {holds} again."
+            )
         if len(filled) > 1:
             raise ResponseDataError(
                 f"{name}: the workbook has {len(filled)} sheets with data ({', '.join(filled)}). "
@@ -242,14 +274,19 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ResponseDataError(
-        f"{name}: the text encoding is neither UTF-8 nor Windows-1252. Hint: save the CSV as UTF-8."
-    )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ResponseDataError(
+            f"{name}: the text encoding is neither UTF-8 nor Windows-1252 (byte "
+            f"0x{data[exc.start]:02x} at byte position {exc.start}, line {line}). Hint: save the "
+            f"CSV as UTF-8."
+        ) from exc
 
 
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
@@ -276,11 +313,14 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, name: str, head: bytes, matches: HeaderMatcher | None, holds: str = "survey"
+) -> pd.DataFrame:
     what = _what_is_it(head)
     if what:
         ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
-        hint = f"give it the {ending} ending" if ending else "export the answers as CSV or .xlsx"
+        data = "the answers" if holds == "survey" else f"the {holds}"
+        hint = f"give it the {ending} ending" if ending else f"export {data} as CSV or .xlsx"
         raise ResponseDataError(
             f"{name}: the file is named {path.suffix} but is {what}. Hint: {hint}."
         )
@@ -309,7 +349,7 @@ def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None)
         ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ResponseDataError(
-            f"{name}: the file is empty. Hint: export the survey again."
+            f"{name}: the file is empty. Hint: export the {holds} again."
         ) from exc
     if frame.shape[1] < 2:
         raise ResponseDataError(
@@ -324,7 +364,9 @@ def _read_csv(path: Path, name: str, head: bytes, matches: HeaderMatcher | None)
     return frame
 
 
-def _read_stats(path: Path, name: str, head: bytes, value_labels: bool) -> pd.DataFrame:
+def _read_stats(
+    path: Path, name: str, head: bytes, value_labels: bool, user_missing: bool
+) -> pd.DataFrame:
     import pyreadstat
 
     is_dta = path.suffix.lower() == ".dta"
@@ -336,13 +378,52 @@ def _read_stats(path: Path, name: str, head: bytes, value_labels: bool) -> pd.Da
             f"{name}: the file is named {path.suffix} but is {what}. Hint: save the data again "
             f"from {kind.split()[0]}."
         )
+    keep_missing = user_missing and not is_dta
     try:
-        frame, _meta = reader(str(path), apply_value_formats=value_labels)
+        if keep_missing:
+            frame, meta = reader(str(path), apply_value_formats=False, user_missing=True)
+        else:
+            frame, meta = reader(str(path), apply_value_formats=value_labels)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
         raise ResponseDataError(
             f"{name}: not a readable {kind} file ({type(exc).__name__}). Hint: save the data "
             f"again from {kind.split()[0]}, or export it as CSV."
         ) from exc
     frame = frame.astype(object).where(frame.notna(), None)
+    if keep_missing:
+        frame = _mark_user_missing(frame, meta, value_labels)
     frame.index = frame.index + 1  # case numbers
     return frame
+
+
+def _in_ranges(value: object, ranges: list[dict]) -> bool:
+    if value is None:
+        return False
+    for r in ranges:
+        lo, hi = r.get("lo"), r.get("hi")
+        if isinstance(value, str) or isinstance(lo, str):
+            if value in (lo, hi):
+                return True
+        elif lo is not None and hi is not None and lo <= float(value) <= hi:  # type: ignore[arg-type]
+            return True
+    return False
+
+
+def _mark_user_missing(frame: pd.DataFrame, meta: Any, value_labels: bool) -> pd.DataFrame:
+    """Codes → value labels (when asked), and user-missing cells → :class:`UserMissing`."""
+    ranges: dict[str, list[dict]] = getattr(meta, "missing_ranges", None) or {}
+    labels: dict[str, dict] = (
+        (getattr(meta, "variable_value_labels", None) or {}) if value_labels else {}
+    )
+    out = {}
+    for column in frame.columns:
+        own_labels, own_ranges = labels.get(column, {}), ranges.get(column, [])
+
+        def cell(
+            value: object, own_labels: dict = own_labels, own_ranges: list = own_ranges
+        ) -> object:
+            shown = own_labels.get(value, value) if value is not None else None
+            return UserMissing(shown) if own_ranges and _in_ranges(value, own_ranges) else shown
+
+        out[column] = map_cells(frame[column], cell) if own_labels or own_ranges else frame[column]
+    return pd.DataFrame(out, index=frame.index)

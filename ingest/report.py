@@ -140,9 +140,11 @@ class IngestReport:
 def write_quarantine_report(paths: ProjectPaths) -> Path | None:
     """``output/validation/quarantine.csv``: every quarantined row of the active loads, with reasons.
 
-    ``None`` when the project has no store yet. Written under a temporary name, then renamed.
+    ``None`` when the project has no store yet. Written under a temporary name, then renamed. Text
+    cells a spreadsheet would run as formulas get a leading ``'`` (:mod:`store.csv_cells`).
     """
     from store import reads, warehouse
+    from store.csv_cells import neutralise_frame
 
     if not paths.warehouse.is_file():
         return None
@@ -152,6 +154,6 @@ def write_quarantine_report(paths: ProjectPaths) -> Path | None:
     paths.validation.mkdir(parents=True, exist_ok=True)
     target = paths.validation / "quarantine.csv"
     tmp = target.with_name(".quarantine.csv.tmp")
-    rows.to_csv(tmp, index=False)
+    neutralise_frame(rows).to_csv(tmp, index=False)  # a cell like =cmd|… stays text
     tmp.replace(target)
     return target

@@ -20,7 +20,7 @@ from ingest.survey_map import (
     pseudonymise_survey,
     read_survey_export,
 )
-from ingest.survey_profile import load_profile
+from ingest.survey_profile import PROFILE_DIR, ExportProfile, load_profile
 from ingest.transaction import Clash, Evaluation, Slot, ingest_file
 from instruments.spec import InstrumentSpec, project_instrument
 from privacy.free_text import KINDS, redact_detail, scan_free_text
@@ -28,6 +28,7 @@ from privacy.free_text import SHOWN as FREE_TEXT_KINDS
 from privacy.keys import ProjectKey
 from privacy.redact import Redactor, read_roster
 from project.config import Project, Wave
+from project.labels import normalise_label
 from project.layout import ProjectPaths
 from store import warehouse
 from validation.expectations import run_suite
@@ -86,7 +87,8 @@ def validate_survey(mapped: MappedSurvey, spec: InstrumentSpec, wave: Wave) -> V
 
 
 def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd.DataFrame:
-    """One row per loaded respondent × item with status answered / not_applicable / missing."""
+    """One row per loaded respondent × item with status answered / not_applicable /
+    declared_missing (the profile's "Vet ej", 99 or an SPSS user-missing value) / missing."""
     ids = mapped.keys["respondent_id"][loaded]
     parts = []
     for item in spec.items:
@@ -94,6 +96,7 @@ def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd
         value = mapped.codes[col][loaded]
         na = mapped.not_applicable[col][loaded]
         status = pd.Series("missing", index=value.index, dtype=object)
+        status[mapped.declared_missing[col][loaded].notna()] = "declared_missing"
         status[na.notna()] = "not_applicable"
         status[value.notna()] = "answered"
         parts.append(
@@ -121,8 +124,64 @@ def free_text_long(mapped: MappedSurvey, loaded: pd.Series) -> pd.DataFrame:
     return long[long["text"].notna()].reset_index(drop=True)
 
 
-def _notes(mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict) -> tuple[str, ...]:
+def declared_missing_counts(
+    mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series
+) -> dict[str, dict[str, int]]:
+    """Declared-missing answers of the loaded rows: item code → key → count (items with none are
+    left out)."""
+    out: dict[str, dict[str, int]] = {}
+    for item in spec.items:
+        keys = mapped.declared_missing[spec.column(item.id)][loaded.to_numpy()].dropna()
+        if len(keys):
+            out[item.source_code] = {str(k): int(n) for k, n in keys.value_counts().items()}
+    return out
+
+
+def _declared_note(counts: dict[str, dict[str, int]]) -> str:
+    by_key: dict[str, int] = {}
+    for per_key in counts.values():
+        for key, n in per_key.items():
+            by_key[key] = by_key.get(key, 0) + n
+    total = sum(by_key.values())
+    keys = ", ".join(f"{k} {n}" for k, n in sorted(by_key.items()))
+    items = ", ".join(f"{code} {sum(c.values())}" for code, c in counts.items())
+    return (
+        f"{total} answer(s) declared missing ({keys}), kept apart from answers and from not "
+        f"relevant; per item: {items}"
+    )
+
+
+def missing_label_hint(problems: list[dict], profile: ExportProfile) -> str | None:
+    """A note when unknown labels are ones a built-in profile counts as declared missing ("Vet
+    ej"): how many, and which profiles would (counts and profile names only, no cell content)."""
+    profiles: dict[str, list[str]] = {}
+    for path in sorted(PROFILE_DIR.glob("*.yaml")):
+        if path.stem != profile.id:
+            for label in load_profile(path.stem).missing_lookup()[0]:
+                profiles.setdefault(label, []).append(path.stem)
+    hits = [
+        profiles[label]
+        for p in problems
+        if p["rule"] == "unknown_label" and (label := normalise_label(str(p["detail"]))) in profiles
+    ]
+    if not hits:
+        return None
+    names = sorted({name for found in hits for name in found})
+    return (
+        f"{len(hits)} unknown label(s) are missing-value answers that --profile "
+        f'{" or ".join(names)} counts as declared missing ("Vet ej", "Don\'t know" ...); or '
+        f"list them under missing_values: in the export profile"
+    )
+
+
+def _notes(
+    mapped: MappedSurvey, spec: InstrumentSpec, redacted: dict, declared: dict, hint: str | None
+) -> tuple[str, ...]:
     notes = []
+    if declared:
+        notes.append(_declared_note(declared))
+    if hint:
+        notes.append(hint)
     if mapped.ignored_columns:
         notes.append(
             f"{len(mapped.ignored_columns)} column(s) not used by {spec.id} were left in the raw "
@@ -181,18 +240,22 @@ class SurveyIngest:
                 lambda d: redact_detail(d, redactor)
             )
         self.mapped, self.loaded = mapped, verdict.is_loaded(mapped.keys["source_row"])
+        declared = declared_missing_counts(mapped, spec, self.loaded)
         return Evaluation(
             rows_read=mapped.rows,
             rows_loaded=int(self.loaded.sum()),
             reasons=reasons,
             target=self.slot.what,
             checked_rules=tuple(e.rule for e in survey_expectations(spec, self.wave)),
-            notes=_notes(mapped, spec, redacted),
+            notes=_notes(
+                mapped, spec, redacted, declared, missing_label_hint(mapped.problems, self.profile)
+            ),
             facts={
                 "instrument": spec.id,
                 "wave": self.wave.id,
                 "ignored_columns": len(mapped.ignored_columns),
                 "free_text_redacted": dict(redacted),
+                "declared_missing": declared,
             },
             profile=self.profile.id,
         )

@@ -1,5 +1,6 @@
-"""Survey exports mapped to the canonical form: answer labels to codes, "not applicable" options kept
-apart, organisations, units and staff groups to project ids, identifiers to keyed pseudonyms.
+"""Survey exports mapped to the canonical form: answer labels to codes, "not applicable" options and
+the profile's declared missing values ("Vet ej", 99, SPSS user-missing) kept apart, organisations,
+units and staff groups to project ids, identifiers to keyed pseudonyms.
 
 What cannot be mapped becomes a *problem* (row, column, rule, detail) for the quarantine; nothing is
 dropped silently. Raw identifiers stay in :class:`MappedSurvey` only until
@@ -10,6 +11,7 @@ value (an export repeats its labels thousands of times), not row by row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -18,11 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.read import blank_cells, is_blank, map_cells, read_table
+from ingest.identifiers import check_identifier
+from ingest.read import UserMissing, blank_cells, is_blank, map_cells, read_table
+from ingest.survey_columns import missing_items_message
 from ingest.survey_profile import (
+    PROFILE_DIR,
     ExportProfile,
     find_column,
     find_item_columns,
+    load_profile,
     long_to_wide,
     norm_header,
 )
@@ -44,6 +50,7 @@ class MappedSurvey:
     keys: pd.DataFrame  # KEY_COLUMNS; respondent_id is the raw identifier until pseudonymised
     codes: pd.DataFrame  # one float column per item (canonical code, NaN when not scored)
     not_applicable: pd.DataFrame  # one column per item: the not-applicable key or NA
+    declared_missing: pd.DataFrame  # one column per item: the declared-missing key or NA
     problems: list[dict] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     pseudonymised: bool = False
@@ -59,12 +66,13 @@ def _as_number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | np.integer | np.floating):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     text = str(value).strip().replace("\u00a0", "").replace(",", ".")
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None  # "NaN", "inf": not an answer
 
 
 def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
@@ -82,10 +90,54 @@ def _label_lookup(rs: ResponseSet) -> dict[str, tuple[str, object]]:
     return lookup
 
 
+#: The declared-missing key of an SPSS user-missing value the profile does not name.
+USER_MISSING = "user_missing"
+
+
+@dataclass(frozen=True)
+class MissingValues:
+    """A profile's declared missing values: normalised label → key, numeric code → key."""
+
+    labels: dict[str, str]
+    codes: dict[float, str]
+
+    def of_label(self, text: str) -> str | None:
+        return self.labels.get(normalise_label(text)) or self.labels.get(
+            normalise_label(text, fold_diacritics=True)
+        )
+
+    def of_user_missing(self, cell: UserMissing) -> str:
+        inner = cell.value
+        key = self.of_label(inner) if isinstance(inner, str) else None
+        number = _as_number(inner)
+        if key is None and number is not None:
+            key = self.codes.get(number)
+        return key or USER_MISSING
+
+
+def _valid_code(number: float, rs: ResponseSet) -> bool:
+    if rs.type == "ordinal":
+        return number in {float(c) for c in rs.codes}
+    return rs.low <= number <= rs.high
+
+
 def _map_cell(
-    value: object, rs: ResponseSet, lookup: dict, flip: bool, na_codes: dict[int, str]
+    value: object,
+    rs: ResponseSet,
+    lookup: dict,
+    flip: bool,
+    na_codes: dict[int, str],
+    missing: MissingValues | None = None,
 ) -> tuple[str, object]:
-    """→ ("missing", None) | ("scored", code) | ("na", key) | ("unknown", detail)."""
+    """→ ("missing", None) | ("scored", code) | ("na", key) | ("declared", key) |
+    ("unknown", detail).
+
+    The instrument's labels win over the profile's missing labels; a profile's missing code is
+    declared missing only where it is not a valid answer of the item; an SPSS user-missing cell
+    always is."""
+    missing = missing or MissingValues({}, {})
+    if isinstance(value, UserMissing):
+        return "declared", missing.of_user_missing(value)
     if is_blank(value):
         return "missing", None
     if isinstance(value, str):
@@ -94,11 +146,16 @@ def _map_cell(
         )
         if hit:
             return hit
+        key = missing.of_label(value)
+        if key:
+            return "declared", key
     number = _as_number(value)
     if number is None:
         return "unknown", cell_detail(value)
     if na_codes and number.is_integer() and int(number) in na_codes:
         return "na", na_codes[int(number)]
+    if number in missing.codes and not _valid_code(number, rs):
+        return "declared", missing.codes[number]
     if rs.type == "ordinal" and flip:
         number = rs.low + rs.high - number
     return "scored", number
@@ -213,15 +270,20 @@ def _check_columns(
             f"{', '.join(profile.identifier[:4])}; found {shown}. Hint: keep the e-mail or "
             f"respondent column in the export, or name it in an export profile (--profile)."
         )
-    item_cols = find_item_columns(columns, spec)
-    missing = [i.source_code for i in spec.items if i.id not in item_cols]
-    if missing:
-        listed = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
+    # A long layout's items become columns named by their codes (see long_to_wide).
+    forms = profile.forms(spec.id) if profile.layout == "wide" else ("{code}",)
+    item_cols = find_item_columns(columns, spec, forms, file_name=file_name)
+    if len(item_cols) < len(spec.items):
         raise ResponseDataError(
-            f"{file_name}: {len(missing)} of {len(spec.items)} {spec.id} item columns are missing: "
-            f"{listed}. Expected a column per item headed by its code (e.g. "
-            f"{spec.items[0].source_code}). Hint: check that this is a {spec.id} export and that "
-            f"the headers carry the item codes."
+            missing_items_message(
+                columns,
+                spec,
+                item_cols,
+                profile_id=profile.id,
+                forms=forms,
+                file_name=file_name,
+                fits=_profiles_that_fit(columns, spec) if profile.layout == "wide" else (),
+            )
         )
     known_na = {n.key for rs in spec.response_sets.values() for n in rs.not_applicable}
     unknown_na = sorted(set(profile.not_applicable_codes.values()) - known_na)
@@ -231,6 +293,19 @@ def _check_columns(
             f"which {spec.id} does not have. Expected one of {', '.join(sorted(known_na)) or '(none)'}."
         )
     return id_col, item_cols
+
+
+def _profiles_that_fit(columns: list[str], spec: InstrumentSpec) -> tuple[str, ...]:
+    """The built-in profiles whose item-name forms find every item column among ``columns``."""
+    fits = []
+    for path in sorted(PROFILE_DIR.glob("*.yaml")):
+        try:
+            found = find_item_columns(columns, spec, load_profile(path.stem).forms(spec.id))
+        except ResponseDataError:  # ambiguous under that profile: not a fit
+            continue
+        if len(found) == len(spec.items):
+            fits.append(path.stem)
+    return tuple(fits)
 
 
 def _map_answers(
@@ -248,24 +323,29 @@ def _map_answers(
 
 def _map_items(
     table: pd.DataFrame, spec: InstrumentSpec, profile: ExportProfile, item_cols: dict[str, str]
-) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    """Item codes, not-applicable keys and problems (unknown labels, empty responses)."""
-    codes, nas, problems = {}, {}, []
+) -> tuple[tuple[pd.DataFrame, ...], list[dict]]:
+    """Item codes, not-applicable keys, declared-missing keys and problems (unknown labels,
+    empty responses)."""
+    codes, nas, declared, problems = {}, {}, {}, []
     answered_any = np.zeros(len(table), dtype=bool)
     flip = profile.code_direction == "descending"
+    missing = MissingValues(*profile.missing_lookup())
     for item in spec.items:
         col, rs = item_cols[item.id], spec.response_sets[item.response_set]
         lookup = _label_lookup(rs)
         own = {n.key for n in rs.not_applicable}
         na_codes = {c: k for c, k in profile.not_applicable_codes.items() if k in own}
-        mapper = partial(_map_cell, rs=rs, lookup=lookup, flip=flip, na_codes=na_codes)
+        mapper = partial(
+            _map_cell, rs=rs, lookup=lookup, flip=flip, na_codes=na_codes, missing=missing
+        )
         kinds, payload = _map_answers(table[col], mapper)
         target = spec.column(item.id)
         codes[target] = pd.to_numeric(payload.where(kinds == "scored"), errors="coerce").astype(
             "float64"
         )
         nas[target] = payload.where(kinds == "na").astype(object)
-        answered_any |= kinds.isin(["scored", "na"]).to_numpy()
+        declared[target] = payload.where(kinds == "declared").astype(object)
+        answered_any |= kinds.isin(["scored", "na", "declared"]).to_numpy()
         rule = "unknown_label" if rs.type == "ordinal" else "not_a_number"
         unknown = kinds == "unknown"
         problems += [
@@ -277,7 +357,8 @@ def _map_items(
         for r in table.index[~answered_any]
     ]
     index = table.index
-    return pd.DataFrame(codes, index=index), pd.DataFrame(nas, index=index), problems
+    frames = tuple(pd.DataFrame(part, index=index) for part in (codes, nas, declared))
+    return frames, problems
 
 
 def map_survey(
@@ -296,8 +377,16 @@ def map_survey(
         When a required column is missing (nothing can be loaded from such a file).
     """
     id_col, item_cols = _check_columns(table, spec, profile, file_name)
+    table = blank_user_missing(table, keep=set(item_cols.values()))
+    check_identifier(
+        table[id_col],
+        column=id_col,
+        file_name=file_name,
+        profile_id=profile.id,
+        stable=profile.identifier_is_stable,
+    )
     keys, problems, used = _map_keys(table, project, profile, id_col)
-    codes, nas, item_problems = _map_items(table, spec, profile, item_cols)
+    (codes, nas, declared), item_problems = _map_items(table, spec, profile, item_cols)
     columns = list(table.columns)
     free = {norm_header(x) for x in profile.free_text}
     items = set(item_cols.values())
@@ -316,10 +405,29 @@ def map_survey(
         keys.reset_index(drop=True),
         codes.reset_index(drop=True),
         nas.reset_index(drop=True),
+        declared.reset_index(drop=True),
         problems + item_problems,
         ignored,
         free_text=free_text.reset_index(drop=True),
     )
+
+
+def blank_user_missing(table: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
+    """SPSS user-missing cells outside the ``keep`` columns as blanks (as SPSS treats them): only
+    item answers are counted as declared missing."""
+    marked = [
+        c
+        for c in table.columns
+        if c not in keep
+        and table[c].dtype == object
+        and map_cells(table[c], lambda v: isinstance(v, UserMissing)).astype(bool).any()
+    ]
+    if not marked:
+        return table
+    out = table.copy()
+    for c in marked:
+        out[c] = map_cells(table[c], lambda v: None if isinstance(v, UserMissing) else v)
+    return out
 
 
 def pseudonymise_survey(mapped: MappedSurvey, key: ProjectKey) -> MappedSurvey:
@@ -341,9 +449,12 @@ def read_survey_export(
         sheet=profile.sheet,
         header_names=profile.header_matcher(spec),
         value_labels=profile.value_labels,
+        user_missing=True,
     )
     layout_problems: list[dict] = []
     if profile.layout == "long":
+        value_col = find_column(list(table.columns), profile.value_column)
+        table = blank_user_missing(table, keep={value_col} if value_col else set())
         table, layout_problems = long_to_wide(
             table, spec=spec, profile=profile, file_name=file_name
         )

@@ -3,8 +3,11 @@
 A profile (``ingest/profiles/<id>.yaml``, or ``profiles/<id>.yaml`` in the project folder, which
 wins) names the identifier, timestamp, organisation, unit and staff-group columns as the tool
 writes them, how answers are coded (label or number, ascending or descending, numbers for "not
-relevant"), the free-text columns kept, the workbook sheet, and a wide or long layout. Column
-names are matched loosely (case, spaces, dots, dashes and underscores do not matter).
+relevant"), the forms of its item column names (:mod:`ingest.survey_columns`), the labels and
+codes it uses for declared missing values ("Vet ej", 99), the free-text columns kept, the workbook
+sheet, and a wide or long layout. Column names are matched loosely (case, spaces, dots, dashes and
+underscores do not matter). A profile may ``extends:`` another; its keys replace the base's, except
+``item_columns``, which merges per instrument.
 """
 
 from __future__ import annotations
@@ -16,15 +19,34 @@ from typing import Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ingest.read import blank_cells, is_blank, map_cells
+from ingest.survey_columns import (
+    DEFAULT_FORMS,
+    check_forms,
+    find_item_columns,
+    header_names,
+    name_lookup,
+    norm_header,
+)
 from instruments.spec import InstrumentSpec
 from project.errors import ConfigError, ResponseDataError, format_pydantic_error
 from project.labels import normalise_label
 from validation.quarantine import cell_detail, problem
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+__all__ = [
+    "PROFILE_DIR",
+    "ExportProfile",
+    "find_column",
+    "find_item_columns",
+    "load_profile",
+    "long_to_wide",
+    "norm_header",
+]
 
 
 class ExportProfile(BaseModel):
@@ -35,6 +57,12 @@ class ExportProfile(BaseModel):
     id: str
     description: str = ""
     identifier: tuple[str, ...]
+    identifier_is_stable: bool = Field(
+        default=False,
+        description="true when the identifier column is the same person's id in every wave "
+        "even though it looks like a row counter (1…n) or a time; such a column is refused "
+        "otherwise.",
+    )
     timestamp: tuple[str, ...] = ()
     organisation: tuple[str, ...] = ()
     unit: tuple[str, ...] = ()
@@ -56,6 +84,21 @@ class ExportProfile(BaseModel):
         description=".sav/.dta: read labelled values as their labels (direction-free) rather "
         "than as codes.",
     )
+    item_columns: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: {"default": DEFAULT_FORMS},
+        description="How the export names item columns: a list of forms, or instrument id → "
+        "forms with a 'default' for the others. Forms are built from {code} (the item's code: "
+        "CO1, 1), {item} (its id: co1, q1), {instrument} (nomad, pcat), {n} (its position, 1 = "
+        "first) and {label} (its short label, sv or en). Case, spaces, dots, dashes and "
+        "underscores do not matter, so q{code} takes q1, Q1 and Q_1.",
+    )
+    missing_values: dict[str, tuple[str | int, ...]] = Field(
+        default_factory=dict,
+        description="Declared missing values: a key (dont_know, no_answer) → the labels and "
+        "numeric codes the export uses for it, e.g. {dont_know: [Vet ej, Don't know, 99]}. "
+        "Counted per item, kept apart from answers and from the instrument's not-relevant "
+        "options; a code that is a valid answer of the item (9 on a 0-10 item) stays an answer.",
+    )
     layout: Literal["wide", "long"] = "wide"
     item_column: tuple[str, ...] = Field(
         default=(), description="Long layout: the column naming the item (e.g. CO1)."
@@ -64,11 +107,53 @@ class ExportProfile(BaseModel):
         default=(), description="Long layout: the column holding the answer."
     )
 
+    @field_validator("item_columns", mode="before")
+    @classmethod
+    def _forms_for_all(cls, value: object) -> object:
+        return {"default": value} if isinstance(value, list | tuple) else value
+
+    def forms(self, instrument: str) -> tuple[str, ...]:
+        """The item-name forms this profile accepts for one instrument."""
+        return self.item_columns.get(instrument) or self.item_columns.get("default", DEFAULT_FORMS)
+
     @model_validator(mode="after")
-    def _long_needs_columns(self) -> ExportProfile:
+    def _check(self) -> ExportProfile:
         if self.layout == "long" and not (self.item_column and self.value_column):
             raise ValueError("layout: long needs item_column and value_column")
+        for forms in self.item_columns.values():
+            if not forms:
+                raise ValueError("item_columns needs at least one form, e.g. {code}")
+            check_forms(forms)
+        bad = [k for k in self.missing_values if not _KEY.match(k)]
+        if bad:
+            raise ValueError(
+                f"missing_values: key {bad[0]!r} must be lower case letters, digits and _ "
+                f"(e.g. dont_know)"
+            )
+        seen: dict[str, str] = {}
+        for key, values in self.missing_values.items():
+            for value in values:
+                spelled = missing_value_key(value)
+                if seen.setdefault(spelled, key) != key:
+                    raise ValueError(
+                        f"missing_values: {value!r} is listed under both {seen[spelled]} and {key}"
+                    )
         return self
+
+    def missing_lookup(self) -> tuple[dict[str, str], dict[float, str]]:
+        """Declared missing values as (normalised label → key, numeric code → key)."""
+        labels: dict[str, str] = {}
+        codes: dict[float, str] = {}
+        for key, values in self.missing_values.items():
+            for value in values:
+                number = _number(value)
+                if number is not None:
+                    codes[number] = key
+                else:
+                    text = str(value)
+                    labels.setdefault(normalise_label(text), key)
+                    labels.setdefault(normalise_label(text, fold_diacritics=True), key)
+        return labels, codes
 
     def header_matcher(self, spec: InstrumentSpec) -> Callable[[str], bool]:
         """Recognises this profile's column names and the spec's item columns (header finding)."""
@@ -85,40 +170,100 @@ class ExportProfile(BaseModel):
             )
         }
         codes = [item.source_code for item in spec.items]
-        names |= {norm_header(c) for c in codes} | {
-            norm_header(spec.column(i.id)) for i in spec.items
-        }
+        items, by_prefix = header_names(spec, self.forms(spec.id))
+        names |= items
         prefix = re.compile(
             r"^(?:" + "|".join(re.escape(c) for c in codes) + r")(?![0-9A-Za-z])", re.IGNORECASE
         )
 
         def matches(cell: str) -> bool:
-            return norm_header(cell) in names or bool(prefix.match(cell.strip()))
+            return norm_header(cell) in names or (by_prefix and bool(prefix.match(cell.strip())))
 
         return matches
 
 
+def missing_value_key(value: object) -> str:
+    """How a declared missing value is compared: a number as a number, a label as a label."""
+    number = _number(value)
+    return f"{number:g}" if number is not None else normalise_label(str(value))
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _profile_paths(name: str, project_dir: Path | None) -> list[Path]:
+    local = [project_dir / "profiles" / f"{name}.yaml"] if project_dir else []
+    return [p for p in (*local, PROFILE_DIR / f"{name}.yaml") if p.is_file()]
+
+
+def _profile_yaml(path: Path, project_dir: Path | None, seen: tuple[Path, ...] = ()) -> dict:
+    """The YAML of one profile with ``extends: <name>`` resolved (its keys replace the base's)."""
+    where = f"profiles/{path.name}"
+    if path in seen:
+        chain = " → ".join(p.stem for p in (*seen, path))
+        raise ConfigError(f"{where}: extends loops ({chain}). Hint: remove one extends.")
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:  # one line, never a traceback
+        detail = " ".join(str(exc).split())[:160]
+        raise ConfigError(
+            f"{where}: not a readable UTF-8 YAML file ({detail}). Hint: save it as UTF-8 and check "
+            f"its indentation (spaces, not tabs)."
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping of keys (id:, identifier:, ...).")
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    # A project profile may extend the built-in of its own name: skip its own file.
+    bases = [p for p in _profile_paths(str(base_name), project_dir) if p != path]
+    if not bases:
+        raise ConfigError(
+            f"{where}: extends {base_name!r}, which is not a profile. Expected one of "
+            f"{', '.join(_known(project_dir))}."
+        )
+    base = _profile_yaml(bases[0], project_dir, (*seen, path))
+    merged = {**base, **raw}
+    if isinstance(base.get("item_columns"), dict | list) and "item_columns" in raw:
+        # Item-name forms merge per instrument: a list is the forms of every other instrument.
+        merged["item_columns"] = {**_per_instrument(base), **_per_instrument(raw)}
+    return merged
+
+
+def _per_instrument(raw: dict) -> dict:
+    forms = raw.get("item_columns")
+    return {"default": forms} if isinstance(forms, list) else dict(forms or {})
+
+
+def _known(project_dir: Path | None) -> list[str]:
+    local = list((project_dir / "profiles").glob("*.yaml")) if project_dir else []
+    return sorted({p.stem for p in (*PROFILE_DIR.glob("*.yaml"), *local)})
+
+
 def load_profile(name: str = "generic", *, project_dir: Path | None = None) -> ExportProfile:
-    """Load an export profile by name; a project's ``profiles/<name>.yaml`` wins over a built-in."""
-    candidates = ([project_dir / "profiles" / f"{name}.yaml"] if project_dir else []) + [
-        PROFILE_DIR / f"{name}.yaml"
-    ]
-    for path in candidates:
-        if path.is_file():
-            try:
-                return ExportProfile.model_validate(yaml.safe_load(path.read_text("utf-8")))
-            except ValidationError as exc:
-                raise ConfigError(format_pydantic_error(f"profiles/{path.name}", exc)) from exc
-    known = sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
-    raise ConfigError(
-        f"export profile {name!r} not found. Expected one of {', '.join(known)}. Hint: check "
-        f"--profile, or add profiles/{name}.yaml to the project folder."
-    )
-
-
-def norm_header(text: str) -> str:
-    """A header as matched: case, spaces, dots, dashes and underscores do not matter."""
-    return re.sub(r"[\s._-]+", "", normalise_label(text))
+    """Load an export profile by name; a project's ``profiles/<name>.yaml`` wins over a built-in,
+    and may ``extends:`` a built-in (its own name included) to change only some keys."""
+    paths = _profile_paths(name, project_dir)
+    if not paths:
+        raise ConfigError(
+            f"export profile {name!r} not found. Expected one of "
+            f"{', '.join(_known(project_dir))}. Hint: check --profile, or add "
+            f"profiles/{name}.yaml to the project folder."
+        )
+    path = paths[0]
+    raw = _profile_yaml(path, project_dir)
+    try:
+        return ExportProfile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_pydantic_error(f"profiles/{path.name}", exc)) from exc
 
 
 def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
@@ -129,22 +274,6 @@ def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
         if w in by_norm:
             return by_norm[w]
     return None
-
-
-def find_item_columns(columns: list[str], spec: InstrumentSpec) -> dict[str, str]:
-    """Item id → export column: the item's code alone, ``<instrument>_<item>``, or the code first
-    followed by text (``"CO1. ..."``)."""
-    found: dict[str, str] = {}
-    for item in spec.items:
-        code = norm_header(item.source_code)
-        exact = {code, norm_header(spec.column(item.id))}
-        match = next((c for c in columns if norm_header(c) in exact), None)
-        if match is None:
-            pattern = re.compile(rf"^{re.escape(item.source_code)}(?![0-9A-Za-z])", re.IGNORECASE)
-            match = next((c for c in columns if pattern.match(c.replace(" ", "", 1))), None)
-        if match is not None:
-            found[item.id] = match
-    return found
 
 
 def long_to_wide(
@@ -175,10 +304,11 @@ def long_to_wide(
     source_row = pd.Series(table.index, index=table.index)
     group = map_cells(table[id_col], lambda v: "" if is_blank(v) else str(v).strip().casefold())
     first_row = source_row.groupby(group, sort=False).transform("min")
-    by_code = {}
-    for spec_item in spec.items:
-        by_code[norm_header(spec_item.source_code)] = spec_item.source_code
-        by_code[norm_header(spec.column(spec_item.id))] = spec_item.source_code
+    by_code = {
+        name: spec.item(ids[0]).source_code
+        for name, ids in name_lookup(spec, profile.forms(spec.id)).items()
+        if len(ids) == 1
+    }
     raw_item = table[item_col].astype(object)
     item = map_cells(raw_item, lambda v: None if is_blank(v) else by_code.get(norm_header(str(v))))
     unknown = item.isna()

@@ -156,9 +156,16 @@ def read_roster(path: Path) -> list[str]:
             f"Hint: give the path relative to the project folder, or remove the key."
         )
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path.name}: the roster cannot be read as UTF-8 text.") from exc
+        data = path.read_bytes()
+        text = data.decode("utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path.name}: the roster cannot be read ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path.name}: the roster cannot be read as UTF-8 text (byte 0x{data[exc.start]:02x} "
+            f"at byte position {exc.start}, line {line}). Hint: save it as UTF-8."
+        ) from exc
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if not lines:
         return []

@@ -23,6 +23,11 @@ from project.indicators import Activity, Goal, Indicator, Outcome, check_referen
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
 from project.messages import yaml_error_message
+from project.outreach import Outreach, reminder_dates
+from project.privacy_settings import Privacy
+from project.references import check_wave_references
+from project.report_settings import ReportSettings
+from project.yaml_limits import check_aliases
 
 PROJECT_FILE = "project.yaml"
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
@@ -101,7 +106,8 @@ class Wave(_Strict):
 
     id: str = Field(
         pattern=_ID,
-        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx or .csv.",
+        description="Wave id, e.g. T0; inbox/ exports are named <instrument>_<wave>.xlsx, .csv "
+        "or .sav.",
     )
     instrument: str = Field(
         description="The instrument answered in this wave (one listed under instruments)."
@@ -119,7 +125,15 @@ class Wave(_Strict):
     invited_by: tuple[InvitedCount, ...] = Field(
         default=(), description="Invited per organisation × staff group, for response rates."
     )
-    profile: str = Field(default="generic", description="Export profile of this wave's files.")
+    profile: str = Field(
+        default="generic",
+        description="Export profile of this wave's files: generic, codes-descending, labels-en, "
+        "spss, survey-tool, or a project's profiles/<name>.yaml (docs/export-profiles.md).",
+    )
+    reminders: tuple[int | dt.date, ...] = Field(
+        default=(), description="Reminders: days after opening (7) or dates, before closes."
+    )
+    survey_url: str | None = Field(default=None, description="The link messages point to.")
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
@@ -127,7 +141,12 @@ class Wave(_Strict):
             raise ValueError(
                 f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})"
             )
+        self.reminder_dates  # noqa: B018 -- checks each reminder falls inside the wave
         return self
+
+    @property
+    def reminder_dates(self) -> tuple[dt.date, ...]:
+        return reminder_dates(self.opens, self.closes, self.reminders, self.id)
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
@@ -149,48 +168,6 @@ class InstrumentUse(_Strict):
     reverse: tuple[str, ...] | None = Field(
         default=None,
         description="Item ids reverse-keyed in this project; replaces the spec's own reverse keys.",
-    )
-
-
-class Privacy(_Strict):
-    """Disclosure control. The threshold is recorded with every output."""
-
-    min_cell_size: int = Field(
-        default=5,
-        ge=1,
-        description="Groups with fewer respondents are suppressed in every table and figure.",
-    )
-    free_text: Literal["redact", "quarantine"] = Field(
-        default="redact",
-        description="What a survey ingest does when a free-text answer holds a personnummer, an "
-        "e-mail address, a phone number or a roster name: replace it, or keep the row out.",
-    )
-    roster: str | None = Field(
-        default=None,
-        description="A file of names (one a line, or CSV with a name column), relative to the "
-        "project folder, looked for in survey free text.",
-    )
-    quasi_identifiers: tuple[str, ...] = Field(
-        default=("organisation", "unit", "staff_group", "wave", "submitted_at"),
-        description="Columns of released person-level tables that, combined, could point to a "
-        "person; a deposit release generalises them and suppresses rows until each combination "
-        "holds at least k_anonymity people (docs/releases.md).",
-    )
-    k_anonymity: int = Field(
-        default=5,
-        ge=2,
-        description="A deposit release holds at least this many people in every combination of "
-        "the quasi-identifiers.",
-    )
-    sensitive_columns: tuple[str, ...] = Field(
-        default=(),
-        description="Released columns that must vary within each combination (l-diversity).",
-    )
-    l_diversity: int | None = Field(
-        default=None,
-        ge=2,
-        description="Optional: each combination holds at least this many distinct values of every "
-        "sensitive column.",
     )
 
 
@@ -245,22 +222,6 @@ class SurveySettings(_Strict):
     )
 
 
-class ReportSettings(_Strict):
-    language: Literal["sv", "en"] = Field(
-        default="sv", description="The report's language: sv or en."
-    )
-    formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
-        default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
-    )
-    evaluator: str | None = Field(
-        default=None,
-        description="The evaluator (a person or a firm), among the basic facts of section 1.",
-    )
-    kind: Literal["interim", "final"] = Field(
-        default="final", description="interim or final: the report's subtitle."
-    )
-
-
 class ReleaseSettings(_Strict):
     """Dataset releases for reuse (``impleval release``; docs/releases.md)."""
 
@@ -302,6 +263,13 @@ class Project(_Strict):
         description="true for made-up example data: the reports then say so on the title page.",
     )
     funder: str | None = Field(default=None, description="Who funds the project (free text).")
+    case_id: str | None = Field(
+        default=None,
+        description="The funder's case id (diarienummer), shown on the report's cover.",
+    )
+    owner: str | None = Field(
+        default=None, description="The project owner (projektägare), shown on the report's cover."
+    )
     period: Period | None = Field(
         default=None,
         description="The project period, {start, end}; indicator data must fall in it unless an "
@@ -366,6 +334,9 @@ class Project(_Strict):
     outcomes: tuple[Outcome, ...] = Field(
         default=(), description="Participant outcomes: counts of persons per category."
     )
+    outreach: Outreach = Field(
+        default=Outreach(), description="Invitations and reminders: mail server, send time."
+    )
 
     @model_validator(mode="after")
     def _check_indicator_references(self) -> Project:
@@ -389,13 +360,9 @@ class Project(_Strict):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             if dup:
                 raise ValueError(f"{what} ids must be unique; repeated: {', '.join(dup)}")
+        check_wave_references(self)  # instrument and invited_by name declared ids
         seen: set[tuple[str, str]] = set()
         for wave in self.waves:
-            if wave.instrument not in self.instrument_ids:
-                raise ValueError(
-                    f"wave {wave.id}: instrument {wave.instrument!r} is not listed under "
-                    f"instruments ({', '.join(self.instrument_ids) or 'none are'})"
-                )
             if (wave.instrument, wave.id) in seen:
                 raise ValueError(f"wave {wave.id} of {wave.instrument} is declared twice")
             seen.add((wave.instrument, wave.id))
@@ -466,12 +433,27 @@ def load_project(project_dir: Path) -> Project:
             f"{path}: no project.yaml here. Hint: run the command inside a project folder, pass "
             f"-p DIR, or create one with `impleval init DIR`."
         )
-    return _parse_project(path.read_text(encoding="utf-8"))
+    return _parse_project(_decoded(path.read_bytes()))
+
+
+def _decoded(data: bytes) -> str:
+    """project.yaml's text (UTF-8, with or without a BOM), or the line naming the first byte that
+    is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{PROJECT_FILE}: byte 0x{data[exc.start]:02x} at byte position {exc.start} (line "
+            f"{line}) is not UTF-8. Hint: save project.yaml as UTF-8 (the editor's 'Save with "
+            f"encoding')."
+        ) from exc
 
 
 @cache
 def _parse_project(text: str) -> Project:
     """project.yaml's text → a Project (cached by content: the CLI reads it more than once)."""
+    check_aliases(text, YAML_LOADER)
     try:
         try:
             raw = yaml.load(text, Loader=YAML_LOADER)

@@ -68,7 +68,8 @@ def format_pydantic_error(
     for err in errors[:3]:
         loc = location(err["loc"], data, missing=err["type"] == "missing")
         what = describe_error(err, model)
-        parts.append(f"{loc}: {what}" if loc else what)
+        named = not loc or what.startswith((f"{loc}.", f"{loc}[", f"{loc}:"))  # says where itself
+        parts.append(what if named else f"{loc}: {what}")
     more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
     joined = "; ".join([*(p.removesuffix(".") for p in parts[:-1]), *parts[-1:]])
     return f"{source}: {joined}{more}"
@@ -111,3 +112,7 @@ class CodingsDataError(PipelineError):
 
 class ReleaseError(PipelineError):
     """A dataset release cannot be made as asked (version, profile, anonymity, existing release)."""
+
+
+class DisclosureError(ReportError):
+    """A published table lets a reader work out a hidden count (the disclosure audit)."""

@@ -25,6 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from project.labels import Labels
+from project.references import unknown_reference
 
 _ID = r"^[a-z0-9][a-z0-9_]*$"
 
@@ -412,14 +413,15 @@ def _dupes(ids: Iterable[str]) -> list[str]:
 def _check_goal(g: Goal, known_ind: set[str], by_id: dict[str, Goal]) -> None:
     """One goal's indicator, parent, target and manual status."""
     if g.indicator is not None and g.indicator not in known_ind:
-        raise ValueError(
-            f"goal {g.id}: indicator {g.indicator!r} is not in the indicator registry "
-            f"(known: {', '.join(sorted(known_ind)) or 'none'})"
+        raise unknown_reference(
+            f"goals[{g.id}].indicator", g.indicator, "indicator", known_ind, section="indicators"
         )
     if g.parent is not None:
         parent = by_id.get(g.parent)
         if parent is None:
-            raise ValueError(f"goal {g.id}: parent {g.parent!r} is not a declared goal")
+            raise unknown_reference(
+                f"goals[{g.id}].parent", g.parent, "goal", list(by_id), section="goals"
+            )
         if _LEVEL_ORDER[parent.level] >= _LEVEL_ORDER[g.level]:
             raise ValueError(
                 f"goal {g.id}: a {g.level.replace('_', '-')} goal cannot sit under the "
@@ -461,10 +463,14 @@ def check_references(
 def _check_activity(a: Activity, by_id: dict[str, Goal], known_ind: set[str]) -> None:
     for gid in a.goals:
         if gid not in by_id:
-            raise ValueError(f"activity {a.id}: goal {gid!r} is not a declared goal")
+            raise unknown_reference(
+                f"activities[{a.id}].goals", gid, "goal", list(by_id), section="goals"
+            )
     for iid in a.indicators:
         if iid not in known_ind:
-            raise ValueError(f"activity {a.id}: indicator {iid!r} is not in the registry")
+            raise unknown_reference(
+                f"activities[{a.id}].indicators", iid, "indicator", known_ind, section="indicators"
+            )
     if a.status is not None and a.evidence is None:
         raise ValueError(f"activity {a.id}: a manual status needs evidence: (sv and en)")
 

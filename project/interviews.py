@@ -32,6 +32,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from project.labels import Labels, normalise_label
+from project.references import unknown_reference
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -316,9 +317,12 @@ class InterviewsConfig(_Strict):
         for group in self.agreement.code_groups:
             unknown = [c for c in group.codes if c not in known]
             if unknown:
-                raise ValueError(
-                    f"interviews.agreement.code_groups: {group.id}: code(s) not in the codebook: "
-                    f"{', '.join(unknown)}"
+                raise unknown_reference(
+                    f"interviews.agreement.code_groups[{group.id}].codes",
+                    unknown[0],
+                    "codebook code",
+                    known,
+                    section="interviews.project_codes",
                 )
         return self
 
@@ -338,27 +342,41 @@ class InterviewsConfig(_Strict):
                 )
         groups = {g.id for g in self.stakeholder_groups}
         rounds = {r.id for r in self.rounds}
-        for i, rule in enumerate(self.documents):
+        for i, rule in enumerate(self.documents, start=1):
+            where = f"interviews.documents[#{i}]"
             if rule.stakeholder_group not in groups:
-                raise ValueError(
-                    f"interviews.documents[{i}]: stakeholder group {rule.stakeholder_group!r} is "
-                    f"not declared (expected one of {', '.join(sorted(groups))})"
+                raise unknown_reference(
+                    f"{where}.stakeholder_group",
+                    rule.stakeholder_group,
+                    "stakeholder group",
+                    groups,
+                    section="interviews.stakeholder_groups",
                 )
             if rule.round not in rounds:
-                raise ValueError(
-                    f"interviews.documents[{i}]: round {rule.round!r} is not declared (expected "
-                    f"one of {', '.join(sorted(rounds))})"
+                raise unknown_reference(
+                    f"{where}.round", rule.round, "round", rounds, section="interviews.rounds"
                 )
-        if self.primary_coder and self.primary_coder not in {c.id for c in self.coders}:
-            raise ValueError(f"interviews.primary_coder {self.primary_coder!r} is not a coder")
+        coders = [c.id for c in self.coders]
+        if self.primary_coder and self.primary_coder not in coders:
+            raise unknown_reference(
+                "interviews.primary_coder",
+                self.primary_coder,
+                "coder",
+                coders,
+                section="interviews.coders",
+            )
         codebook = build_codebook(self)
         known = set(codebook.ids())
         constructs = {c.id for c in codebook.constructs()}
-        bad = sorted({v for v in self.code_map.values() if v not in known})
-        if bad:
-            raise ValueError(
-                f"interviews.code_map: target code(s) not in the codebook: {', '.join(bad)}"
-            )
+        for tool_code, target in self.code_map.items():
+            if target not in known:
+                raise unknown_reference(
+                    f"interviews.code_map[{tool_code}]",
+                    target,
+                    "codebook code",
+                    known,
+                    section="interviews.project_codes",
+                )
         for code in codebook.codes:
             if code.level == "project" and code.construct and code.construct not in constructs:
                 raise ValueError(

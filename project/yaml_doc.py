@@ -44,8 +44,8 @@ diacritics). A value that matches none quarantines its row with the rule `unknow
 `unknown_unit` or `unknown_staff_group`: add the spelling under `accept` and ingest again.
 
 Exports dropped into `inbox/` are picked up by `impleval run`:
-- survey exports named `<instrument>_<wave>.xlsx` or `.csv` (e.g. `nomad_T0.xlsx`) for a declared
-  wave;
+- survey exports named `<instrument>_<wave>.xlsx`, `.csv` or `.sav` (e.g. `nomad_T0.xlsx`) for a
+  declared wave;
 - `indicators_*.csv|xlsx` when indicators or outcomes are declared;
 - `codings_*.csv|xlsx|qdpx` when the project has an `interviews:` section.
 

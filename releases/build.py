@@ -153,6 +153,7 @@ def write_release(
             lg: codebook.codebook_markdown(project, options, tables, specs, outcomes, lg)
             for lg in project.languages
         },
+        date=options.date,
     )
     sizes = {p.relative_to(folder).as_posix(): p.stat().st_size for p in sorted(data.iterdir())}
     front.write_front(

@@ -7,6 +7,7 @@ date is set to the release date, so a rebuild is identical.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -191,7 +192,6 @@ def codebook_markdown(
     parts = [
         f'---\ntitle: "{project.name.get(lang)} – {_t(lang, "kodbok", "codebook")}"\n'
         f'subtitle: "Release {options.version} ({options.profile}), {d.isoformat()}"\nlang: {lang}\n---\n',
-        f"```{{=typst}}\n#set document(date: datetime(year: {d.year}, month: {d.month}, day: {d.day}))\n```\n",
         f"# {_t(lang, 'Om releasen', 'About this release')}\n",
         _t(
             lang,
@@ -232,13 +232,14 @@ def codebook_markdown(
     return "\n".join(parts)
 
 
-def write_codebooks(folder: Path, markdown: dict[str, str]) -> list[Path]:
-    """Render each language's Markdown to ``codebook_<lang>.html`` and ``.pdf`` in ``folder``."""
+def write_codebooks(folder: Path, markdown: dict[str, str], *, date: dt.date) -> list[Path]:
+    """Render each language's Markdown to ``codebook_<lang>.html`` and ``.pdf`` in ``folder``;
+    the PDF's creation date is ``date`` (the release date), so a rebuild is identical."""
     written = []
     for lang, text in markdown.items():
         source = folder / f"codebook_{lang}.md"
         source.write_text(text, encoding="utf-8")
         written.append(render_html(source, folder / f"codebook_{lang}.html", lang=lang))
-        written.append(render_pdf(source, folder / f"codebook_{lang}.pdf", lang=lang))
+        written.append(render_pdf(source, folder / f"codebook_{lang}.pdf", lang=lang, date=date))
         source.unlink()
     return written

@@ -25,8 +25,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SUBSET_XSD = Path(__file__).resolve().parent / "schemas" / "ddi-codebook-2.5-subset.xsd"
 OFFICIAL_XSD_ENV = "IMPLEVAL_DDI_XSD"
 
-ET.register_namespace("", NS)
-
 
 def _el(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v})
@@ -226,6 +224,10 @@ def ddi_codebook(
 
 
 def write_ddi(tree: ET.ElementTree, path: Path) -> Path:
+    # Registered here, at the write, not once at import: ElementTree's prefix registry is
+    # process-wide, and another module registering "" since would turn the output into ns0: prefixes.
+    # (``default_namespace=`` cannot be used: the DDI attributes are unqualified.)
+    ET.register_namespace("", NS)
     tree.write(path, encoding="utf-8", xml_declaration=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write("\n")

@@ -3,8 +3,8 @@ from the same input.
 
 - **CSV**: UTF-8 without BOM, ``\\n`` line ends, empty cell = missing. Text cells that a
   spreadsheet would read as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab or carriage
-  return) get a leading ``'``, as OWASP's CSV-injection advice says; numbers are written as
-  numbers and never changed.
+  return) get a leading ``'``, as OWASP's CSV-injection advice says (:mod:`store.csv_cells`, the
+  one helper for every CSV written for people); numbers are written as numbers and never changed.
 - **Parquet**: pyarrow; each field's metadata holds its label and declared missing codes.
 - **SPSS .sav** (uncompressed) and **Stata .dta** (format 118, Stata 14 and later) through
   pyreadstat, with variable labels, value labels and the declared missing values (SPSS
@@ -25,20 +25,9 @@ import pyarrow.parquet as pq
 import pyreadstat
 
 from releases.model import Column, Table
+from store.csv_cells import neutralise
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def neutralise(value: object) -> object:
-    """A text cell made safe to open in a spreadsheet.
-
-    >>> neutralise("=HYPERLINK(1)"), neutralise("ok"), neutralise(None)
-    ("'=HYPERLINK(1)", 'ok', None)
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _csv_frame(table: Table) -> pd.DataFrame:

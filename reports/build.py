@@ -8,6 +8,9 @@
    and the appendix; the writer saves ``report_<lang>.md``.
 4. **Formats.** pandoc parses that one Markdown file once, while the figures are drawn; HTML,
    DOCX and PDF are written from the parsed document (:func:`reports.render.render_report`).
+   Before that, the disclosure audit (:mod:`reports.disclosure.audit`) proves that no hidden
+   count of any table can be worked out; a leak stops the report, naming the table and cell. Its
+   record is written as ``disclosure_<lang>.json`` for ``impleval check-disclosure``.
 5. **Manifest.** Hashes of every input and output, versions and settings
    (``output/reports/manifest.json``, one entry per language).
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,13 +32,27 @@ from typing import Any
 
 from instruments.spec import InstrumentSpec, project_instrument
 from project.config import Project
+from project.errors import ConfigError
 from project.layout import ProjectPaths
-from reports.content import FigureBlock, Progress, ReportContext, SectionBuilder, SectionContent
-from reports.document import assemble_markdown
+from reports.content import (
+    FigureBlock,
+    Progress,
+    ReportContext,
+    SectionBuilder,
+    SectionContent,
+    Table,
+)
+from reports.disclosure import audit
+from reports.disclosure.linear import Published
+from reports.document import Cover, assemble_markdown
+from reports.exports import EXPORTS, export_tables, figure_entries, figure_exports
 from reports.manifest import write_manifest
+from reports.narrative import NarrativeAudit, audit_narrative
 from reports.render import parse_markdown, render_report
+from reports.resources import refuse_remote
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
+from reports.sections.organisation import organisation_feedback
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
 DEFAULT_WORKERS = 1
@@ -64,6 +82,19 @@ class ReportRequest:
     specs: Sequence[InstrumentSpec] | None = None
     report_date: dt.date | None = None
     workers: int = DEFAULT_WORKERS
+    kind: str | None = None
+    cutoff: dt.date | None = None
+    organisation: str | None = None
+    whole_results_dir: Path | None = None
+    strict: bool = False
+
+    @property
+    def report_kind(self) -> str:
+        return self.kind or self.project.report.kind
+
+    @property
+    def cover(self) -> Cover:
+        return Cover(self.report_kind, self.date, self.cutoff, self.organisation)
 
     @property
     def paths(self) -> ProjectPaths:
@@ -95,7 +126,15 @@ class ReportRequest:
 
     @property
     def date(self) -> dt.date:
-        return self.report_date or dt.date.today()
+        """The report's date: as asked, else the cut-off (so that a report with a cut-off is
+        re-created as it was), else today."""
+        return self.report_date or self.cutoff or dt.date.today()
+
+    @property
+    def reference_doc(self) -> Path | None:
+        """``report.docx_template`` of project.yaml, relative to the project folder."""
+        template = self.project.report.docx_template
+        return None if template is None else Path(self.project_dir) / template
 
     def instrument_specs(self) -> tuple[InstrumentSpec, ...]:
         """The instruments whose survey results the report shows, in project order."""
@@ -114,6 +153,7 @@ class Draft:
     narrative: tuple[Path, ...]
     results: Results
     specs: tuple[InstrumentSpec, ...]
+    gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
 
     @property
     def figures(self) -> tuple[FigureBlock, ...]:
@@ -131,13 +171,15 @@ class ReportOutputs:
     pdf: Path | None = None
     manifest: Path | None = None
     inputs: Mapping[str, Path] = field(default_factory=dict)
+    gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
+    exports: tuple[Path, ...] = ()
 
     @property
     def files(self) -> list[Path]:
         """Every file written, the manifest last."""
         rendered = [p for p in (self.html, self.docx, self.pdf) if p is not None]
         tail = [self.manifest] if self.manifest is not None else []
-        return [self.markdown, *self.figures, *rendered, *tail]
+        return [self.markdown, *self.figures, *rendered, *self.exports, *tail]
 
 
 def collect_sections(
@@ -165,10 +207,21 @@ def draft_report(
     progress: Progress | None = None,
 ) -> Draft:
     """The report's Markdown and content, without writing a file."""
+    gaps = audit_narrative(
+        request.narrative_folder, lang=request.language, kind=request.report_kind
+    )
+    if request.strict and (gaps.missing or gaps.unknown):
+        raise ConfigError(
+            f"report (--strict): {'; '.join(gaps.lines())}. Hint: write the missing texts, or "
+            f"leave out --strict to render with placeholders."
+        )
     specs = request.instrument_specs()
     results = Results(request.results_folder)
     context = ReportContext(request.project, results, request.language, specs)
     contents = collect_sections(context, builders, progress=progress)
+    if request.organisation is not None and request.whole_results_dir is not None:
+        whole = Results(request.whole_results_dir)
+        contents += organisation_feedback(context, whole, request.organisation)
     out_dir, figures_dir = request.out_folder, request.figures_folder
 
     def figure_ref(block: FigureBlock) -> str:
@@ -180,9 +233,29 @@ def draft_report(
         contents=contents,
         narrative_dir=request.narrative_folder,
         figure_ref=figure_ref,
-        report_date=request.date,
+        cover=request.cover,
     )
-    return Draft(markdown, tuple(contents), tuple(narrative), results, specs)
+    return Draft(markdown, tuple(contents), tuple(narrative), results, specs, gaps)
+
+
+def published_tables(contents: Sequence[SectionContent]) -> list[Published]:
+    """What every table of the report shows of its counts, named by caption, in order."""
+    found = [
+        (str(block.caption), record)
+        for content in contents
+        for block in content.blocks
+        if isinstance(block, Table)
+        for record in block.frame.attrs.get("published", [])
+    ]
+    return audit.name_tables(found)
+
+
+def _audited(request: ReportRequest, draft: Draft) -> dict[str, object]:
+    """The disclosure record of the draft, after its proof (raises DisclosureError on a leak)."""
+    threshold = request.project.privacy.min_cell_size
+    tables = published_tables(draft.contents)
+    audit.fail_on_leaks(audit.audit(tables, threshold), f"report_{request.language}")
+    return audit.record(tables, threshold)
 
 
 def _spec_fingerprint(spec: InstrumentSpec) -> str:
@@ -195,8 +268,11 @@ def _settings(request: ReportRequest, specs: Sequence[InstrumentSpec]) -> dict[s
         "project_id": project.id,
         "language": request.language,
         "formats": list(request.chosen_formats),
-        "report_kind": project.report.kind,
+        "report_kind": request.report_kind,
         "report_date": request.date,
+        "cutoff": request.cutoff,
+        "organisation": request.organisation,
+        "docx_template": project.report.docx_template,
         "min_cell_size": project.privacy.min_cell_size,
         "instruments": {
             spec.id: {
@@ -217,6 +293,8 @@ def _inputs(request: ReportRequest, draft: Draft) -> dict[str, Path]:
     project_file = Path(request.project_dir) / "project.yaml"
     if project_file.is_file():
         inputs["project.yaml"] = project_file
+    if request.reference_doc is not None:
+        inputs[str(request.project.report.docx_template)] = request.reference_doc
     return inputs
 
 
@@ -236,29 +314,46 @@ def build_report(
         pandoc or typst failed.
     """
     out_dir, figures_dir = request.out_folder, request.figures_folder
-    remove_stale_temporaries(out_dir, figures_dir)
+    remove_stale_temporaries(out_dir, figures_dir, out_dir / EXPORTS)
     draft = draft_report(request, builders=builders, progress=progress)
+    checked = _audited(request, draft)
     formats = request.chosen_formats
-    with FigureDrawing(draft.figures, figures_dir, workers=request.workers) as drawing:
+    vector = figure_exports(draft.contents, out_dir, lang=request.language)
+    drawing_ = FigureDrawing(draft.figures, figures_dir, workers=request.workers, exports=vector)
+    with drawing_ as drawing:
         md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
+        record = write_text(
+            out_dir / audit.record_name(request.language),
+            json.dumps(checked, ensure_ascii=False, indent=1) + "\n",
+        )
         # pandoc parses the Markdown (it needs no figure) while the workers draw the figures
         with ThreadPoolExecutor(max_workers=1) as side:
             ast = side.submit(parse_markdown, md_path) if formats else None
             figures = drawing.wait(progress)
             tree = ast.result() if ast is not None else None
+    if tree is not None:  # one line naming the file, before any format is written
+        refuse_remote(tree, md_path, draft.narrative)
     rendered = render_report(
         md_path,
         formats=formats,
         lang=request.language,
+        reference_doc=request.reference_doc,
         progress=progress,
         ast=tree,
+        report_date=request.date,
     )
     inputs = _inputs(request, draft)
+    exports = [
+        *export_tables(draft.contents, out_dir, lang=request.language, day=request.date),
+        *figure_entries(draft.contents, vector),
+    ]
+    exported = [f for e in exports for f in e.files]
     manifest = write_manifest(
         out_dir,
         inputs=inputs,
-        settings=_settings(request, draft.specs),
-        outputs=[md_path, *figures.values(), *rendered.values()],
+        settings=_settings(request, draft.specs)
+        | {"narrative": draft.gaps.as_dict(), "exports": [e.entry() for e in exports]},
+        outputs=[md_path, record, *figures.values(), *rendered.values(), *exported],
         project_dir=Path(request.project_dir),
         entry=request.language,
     )
@@ -270,4 +365,6 @@ def build_report(
         pdf=rendered.get("pdf"),
         manifest=manifest,
         inputs=inputs,
+        gaps=draft.gaps,
+        exports=tuple(exported),
     )

@@ -57,7 +57,11 @@ class Heading:
 
 @dataclass(frozen=True)
 class Text:
-    """Generated Markdown: sentences and lists whose numbers went through the disclosure module."""
+    """Generated Markdown: sentences and lists whose numbers went through the disclosure module.
+
+    Only a :class:`reports.escaping.Markdown` is Markdown (what :class:`reports.strings.Strings`
+    returns, or Markdown composed with its ``format``/``join``); a plain ``str`` is data and is
+    shown as it is (the writer escapes it)."""
 
     markdown: str
 

@@ -7,6 +7,12 @@
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
   compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
 
+Nothing is fetched while rendering (docs/disclosure.md, "Escaping"): pandoc runs with
+``--sandbox``, reads the Markdown with raw HTML, raw attributes, raw TeX, citations and TeX maths
+switched off (:data:`INPUT_FORMAT`), the figures reach it inside the tree as ``data:`` URIs and
+the stylesheet as a header file, and a document that names a remote resource is refused
+(:mod:`reports.resources`).
+
 The Markdown is parsed once into pandoc's document tree (:func:`parse_markdown`; the report
 stage does it while the figures are drawn) and every format is written from that tree, each into
 a temporary name that the writer renames when it is complete (:func:`reports.writer.write_with`). Failures of pandoc or typst are raised as
@@ -15,15 +21,21 @@ a temporary name that the writer renames when it is complete (:func:`reports.wri
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from project.errors import RenderError
 from reports.content import Progress
+from reports.docx_reference import default_reference_doc
+from reports.resources import embed_images
 from reports.strings import TEMPLATES_DIR
 from reports.writer import temporary_path, write_with
 
@@ -32,6 +44,10 @@ TYPST_HEADER = TEMPLATES_DIR / "typst-header.typ"
 FORMATS = ("html", "docx", "pdf")
 _REGION = {"sv": "SE", "en": "GB"}
 _TYPST_MARGINS = "margin:\n  x: 2.3cm\n  y: 2.5cm\n"
+INPUT_FORMAT = "markdown-raw_html-raw_attribute-raw_tex-citations-tex_math_dollars"
+"""How pandoc reads the report: pandoc's Markdown without raw HTML/attributes/TeX (HTML in the
+narrative is shown as text, never passed on), citations (the report has no bibliography: ``@z``
+would stop the run) and ``$…$`` maths (``$5 och $10`` is money, not maths)."""
 
 
 def _pandoc(
@@ -53,11 +69,11 @@ def _pandoc(
     options = {
         "outputfile": str(outputfile) if outputfile else None,
         "extra_args": extra_args,
-        "sandbox": False,
+        "sandbox": True,
     }
     try:
         if ast is None:
-            result = pypandoc.convert_file(str(source), to, format="markdown", **options)
+            result = pypandoc.convert_file(str(source), to, format=INPUT_FORMAT, **options)
         else:
             result = pypandoc.convert_text(ast, to, format="json", **options)
     except (RuntimeError, OSError) as exc:
@@ -76,25 +92,60 @@ def _resource_args(markdown: Path) -> list[str]:
 def parse_markdown(markdown: Path) -> str:
     """The report's Markdown parsed once into pandoc's document tree (JSON), from which every
     format is written (parsing is most of pandoc's work; it needs no figure files)."""
-    return _pandoc(Path(markdown), "json", outputfile=None, extra_args=[])
+    tree = json.loads(_pandoc(Path(markdown), "json", outputfile=None, extra_args=[]))
+    return json.dumps(_own_raw_blocks(tree), ensure_ascii=False)
+
+
+OWN_RAW = "impleval-raw"
+_OWN_RAW_FORMATS = ("typst", "openxml")
+
+
+def _own_raw_blocks(node: Any) -> Any:
+    """The template's own page breaks and contents for PDF and DOCX, as raw blocks.
+
+    The reader lets no raw block through (:data:`INPUT_FORMAT`), so the template writes them as
+    code blocks of class ``impleval-raw`` with a ``format`` attribute, turned into raw blocks here.
+    Only typst and openxml: nothing of the kind reaches HTML, and data cannot write such a block
+    (its backticks are escaped)."""
+    if isinstance(node, list):
+        return [_own_raw_blocks(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("t") == "CodeBlock":
+        (_, classes, attrs), text = node["c"]
+        fmt = dict(attrs).get("format")
+        if OWN_RAW in classes and fmt in _OWN_RAW_FORMATS:
+            return {"t": "RawBlock", "c": [fmt, text]}
+    return {k: _own_raw_blocks(v) for k, v in node.items()}
+
+
+def _embedded(markdown: Path, ast: str | None) -> str:
+    """The parsed Markdown with its figures inside (the sandbox reads no figure file)."""
+    return embed_images(ast if ast is not None else parse_markdown(markdown), markdown.parent)
 
 
 def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
     """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
     markdown, output = Path(markdown), Path(output)
-    _pandoc(
-        markdown,
-        "html5",
-        outputfile=output,
-        extra_args=[
-            "--standalone",
-            "--embed-resources",
-            f"--css={CSS_FILE}",
-            f"--metadata=lang:{lang}",
-            *_resource_args(markdown),
-        ],
-        ast=ast,
-    )
+    with tempfile.TemporaryDirectory(prefix="impleval-html-") as tmp:
+        style = Path(tmp) / "style.html"
+        css = CSS_FILE.read_text(encoding="utf-8")
+        style.write_text(f"<style>\n{css}</style>\n", encoding="utf-8")
+        _pandoc(
+            markdown,
+            "html5",
+            outputfile=output,
+            extra_args=[
+                "--standalone",
+                "--embed-resources",
+                "--toc",
+                "--toc-depth=2",
+                f"--include-in-header={style}",
+                f"--metadata=lang:{lang}",
+                *_resource_args(markdown),
+            ],
+            ast=_embedded(markdown, ast),
+        )
     return output
 
 
@@ -106,12 +157,26 @@ def render_docx(
     reference_doc: Path | None = None,
     ast: str | None = None,
 ) -> Path:
-    """An editable DOCX (Word's own caption numbering; an optional reference doc for styles)."""
+    """An editable DOCX (Word's own caption numbering) with the styles, page size, margins,
+    headers and footers of ``reference_doc`` (default: A4 with page numbers,
+    :func:`reports.docx_reference.default_reference_doc`)."""
     markdown, output = Path(markdown), Path(output)
-    extra = [f"--metadata=lang:{lang}", *_resource_args(markdown)]
-    if reference_doc is not None:
-        extra.append(f"--reference-doc={reference_doc}")
-    _pandoc(markdown, "docx+native_numbering", outputfile=output, extra_args=extra, ast=ast)
+    if reference_doc is not None and not Path(reference_doc).is_file():
+        raise RenderError(
+            f"project.yaml: report.docx_template {Path(reference_doc).name} is not a file. Hint: "
+            f"give the path of a .docx relative to the project folder, or leave the key out."
+        )
+    with tempfile.TemporaryDirectory(prefix="impleval-docx-") as tmp:
+        reference = reference_doc or default_reference_doc(Path(tmp) / "reference.docx")
+        extra = [f"--metadata=lang:{lang}", f"--reference-doc={reference}"]
+        extra += _resource_args(markdown)
+        _pandoc(
+            markdown,
+            "docx+native_numbering",
+            outputfile=output,
+            extra_args=extra,
+            ast=_embedded(markdown, ast),
+        )
     return output
 
 
@@ -130,6 +195,8 @@ def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> s
                 "-V",
                 "papersize=a4",
                 "-V",
+                "page-numbering=1 / 1",
+                "-V",
                 f"lang={lang}",
                 "-V",
                 f"region={_REGION.get(lang, 'SE')}",
@@ -137,7 +204,7 @@ def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> s
                 f"--include-in-header={TYPST_HEADER}",
                 *_resource_args(markdown),
             ],
-            ast=ast,
+            ast=ast if ast is not None else parse_markdown(markdown),
         )
 
 
@@ -156,13 +223,20 @@ def _typst_root(typ_file: Path, source: str) -> Path:
 
 
 def render_pdf(
-    markdown: Path, output: Path, *, lang: str, keep_typst: bool = False, ast: str | None = None
+    markdown: Path,
+    output: Path,
+    *,
+    lang: str,
+    keep_typst: bool = False,
+    ast: str | None = None,
+    date: dt.date | None = None,
 ) -> Path:
     """An A4 PDF through typst.
 
     The typst source is written beside the Markdown under a temporary name (so the figures'
     relative paths resolve) and removed after a successful compile, unless ``keep_typst``; on
-    failure it is kept as ``<report>.typ`` for inspection.
+    failure it is kept as ``<report>.typ`` for inspection. ``date`` is the PDF's creation date
+    (else typst stamps the compile time): the same inputs then give the same bytes.
     """
     markdown, output = Path(markdown), Path(output)
     try:
@@ -170,6 +244,9 @@ def render_pdf(
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise RenderError("typst: the typst package is not installed.") from exc
     source = markdown_to_typst(markdown, lang=lang, ast=ast)
+    if date is not None:  # a set rule before any content (the Markdown has no raw typst)
+        stamp = f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
+        source = f"#set document(date: {stamp})\n{source}"
     kept = markdown.with_suffix(".typ")
     typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
@@ -203,6 +280,7 @@ def render_report(
     reference_doc: Path | None = None,
     progress: Progress | None = None,
     ast: str | None = None,
+    report_date: dt.date | None = None,
 ) -> dict[str, Path]:
     """Render ``markdown`` to each of ``formats`` (``html``, ``docx``, ``pdf``).
 
@@ -235,8 +313,28 @@ def render_report(
     written: dict[str, Path] = {}
     if progress:
         progress("formats", 0, len(wanted))
-    for done, fmt in enumerate(wanted, 1):
-        written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
-        if progress:
-            progress("formats", done, len(wanted))
+    with _source_date(report_date):
+        for done, fmt in enumerate(wanted, 1):
+            written[fmt] = write_with(out_dir / f"{markdown.stem}.{fmt}", renderers[fmt])
+            if progress:
+                progress("formats", done, len(wanted))
     return written
+
+
+@contextmanager
+def _source_date(day: dt.date | None) -> Iterator[None]:
+    """pandoc stamps a DOCX with ``SOURCE_DATE_EPOCH`` (else the clock): the report's date, so
+    that the same report rendered again is the same file."""
+    if day is None:
+        yield
+        return
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous

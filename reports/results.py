@@ -23,6 +23,7 @@ import pandas as pd
 from analysis.columns import Table, empty_table, table
 from analysis.vocabulary import PANDAS_DTYPES
 from project.errors import ResultsFileError
+from store.csv_cells import restore
 
 _RERUN = "Hint: rerun the analyse stage (impleval run --stage analyse)."
 
@@ -37,8 +38,10 @@ def _bad_value(path: Path, column: str, values: pd.Series, expected: str) -> Res
 
 def _conform(path: Path, spec: Table, column: str, values: pd.Series) -> pd.Series:
     dtype = spec.dtype(column)
-    if dtype == "str":
-        return values.astype(object).where(values.notna(), "").astype(str)
+    if (
+        dtype == "str"
+    ):  # written neutralised for spreadsheets (store.csv_cells): read back as written
+        return values.astype(object).where(values.notna(), "").astype(str).map(restore)
     missing = values.isna()
     if dtype in ("bool", "boolean"):
         words = values.astype(object).map(lambda v: str(v).strip().lower(), na_action="ignore")

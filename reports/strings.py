@@ -1,6 +1,8 @@
 """The report's own texts (headings, captions, generated sentences) in Swedish and English.
 
 They live in ``reports/templates/strings.yaml``; this module only reads them and fills placeholders.
+The texts are Markdown; a placeholder's value is data and is escaped unless it is already
+:class:`reports.escaping.Markdown` (see :mod:`reports.escaping`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from reports.escaping import Markdown
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STRINGS_FILE = TEMPLATES_DIR / "strings.yaml"
@@ -36,11 +40,13 @@ class Strings:
             node = node[part]
         return node
 
-    def __call__(self, key: str, **values: object) -> str:
+    def __call__(self, key: str, **values: object) -> Markdown:
+        """The text ``key`` with its placeholders filled; values that are not Markdown are
+        escaped (labels, quotes, numbers: data)."""
         text = self.raw(key)
         if not isinstance(text, str):
             raise TypeError(f"strings.yaml: {self.lang}.{key} is not a text")
-        return text.format(**values) if values else text
+        return Markdown(text).format(**values) if values else Markdown(text)
 
     def get(self, key: str, default: str) -> str:
         try:

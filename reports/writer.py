@@ -6,9 +6,11 @@ same folder (``.report_sv.tmp-<pid>-<token>.pdf``), then renamed over the final 
 final name, never a truncated one; the temporaries of dead processes are removed by the next run
 (:func:`remove_stale_temporaries`).
 
-Markdown comes from blocks (:mod:`reports.content`): :func:`escape` is the one function that
-makes a data string (a table cell, a note, a quote) safe to put into the Markdown, and
-:func:`pipe_table` the one table writer. Figures are drawn from their ``make`` function and
+Markdown comes from blocks (:mod:`reports.content`), and this is where data text is escaped:
+every heading, text, quote and its source, caption, table header, cell and note goes through
+:func:`reports.escaping.as_markdown`, so a string is escaped with :func:`escape` unless it is
+already :class:`reports.escaping.Markdown` (the report's own words, with data escaped into them).
+:func:`pipe_table` is the one table writer. Figures are drawn from their ``make`` function and
 saved here, in worker processes when there are several (:func:`save_figures`).
 """
 
@@ -26,6 +28,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reports.content import Block, FigureBlock, Heading, Progress, Quote, Table, Text
+from reports.escaping import Markdown, as_markdown, escape
+
+__all__ = [
+    "Markdown",
+    "as_markdown",
+    "atomic_path",
+    "block_markdown",
+    "blocks_markdown",
+    "escape",
+    "pipe_table",
+    "write_text",
+]
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,18 +122,6 @@ def remove_stale_temporaries(*folders: Path) -> list[Path]:
 
 
 # -- Markdown ----------------------------------------------------------------------------------
-_ESCAPE = re.compile(r"([\\|*_`\[\]])")
-
-
-def escape(text: object) -> str:
-    """A data string made safe for the report's Markdown: one line, Markdown marks escaped.
-
-    >>> escape("a|b *c*\\nd")
-    'a\\\\|b \\\\*c\\\\* d'
-    """
-    return _ESCAPE.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
 def _column_width(header: str, cells: Sequence[str]) -> int:
     """Room for the header on at most two lines without breaking a word, and for the content
     (long texts wrap)."""
@@ -136,9 +138,9 @@ def pipe_table(frame: pd.DataFrame, *, caption: str, note_prefix: str | None = N
     and the line is longer than pandoc's 72 columns, so pandoc uses these relative widths in every
     format (DOCX otherwise squeezes columns).
     """
-    headers = [str(c) for c in frame.columns]
+    headers = [c if isinstance(c, str) else str(c) for c in frame.columns]
     align = list(frame.attrs.get("align", ["left"] * len(headers)))
-    body = [[escape(v) for v in row] for row in frame.itertuples(index=False)]
+    body = [[as_markdown(v) for v in row] for row in frame.itertuples(index=False)]
     widths = [_column_width(h, [r[i] for r in body]) + 2 for i, h in enumerate(headers)]
     total = sum(widths)
     dashes = [max(3, round(100 * w / total)) for w in widths]
@@ -146,13 +148,13 @@ def pipe_table(frame: pd.DataFrame, *, caption: str, note_prefix: str | None = N
         (":" + "-" * (d - 1)) if a == "left" else ("-" * (d - 1) + ":")
         for d, a in zip(dashes, align, strict=True)
     ]
-    lines = ["| " + " | ".join(escape(h) for h in headers) + " |", "|" + "|".join(seps) + "|"]
+    lines = ["| " + " | ".join(as_markdown(h) for h in headers) + " |", "|" + "|".join(seps) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in body]
-    text = "\n".join(lines) + f"\n\n: {caption}\n"
+    text = "\n".join(lines) + f"\n\n: {as_markdown(caption)}\n"
     notes = list(frame.attrs.get("notes", []))
     if notes:
         prefix = f"{note_prefix} " if note_prefix else ""
-        text += "\n[" + prefix + " ".join(escape(n) for n in notes) + "]{.table-note}\n"
+        text += "\n[" + prefix + " ".join(as_markdown(n) for n in notes) + "]{.table-note}\n"
     return text
 
 
@@ -160,16 +162,17 @@ def block_markdown(block: Block, figure_ref: Callable[[FigureBlock], str]) -> st
     """One block as Markdown; ``figure_ref`` says how the Markdown refers to a figure's file."""
     if isinstance(block, Heading):
         anchor = f" {{#{block.anchor}}}" if block.anchor else ""
-        return f"{'#' * block.level} {block.text}{anchor}"
+        return f"{'#' * block.level} {as_markdown(block.text)}{anchor}"
     if isinstance(block, Text):
-        return block.markdown
+        return as_markdown(block.markdown)
     if isinstance(block, Table):
         return pipe_table(block.frame, caption=block.caption, note_prefix=block.note_prefix)
     if isinstance(block, FigureBlock):
-        return f"![{block.caption}]({figure_ref(block)}){{width={block.width}}}"
+        return f"![{as_markdown(block.caption)}]({figure_ref(block)}){{width={block.width}}}"
     if isinstance(block, Quote):
-        text = " ".join(str(block.text).split())
-        return f"> {block.open_mark}{text}{block.close_mark}\n>\n> — {block.source}"
+        text = as_markdown(" ".join(str(block.text).split()))
+        marks = as_markdown(block.open_mark), as_markdown(block.close_mark)
+        return f"> {marks[0]}{text}{marks[1]}\n>\n> — {as_markdown(block.source)}"
     raise TypeError(f"not a report block: {type(block).__name__}")
 
 
@@ -187,9 +190,20 @@ def save_figure(figure: Figure, path: Path) -> Path:
     return Path(path)
 
 
-def draw_figure(make: Callable[[], Figure], path: Path) -> Path:
-    """Build a figure with ``make`` and save it (what a worker process does)."""
-    return save_figure(make(), path)
+_VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
+
+
+def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
+    """Build a figure with ``make`` and save it (what a worker process does), and as each of
+    ``extra`` (SVG, PDF: vector copies for export, without time stamps)."""
+    import matplotlib
+
+    figure = make()
+    for target in extra:
+        fmt = Path(target).suffix.lstrip(".")
+        with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):
+            figure.savefig(tmp, format=fmt, metadata=_VECTOR_METADATA.get(fmt))
+    return save_figure(figure, path)
 
 
 def _pool(workers: int) -> Executor:
@@ -207,17 +221,26 @@ class FigureDrawing:
     it as a context manager: leaving it stops the workers.
     """
 
-    def __init__(self, figures: Sequence[FigureBlock], figures_dir: Path, *, workers: int = 1):
+    def __init__(
+        self,
+        figures: Sequence[FigureBlock],
+        figures_dir: Path,
+        *,
+        workers: int = 1,
+        exports: Mapping[str, Sequence[Path]] | None = None,
+    ):
         figures_dir = Path(figures_dir)
         figures_dir.mkdir(parents=True, exist_ok=True)
         self.figures = list(figures)
         self.targets = {f.stem: figures_dir / f"{f.stem}.png" for f in self.figures}
+        self.exports = {f.stem: tuple((exports or {}).get(f.stem, ())) for f in self.figures}
         self._pool: Executor | None = None
         self._jobs: list[Future[Path]] = []
         if workers > 1 and len(self.figures) > 1:
             self._pool = _pool(min(workers, len(self.figures)))
             self._jobs = [
-                self._pool.submit(draw_figure, f.make, self.targets[f.stem]) for f in self.figures
+                self._pool.submit(draw_figure, f.make, self.targets[f.stem], self.exports[f.stem])
+                for f in self.figures
             ]
 
     def wait(self, progress: Progress | None = None) -> dict[str, Path]:
@@ -228,7 +251,10 @@ class FigureDrawing:
         done_ = (
             (job.result() for job in as_completed(self._jobs))
             if self._pool is not None
-            else (draw_figure(f.make, self.targets[f.stem]) for f in self.figures)
+            else (
+                draw_figure(f.make, self.targets[f.stem], self.exports[f.stem])
+                for f in self.figures
+            )
         )
         for done, _path in enumerate(done_, 1):
             if progress:

@@ -8,7 +8,10 @@ up-to-date check before anything needs pandas.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from store.schema import ACTIVE_INGESTS, CODING_COLUMNS
@@ -40,8 +43,42 @@ OUTCOME_VALUE_COLUMNS = (
 CODING_DOCUMENT_COLUMNS = ("document_id", "stakeholder_group", "round_id")
 
 
+_AS_OF: ContextVar[dt.datetime | None] = ContextVar("store_as_of", default=None)
+
+
+@contextmanager
+def store_as_of(moment: dt.datetime | None) -> Iterator[None]:
+    """Within the block, every read sees the store as it stood at ``moment``: the ingests loaded
+    by then, each active unless an ingest loaded by then replaced it (``None``: as it is now).
+    An interim report re-created later reads what it read the first time, whatever was loaded or
+    replaced since."""
+    token = _AS_OF.set(moment)
+    try:
+        yield
+    finally:
+        _AS_OF.reset(token)
+
+
+def active_ingests() -> str:
+    """The SQL that selects the ids of the active ingests (as of :func:`store_as_of`'s moment).
+
+    >>> active_ingests() == ACTIVE_INGESTS
+    True
+    """
+    moment = _AS_OF.get()
+    if moment is None:
+        return ACTIVE_INGESTS
+    at = f"TIMESTAMP '{moment.replace(tzinfo=None).isoformat(sep=' ')}'"
+    return (
+        f"SELECT i.ingest_id FROM ingests i WHERE i.loaded_at <= {at} AND (i.superseded_by IS "
+        f"NULL OR (SELECT s.loaded_at FROM ingests s WHERE s.ingest_id = i.superseded_by) > {at})"
+    )
+
+
 def _active(kind: str) -> str:
-    return f"SELECT ingest_id FROM ingests WHERE superseded_by IS NULL AND kind = '{kind}'"
+    return (
+        f"SELECT ingest_id FROM ingests WHERE ingest_id IN ({active_ingests()}) AND kind = '{kind}'"
+    )
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -65,7 +102,7 @@ def read_survey(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The active answers of one instrument (with ``wave``: of that wave only) as
     (respondents, long responses)."""
-    where = f"instrument = ? AND ingest_id IN ({ACTIVE_INGESTS})"
+    where = f"instrument = ? AND ingest_id IN ({active_ingests()})"
     params: list[object] = [instrument]
     if wave is not None:
         where += " AND wave = ?"
@@ -112,7 +149,7 @@ def survey_waves(con: duckdb.DuckDBPyConnection, instrument: str) -> list[str]:
     """The waves of one instrument with active answers, sorted as a sorted ``groupby`` would."""
     rows = con.execute(
         f"SELECT DISTINCT wave FROM respondents WHERE instrument = ? AND ingest_id IN "
-        f"({ACTIVE_INGESTS}) ORDER BY wave",
+        f"({active_ingests()}) ORDER BY wave",
         [instrument],
     ).fetchall()
     return [wave for (wave,) in rows]
@@ -228,9 +265,9 @@ def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per active ingest: kind, instrument, wave, file, sha256, the row accounting,
     loaded_at."""
     return con.execute(
-        "SELECT kind, instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
-        "rows_quarantined, loaded_at FROM ingests WHERE superseded_by IS NULL "
-        "ORDER BY kind, instrument, wave, ingest_id"
+        f"SELECT kind, instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
+        f"rows_quarantined, loaded_at FROM ingests WHERE ingest_id IN ({active_ingests()}) "
+        f"ORDER BY kind, instrument, wave, ingest_id"
     ).df()
 
 
@@ -238,7 +275,7 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every quarantined row × rule of the active ingests (file, row, column, rule, detail)."""
     return con.execute(
         f"SELECT instrument, wave, file_name AS file, source_row AS row, column_name AS column, "
-        f"rule, detail FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) "
+        f"rule, detail FROM quarantine WHERE ingest_id IN ({active_ingests()}) "
         f"ORDER BY instrument, wave, ingest_id, source_row, rule"
     ).df()
 
@@ -248,7 +285,7 @@ def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     each file counted once (indicator and codings files share instrument and wave ``NULL``)."""
     return con.execute(
         f"SELECT instrument, wave, rule, count(DISTINCT (ingest_id, source_row)) AS n "
-        f"FROM quarantine WHERE ingest_id IN ({ACTIVE_INGESTS}) GROUP BY ALL ORDER BY ALL"
+        f"FROM quarantine WHERE ingest_id IN ({active_ingests()}) GROUP BY ALL ORDER BY ALL"
     ).df()
 
 

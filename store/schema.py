@@ -9,7 +9,8 @@ quarantine        one row per quarantined row × rule of any kind, with the file
 
 survey            ``respondents`` (one row per loaded respondent × wave: pseudonym, submission time,
                   organisation, unit, group), ``responses`` (respondent × item: status answered /
-                  not_applicable / missing, value, not-applicable key), ``free_text`` (screened)
+                  not_applicable / declared_missing (the export profile's "Vet ej", 99, SPSS
+                  user-missing) / missing, value, not-applicable key), ``free_text`` (screened)
 indicators        ``indicator_values`` (one row per loaded value; ``disaggregation`` is ``""`` for the
                   total, else ``name=value`` pairs joined by ``;`` in the registry's order) and
                   ``outcome_values`` (one row per loaded count of persons in a ``category``)
@@ -18,6 +19,10 @@ codings           ``coding_documents`` (one row per loaded document × ingest: p
                   loaded coding: document, segment (document + hash of the redacted text), speaker,
                   coder, codebook code (NULL when unmapped), construct, the tool's code path
                   (redacted), group, round, positions, the redacted segment text)
+roster            ``roster`` (one row per person × loaded roster file of a wave: pseudonym,
+                  organisation, unit, staff group, language; never the address, which stays in the
+                  landed raw file) and ``sends`` (the send ledger: one row per wave × pseudonym ×
+                  message with its channel, status and times; see :mod:`store.outreach`)
 
 Rows of a superseded ingest stay (history is visible); reads use the active ingests only
 (:data:`ACTIVE_INGESTS`). Every statement is ``CREATE TABLE IF NOT EXISTS``: a store written by an
@@ -66,6 +71,15 @@ CREATE TABLE IF NOT EXISTS codings (
     code VARCHAR, construct VARCHAR, mapped BOOLEAN NOT NULL, code_path VARCHAR,
     stakeholder_group VARCHAR, round_id VARCHAR, start_pos DOUBLE, end_pos DOUBLE,
     position_unit VARCHAR, segment_text VARCHAR);
+CREATE TABLE IF NOT EXISTS roster (
+    ingest_id INTEGER NOT NULL, instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL,
+    respondent_id VARCHAR NOT NULL, source_row INTEGER NOT NULL, organisation VARCHAR NOT NULL,
+    unit VARCHAR, staff_group VARCHAR NOT NULL, language VARCHAR);
+CREATE TABLE IF NOT EXISTS sends (
+    instrument VARCHAR NOT NULL, wave VARCHAR NOT NULL, respondent_id VARCHAR NOT NULL,
+    message VARCHAR NOT NULL, channel VARCHAR NOT NULL, status VARCHAR NOT NULL, detail VARCHAR,
+    attempted_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+    PRIMARY KEY (instrument, wave, respondent_id, message));
 """
 
 #: The ingests whose rows are read: those no later ingest replaced.

@@ -24,6 +24,7 @@ PACKAGES = (
     "analysis",
     "reports",
     "releases",
+    "waves",
     "flows",
 )
 MAX_MODULE_LINES = 500

@@ -156,7 +156,8 @@ def test_demo_runs_from_the_wheel(installed: Installed, demo) -> None:
     assert not list(folder.glob("generate*.py"))
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "demo"])
+# `server` and `serve` need a Prefect server: tests/flows/test_serve.py runs them against one.
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("demo", "server", "serve")])
 def test_every_help_example_runs_on_the_demo(installed: Installed, demo, command: str) -> None:
     assert demo.returncode == 0, "the demo failed; see test_demo_runs_from_the_wheel"
     done = installed.run(*_example(command, installed))

@@ -22,7 +22,8 @@ from project.indicators import Indicator, Outcome, Window
 from validation.expectations import Expectation
 
 KEY_COLUMNS = ["indicator", "category", "unit", "period", "disaggregation"]
-#: The rules :func:`row_problems` checks (besides the suite's), and the mapping's ``not_a_number``.
+#: The rules :func:`row_problems` checks (besides the suite's), and the mapping's ``not_a_number`` and
+#: ``non_finite_number``.
 ROW_RULES = (
     "irregular_period",
     "period_outside_project",
@@ -35,6 +36,7 @@ ROW_RULES = (
     "unknown_category",
     "non_integer_count",
     "not_a_number",
+    "non_finite_number",
 )
 
 

@@ -22,6 +22,7 @@ RULES = {
     "bad_timestamp": "the submission time is not a date",
     "unknown_label": "an answer label that is not in the instrument's response set",
     "not_a_number": "a text where a number was expected",
+    "non_finite_number": "NaN or infinity where a finite number was expected",
     "out_of_set": "an answer code outside the response set",
     "unknown_organisation": "an organisation not declared in project.yaml",
     "unknown_unit": "a unit not declared in project.yaml",

@@ -86,7 +86,14 @@ from reports.disclosure.rules import (
     suppression_note,
     too_small_base,
 )
-from reports.disclosure.tables import Column, format_table
+from reports.disclosure.tables import (
+    Additive,
+    Column,
+    Stated,
+    format_table,
+    group_sums,
+    protect_rows,
+)
 
 __all__ = [
     "COMPLEMENTARY",
@@ -96,7 +103,9 @@ __all__ = [
     "REASON_COL",
     "SUPPRESSED",
     "SUPPRESSED_COL",
+    "Additive",
     "Column",
+    "Stated",
     "auto_decimals",
     "count_mark",
     "format_change",
@@ -109,10 +118,12 @@ __all__ = [
     "format_percent_ci",
     "format_table",
     "format_value",
+    "group_sums",
     "is_missing",
     "is_small_cell",
     "not_available_note",
     "persons_suppression_note",
+    "protect_rows",
     "publishable",
     "sum_reveals_hidden",
     "suppress_breakdowns",

@@ -8,13 +8,22 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from reports.disclosure.linear import PRIMARY as LINEAR_PRIMARY
+from reports.disclosure.linear import (
+    SECONDARY,
+    Cell,
+    Published,
+    Sum,
+    hidden_bounds,
+    secure,
+)
 from reports.disclosure.numbers import NOT_AVAILABLE, SUPPRESSED, format_number, is_missing
 from reports.strings import report_strings
 
 SUPPRESSED_COL = "suppressed"
 REASON_COL = "suppression_reason"
-PRIMARY = "small_cell"
-COMPLEMENTARY = "complementary"
+PRIMARY = LINEAR_PRIMARY
+COMPLEMENTARY = SECONDARY
 
 
 # -- the small-cell rule -----------------------------------------------------------------------
@@ -171,9 +180,44 @@ def suppress_breakdowns(
         relations.append((part.index, int(top[0]) if len(top) else None))
     while _complement_once(relations, n, hidden, reason, threshold):
         pass
+    labels = [
+        " | ".join(str(x) for x in (r[subgroup_col], r[group_col], r[category_col]) if str(x))
+        for _, r in out.iterrows()
+    ]
+    record = _prove(relations, n, hidden, reason, threshold, labels, n_col)
     out[SUPPRESSED_COL] = hidden.astype(bool)
     out[REASON_COL] = reason
+    out.attrs["published"] = [record]
     return out
+
+
+def _prove(
+    relations: list[tuple[pd.Index, int | None]],
+    n: pd.Series,
+    hidden: pd.Series,
+    reason: pd.Series,
+    threshold: int,
+    labels: list[str],
+    column: str,
+) -> Published:
+    """Check the rule's result with the linear-programming proof and hide more cells while a
+    hidden one can still be worked out (``hidden`` and ``reason`` are updated); the record."""
+    cells = tuple(
+        Cell(str(i), labels[i], column, None, *hidden_bounds(str(reason[i]), threshold))
+        if hidden[i]
+        else Cell(str(i), labels[i], column, float(n[i]))
+        for i in n.index
+    )
+    sums = tuple(
+        Sum(tuple(str(m) for m in members), str(top), bool(n[members].sum() == n[top]))
+        for members, top in relations
+        if top is not None and len(members)
+    )
+    record, more = secure(Published("", "", cells, sums), hidden_bounds(COMPLEMENTARY, threshold))
+    for i in more:
+        hidden[int(i)] = True
+        reason[int(i)] = COMPLEMENTARY
+    return record
 
 
 def _complement_once(

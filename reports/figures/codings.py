@@ -50,6 +50,7 @@ def plot_npt_heatmap(
     config: InterviewsConfig,
     threshold: int,
     lang: str,
+    withheld: frozenset[tuple[str, str]] = frozenset(),
 ) -> Figure:
     """Rows: the four NPT constructs, each followed by its sub-constructs; columns: group × round.
 
@@ -63,11 +64,14 @@ def plot_npt_heatmap(
         ``project.privacy.min_cell_size``: a group × round with fewer interviews is not drawn.
     lang
         ``"sv"`` or ``"en"``.
+    withheld
+        (group, round) cells whose count the documents table hides so that a small one cannot be
+        worked out (secondary suppression): not drawn either, their count shown as ``–``.
     """
     columns = heatmap_columns(frequencies, config)
     rows = _rows(codebook, lang)
     values = _shares(frequencies, rows, columns)
-    hidden = [disclosure.too_small_base(n, threshold) for _, _, n in columns]
+    hidden = [disclosure.too_small_base(n, threshold) or (g, r) in withheld for g, r, n in columns]
     width = 3.4 + 1.3 * max(len(columns), 1)
     fig = Figure(figsize=(width, 0.34 * len(rows) + 1.9), layout="constrained")
     ax = fig.add_subplot()
@@ -75,7 +79,7 @@ def plot_npt_heatmap(
     shown[:, hidden] = np.nan
     ax.imshow(np.ma.masked_invalid(shown), cmap=_CMAP, vmin=0, vmax=1, aspect="auto")
     _cells(ax, values, rows, hidden, threshold=threshold, lang=lang)
-    _axes(ax, rows, columns, config, threshold=threshold, lang=lang)
+    _axes(ax, rows, columns, config, threshold=threshold, lang=lang, withheld=withheld)
     bar = fig.colorbar(ax.images[0], ax=ax, shrink=0.5, pad=0.02)
     bar.set_label(report_strings(lang)("interviews.heatmap_axis"), fontsize=8)
     ticks = [0, 0.25, 0.5, 0.75, 1]
@@ -158,6 +162,7 @@ def _axes(
     *,
     threshold: int,
     lang: str,
+    withheld: frozenset[tuple[str, str]] = frozenset(),
 ) -> None:
     """Row labels (constructs bold), column labels with each group's interview count."""
     ax.set_yticks(range(len(rows)))
@@ -170,7 +175,11 @@ def _axes(
             ax.axhline(i - 0.5, color="white", linewidth=2.5)
     labels = []
     for g, r, n in columns:
-        count = disclosure.format_n(n, threshold=threshold, lang=lang)
+        count = (
+            disclosure.SUPPRESSED
+            if (g, r) in withheld and not disclosure.is_small_cell(n, threshold)
+            else disclosure.format_n(n, threshold=threshold, lang=lang)
+        )
         head = textwrap.fill(config.group_label(g, lang), 16, break_long_words=False)
         when = textwrap.fill(config.round_label(r, lang), 14, break_long_words=False)
         labels.append(f"{head}\n{when}\n({count})")

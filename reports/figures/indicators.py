@@ -17,7 +17,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from reports import disclosure
-from reports.figures.style import SERIES_COLOURS
+from reports.figures.style import SERIES_COLOURS, LocaleTicks
 from reports.strings import report_strings
 
 
@@ -70,13 +70,7 @@ def plot_its(
     ax.text(cut, 1.01, f" {intervention_label}", transform=ax.get_xaxis_transform(), fontsize=8)
     ax.set_ylabel(y_label)
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(
-            lambda v, _: disclosure.format_number(
-                v, decimals=0 if abs(v) >= 10 or float(v).is_integer() else 1, lang=lang
-            )
-        )
-    )
+    ax.yaxis.set_major_formatter(LocaleTicks(lang))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#e5e5e5", lw=0.6)
     handles = [

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import textwrap
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from reports import disclosure
 
@@ -37,6 +39,34 @@ def whole_number_ticks(ax: Axes, lang: str) -> None:
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda v, _pos: disclosure.format_number(v, decimals=0, lang=lang))
     )
+
+
+class LocaleTicks(Formatter):
+    """Tick labels written the language's way with as many decimals as the tick step needs: a
+    rate from 0.04 to 0.1 reads 0,04 0,06 0,08 0,10, never 0,0 0,1 0,1.
+
+    >>> ticks = LocaleTicks("sv")
+    >>> ticks.set_locs([0.04, 0.06, 0.08, 0.1])
+    >>> [ticks(v) for v in (0.04, 0.1)], LocaleTicks("en").decimals_for([0, 500, 1000])
+    (['0,04', '0,10'], 0)
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.decimals = 0
+
+    @staticmethod
+    def decimals_for(locs: Sequence[float]) -> int:
+        steps = [abs(b - a) for a, b in itertools.pairwise(locs) if b != a]
+        step = min(steps, default=1.0)
+        return 0 if step >= 1 else min(6, math.ceil(-math.log10(step) - 1e-9))
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        self.locs = list(locs)
+        self.decimals = self.decimals_for(self.locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return disclosure.format_number(x, decimals=self.decimals, lang=self.lang)
 
 
 def mean_with_ci(

@@ -104,14 +104,18 @@ def plot_construct_means(
         & (scale_scores["group_by"] == group_by)
         & (scale_scores["scale"].isin(scales))
     ]
-    checked = disclosure.suppress_small_groups(
-        data,
-        value_cols=[c for c in ("mean", "sd", "ci_low", "ci_high") if c in data.columns],
-        threshold=threshold,
-        complement_within=None
-        if group_by == "all"
-        else ["instrument", "wave", "scale", "group_by"],
-    )
+    value_cols = [c for c in ("mean", "sd", "ci_low", "ci_high") if c in data.columns]
+    if group_by == "all":
+        checked = disclosure.suppress_small_groups(
+            data, value_cols=value_cols, threshold=threshold, complement_within=None
+        )
+    else:  # the same rows hidden as in the table (groups add up to everyone's n)
+        data = data.reset_index(drop=True)
+        every = scale_scores[scale_scores["instrument"] == spec.id]
+        additive = disclosure.Additive(disclosure.group_sums(every, data))
+        checked = disclosure.protect_rows(
+            data, n_col="n", value_cols=value_cols, threshold=threshold, additive=additive
+        )
     any_hidden = bool(checked[disclosure.SUPPRESSED_COL].any())
     shown = disclosure.publishable(checked)
     waves = ordered_waves(project, spec.id, checked["wave"].astype(str).unique())

@@ -160,7 +160,9 @@ def _draw_item(bars: _Bars, part: pd.DataFrame, y: float, codes: list[int]) -> f
         extent = _stack(ax, shares.fillna(0.0), y, codes, s.lang)
     base_hidden = bool(part["base_suppressed"].any()) if not part.empty else True
     na_share = part.loc[part["response_kind"] == "not_applicable", "share"].sum(min_count=1)
-    missing_share = part.loc[part["response_kind"] == "missing", "share"].sum(min_count=1)
+    # Declared missing answers ("Vet ej", 99) are missing answers here; the table keeps them apart.
+    missing = part["response_kind"].isin(["missing", "declared_missing"])
+    missing_share = part.loc[missing, "share"].sum(min_count=1)
     for x, value in ((_NA_COLUMN_X, na_share), (_MISSING_COLUMN_X, missing_share)):
         text = (
             disclosure.SUPPRESSED

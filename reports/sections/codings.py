@@ -34,6 +34,8 @@ from reports.content import (
     Text,
 )
 from reports.disclosure import Column
+from reports.disclosure.linear import Cell, Published, Sum, secure
+from reports.escaping import Markdown
 from reports.figures.codings import plot_npt_heatmap
 from reports.strings import Strings
 
@@ -73,13 +75,21 @@ def _measure_text(rows: pd.DataFrame, s: Strings) -> str:
     return ", ".join(parts[:-1]) + f" {s('methods.and')} " + parts[-1]
 
 
-def documents_table(docs: pd.DataFrame, cfg: InterviewsConfig, threshold: int, s: Strings) -> Table:
+def documents_table(
+    docs: pd.DataFrame,
+    cfg: InterviewsConfig,
+    threshold: int,
+    s: Strings,
+    double_coded_total: float | None = None,
+) -> Table:
     """Interviews and double-coded interviews per stakeholder group and round.
 
     A group's count below ``threshold`` is shown as ``<5``; since the report states the total
-    number of interviews, the smallest other counts are hidden too (``–``) until the hidden ones
-    hold at least ``threshold`` (complementary suppression); a hidden group's double-coded count
-    is hidden with it.
+    number of interviews, other counts are hidden too (``–``) until no hidden count can be worked
+    out by subtraction (:func:`reports.disclosure.linear.protect`). A hidden group's double-coded
+    count is hidden with it, and since the agreement sentence states how many interviews were
+    double-coded (``double_coded_total``), further double-coded counts are hidden until none of
+    the hidden ones can be worked out either.
     """
     order = {
         (g.id, r.id): (i, j)
@@ -103,10 +113,44 @@ def documents_table(docs: pd.DataFrame, cfg: InterviewsConfig, threshold: int, s
         Column(s("interviews.double_coded"), "n_double_coded", "number", decimals=0),
     ]
     note = s("interviews.small_cell_note", threshold=threshold, mark=disclosure.SUPPRESSED)
+    df = df.reset_index(drop=True)
+    total = disclosure.Stated(float(df["n"].sum()))
     table = disclosure.format_table(
-        df, cols, lang=s.lang, threshold=threshold, complement_within=[], note=note
+        df,
+        cols,
+        lang=s.lang,
+        threshold=threshold,
+        note=note,
+        additive=disclosure.Additive([(list(df.index), total)]),
     )
+    hidden = {c.id for c in table.attrs["published"][0].cells if c.hidden}
+    table.attrs["withheld"] = frozenset(
+        (str(g), str(r))
+        for i, (g, r) in enumerate(zip(df["stakeholder_group"], df["round"], strict=True))
+        if str(i) in hidden
+    )
+    if double_coded_total is not None:
+        _protect_double_coded(table, df, double_coded_total, header=s("interviews.double_coded"))
     return Table(table, s("interviews.documents_caption"), s("note_prefix"))
+
+
+def _protect_double_coded(table: pd.DataFrame, df: pd.DataFrame, total: float, header: str) -> None:
+    """Hide double-coded counts (in ``table``, in place) until the stated total gives none of the
+    hidden ones away; the record goes with the table's."""
+    rows = table.attrs["published"][0]
+    hidden_rows = {c.id for c in rows.cells if c.hidden}
+    cells = [
+        Cell(str(i), rows.cells[i].row, header, None if str(i) in hidden_rows else float(v))
+        for i, v in enumerate(df["n_double_coded"])
+    ]
+    cells.append(Cell("stated", "total stated in the text", header, total))
+    exact = float(df["n_double_coded"].sum()) == total
+    sums = (Sum(tuple(str(i) for i in df.index), "stated", exact),)
+    record = Published("", "", tuple(cells), sums, small_rule=False)
+    record, more = secure(record, (0.0, None))
+    for i in more:
+        table.loc[table.index[int(i)], header] = disclosure.SUPPRESSED
+    table.attrs["published"] = [rows, record]
 
 
 def _construct_sentence(agree: pd.DataFrame, codebook: Codebook, s: Strings, noun: str) -> str:
@@ -133,7 +177,7 @@ def _construct_sentence(agree: pd.DataFrame, codebook: Codebook, s: Strings, nou
     level = s(f"interviews.unit_level.{agree['unit_of_analysis'].iloc[0]}")
     if not items:
         return ""
-    return s("interviews.agreement_constructs", unit_level=level, items="; ".join(items))
+    return s("interviews.agreement_constructs", unit_level=level, items=Markdown("; ").join(items))
 
 
 def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
@@ -142,7 +186,7 @@ def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
     unit = str(agree["unit_of_analysis"].iloc[0])
     level = s(f"interviews.unit_level.{unit}")
     noun = s(f"interviews.unit_noun.{unit}")
-    out = []
+    out: list[str] = []
     n_docs = agree["n_documents"].max()
     if pd.notna(n_docs):
         n_coders = _num(int(agree["n_coders"].max()), s, 0)
@@ -165,25 +209,67 @@ def _agreement_text(agree: pd.DataFrame, codebook: Codebook, s: Strings) -> str:
     return " ".join(x for x in out if x)
 
 
+def small_groups(docs: pd.DataFrame, threshold: int) -> set[tuple[str, str]]:
+    """The (stakeholder group, round) cells with fewer than ``threshold`` interviews: the
+    documents table shows them as ``<5``, so no quote may be attributed to them."""
+    if docs.empty:
+        return set()
+    small = docs[docs["n_documents"] < threshold]
+    return {
+        (str(g), str(r)) for g, r in zip(small["stakeholder_group"], small["round"], strict=True)
+    }
+
+
+def _quote_source(
+    row: tuple, merged: bool, codebook: Codebook, cfg: InterviewsConfig, s: Strings
+) -> str:
+    code = codebook.label(str(row.code), s.lang)  # type: ignore[attr-defined]
+    if merged:
+        return s(
+            "interviews.quote_source_merged", speaker=s("interviews.other_stakeholders"), code=code
+        )
+    return s(
+        "interviews.quote_source",
+        speaker=row.speaker_sv if s.lang == "sv" else row.speaker_en,  # type: ignore[attr-defined]
+        round=cfg.round_label(str(row.round), s.lang),  # type: ignore[attr-defined]
+        code=code,
+    )
+
+
 def _quotes(
-    quotes: pd.DataFrame, codebook: Codebook, cfg: InterviewsConfig, s: Strings
+    quotes: pd.DataFrame,
+    codebook: Codebook,
+    cfg: InterviewsConfig,
+    s: Strings,
+    small: tuple[set[tuple[str, str]], str, int],
 ) -> list[Block]:
+    """Quotes per construct; a quote from a small group (``small``: its cells, the setting
+    ``privacy.small_group_quotes`` and the threshold) is left out or given the merged label."""
+    cells, setting, threshold = small
+    is_small = [
+        (str(g), str(r)) in cells
+        for g, r in zip(quotes["stakeholder_group"], quotes["round"], strict=True)
+    ]
+    if setting == "omit":
+        quotes = quotes[[not x for x in is_small]]
+        is_small = [False] * len(quotes)
     if quotes.empty:
         return [Text(s("interviews.quotes_none"))]
     blocks: list[Block] = [Text(s("interviews.quotes_intro"))]
+    if cells:
+        label = s("interviews.other_stakeholders")
+        blocks.append(
+            Text(s(f"interviews.quotes_small_{setting}", threshold=threshold, label=label))
+        )
     marks = {"open_mark": s("methods.quote_open"), "close_mark": s("methods.quote_close")}
+    quotes = quotes.assign(from_small=is_small)
     for con in codebook.constructs():
         part = quotes[quotes["construct"] == con.id]
         if part.empty:
             continue
-        blocks.append(Text(f"**{con.labels.get(s.lang)}**"))
+        blocks.append(Text(Markdown("**{}**").format(con.labels.get(s.lang))))
         for row in part.itertuples(index=False):
-            source = s(
-                "interviews.quote_source",
-                speaker=row.speaker_sv if s.lang == "sv" else row.speaker_en,
-                round=cfg.round_label(str(row.round), s.lang),
-                code=codebook.label(str(row.code), s.lang),
-            )
+            source = _quote_source(row, bool(row.from_small), codebook, cfg, s)
             blocks.append(Quote(str(row.quote), source, **marks))
     return blocks
 
@@ -267,10 +353,21 @@ def build(context: ReportContext) -> list[SectionContent]:
         Heading(s("interviews.heading")),
         Text(s("interviews.intro", n_documents=_num(n_docs, s, 0))),
     ]
+    withheld: frozenset[tuple[str, str]] = frozenset()
     if not docs.empty:
-        blocks.append(documents_table(docs, cfg, threshold, s))
+        stated = agree["n_documents"].max() if not agree.empty else None
+        dc_total = float(stated) if stated is not None and pd.notna(stated) else None
+        documents = documents_table(docs, cfg, threshold, s, dc_total)
+        withheld = documents.frame.attrs["withheld"]
+        blocks.append(documents)
     make = partial(
-        plot_npt_heatmap, freq, codebook=codebook, config=cfg, threshold=threshold, lang=lang
+        plot_npt_heatmap,
+        freq,
+        codebook=codebook,
+        config=cfg,
+        threshold=threshold,
+        lang=lang,
+        withheld=withheld,
     )
     caption = s("interviews.heatmap_figure", threshold=threshold)
     blocks += [
@@ -279,7 +376,13 @@ def build(context: ReportContext) -> list[SectionContent]:
         Heading(s("interviews.agreement_heading"), 3),
         Text(_agreement_text(agree, codebook, s)),
         Heading(s("interviews.quotes_heading"), 3),
-        *_quotes(results.table("quotes"), codebook, cfg, s),
+        *_quotes(
+            results.table("quotes"),
+            codebook,
+            cfg,
+            s,
+            (small_groups(docs, threshold), context.project.privacy.small_group_quotes, threshold),
+        ),
     ]
     out = [SectionContent("n2_key_persons", tuple(blocks))]
     table = _appendix_table(agree, codebook, s)

@@ -9,6 +9,8 @@ term or diagnostic the analysis adds shows up by its name until the strings give
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from project.config import Project
@@ -224,7 +226,22 @@ def _goal_value(ind: Indicator | None, x: object, lang: str) -> str:
         return disclosure.NOT_AVAILABLE
     if ind is not None and ind.measure == "proportion":
         return disclosure.format_percent(x, lang=lang)
-    return disclosure.format_value(x, lang=lang, decimals=1 if abs(float(x)) < 100 else 0)  # type: ignore[arg-type]
+    return disclosure.format_value(x, lang=lang, decimals=goal_decimals(float(x)))  # type: ignore[arg-type]
+
+
+def goal_decimals(x: float) -> int:
+    """Decimals of a goal's value: none from 100, one from 1, else two significant digits (a
+    rate of 0.058 is 0,058, never 0,1).
+
+    >>> goal_decimals(1712.0), goal_decimals(12.5), goal_decimals(0.058), goal_decimals(0.0)
+    (0, 1, 3, 1)
+    """
+    v = abs(x)
+    if v >= 100:
+        return 0
+    if v >= 1 or v == 0:
+        return 1
+    return min(4, 1 - math.floor(math.log10(v)))
 
 
 def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.DataFrame) -> Table:
@@ -237,14 +254,14 @@ def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.Dat
     rows = []
     for _, g in goals.iterrows():
         ind = registry.get(g["indicator"]) if g["indicator"] else None
-        status = s(f"indicators.status.{g['status']}")
+        status: str = s(f"indicators.status.{g['status']}")
         if g["status_source"] == "manual":
-            status += "*"
+            status = f"{status}*"  # a cell is text: pipe_table escapes it
         elif g["status"] == "not_measured" and rolled.get(g["goal"], "not_measured") not in (
             "not_measured",
             "no_target",
         ):
-            status = s(f"indicators.status.{rolled[g['goal']]}") + "†"
+            status = str(s(f"indicators.status.{rolled[g['goal']]}")) + "†"
             any_rolled = True
         rows.append(
             {
@@ -260,7 +277,7 @@ def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.Dat
     keys = ("goal", "level", "baseline", "target", "achieved", "deadline", "status")
     align = ("left", "left", "right", "right", "right", "left", "left")
     table = _text_table(pd.DataFrame(rows), _text_columns(s, keys, align), lang)
-    notes = [s("indicators.rolled_up_note")] if any_rolled else []
+    notes: list[str] = [s("indicators.rolled_up_note")] if any_rolled else []
     if goals["achieved"].isna().any():
         notes.append(disclosure.not_available_note(lang=lang))
     table.attrs["notes"] = notes

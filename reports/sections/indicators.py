@@ -19,6 +19,7 @@ from project.config import Project
 from project.indicators import Indicator
 from reports import content, disclosure
 from reports.content import Block, FigureBlock, Heading, SectionContent, Text
+from reports.escaping import Markdown
 from reports.figures.indicators import plot_its
 from reports.results import Results
 from reports.sections import indicator_tables as tables
@@ -181,7 +182,7 @@ def its_sentences(
                 ),
             )
         )
-    return [" ".join(out)] if out else []
+    return [Markdown(" ").join(out)] if out else []
 
 
 def _goals(results: Results, project: Project, s: Strings) -> list[Block]:
@@ -197,10 +198,15 @@ def _goals(results: Results, project: Project, s: Strings) -> list[Block]:
     if not judged.empty:
         labels = {g.id: g.labels.get(s.lang) for g in project.goals}
         evidence = [
-            f"- **{labels.get(g['goal'], g['goal'])}**: {g[f'evidence_{s.lang}']}"
+            Markdown("- **{}**: {}").format(
+                labels.get(g["goal"], g["goal"]), g[f"evidence_{s.lang}"]
+            )
             for _, g in judged.iterrows()
         ]
-        blocks += [Heading(s("indicators.evidence_heading"), 4), Text("\n".join(evidence))]
+        blocks += [
+            Heading(s("indicators.evidence_heading"), 4),
+            Text(Markdown("\n").join(evidence)),
+        ]
     return blocks
 
 

@@ -17,6 +17,7 @@ from project.indicators import Outcome
 from reports import disclosure
 from reports.content import Block, FigureBlock, Heading, Table, Text
 from reports.disclosure import Column
+from reports.escaping import Markdown
 from reports.figures.indicators import plot_outcome
 from reports.sections.indicator_common import group_text, title_of, unit_label
 from reports.strings import Strings
@@ -148,7 +149,9 @@ def _everyone(o: _Outcome) -> list[Block]:
     caption = s(OUT + "figure", outcome=o.title, periods=o.periods)
     population = o.outcome.population.get(lang) if o.outcome.population else s(OUT + "population")
     total = float(o.everyone["total"].iloc[0])
-    sentences = "\n".join("- " + o.sentence(r) for _, r in o.everyone.iterrows())
+    sentences = Markdown("\n").join(
+        Markdown("- ") + o.sentence(r) for _, r in o.everyone.iterrows()
+    )
     return [
         FigureBlock(stem, make, caption, width="90%"),
         Text(
@@ -187,6 +190,7 @@ def _outcome_table(o: _Outcome) -> Table:
         for k, a in zip(keys, align, strict=False)
     ]
     table = disclosure.format_table(pd.DataFrame(rows), columns, lang=lang, threshold=None)
+    table.attrs["published"] = o.cells.attrs.get("published", [])  # every cell of the outcome
     if o.everyone["suppressed"].any():
         table.attrs["notes"] = [o.note()]
     caption = s(OUT + "caption", outcome=o.title, periods=o.periods)
@@ -227,6 +231,8 @@ def _subgroup_table(o: _Outcome) -> Table:
     ]
     cols += [Column(o.labels.get(c, c), c, "text", align_as="right") for c in cats]
     table = disclosure.format_table(df, cols, lang=lang, threshold=None)
+    if o.everyone.empty:  # else the table of everyone carries the outcome's record
+        table.attrs["published"] = o.cells.attrs.get("published", [])
     notes = [o.note()] if o.cells["suppressed"].any() else []
     if any(disclosure.NOT_AVAILABLE in str(v) for v in df.to_numpy().ravel()):
         notes.append(disclosure.not_available_note(lang=lang))
@@ -239,7 +245,7 @@ def _target_row(r: pd.Series, o: _Outcome, toward: set[str]) -> tuple[dict[str, 
     s, lang = o.s, o.lang
     members = (o.cells["group_by"] == r["group_by"]) & (o.cells["group"] == r["group"])
     hidden = disclosure.sum_reveals_hidden(o.cells, members=members, counted=toward)
-    status = s(f"indicators.status.{r['status']}")
+    status: str = s(f"indicators.status.{r['status']}")
     if hidden or disclosure.is_missing(r["share"]):
         result, share = disclosure.SUPPRESSED if hidden else disclosure.NOT_AVAILABLE, ""
         if hidden:
@@ -302,7 +308,7 @@ def _target_blocks(t: pd.DataFrame, o: _Outcome) -> list[Block]:
             for k, a in zip(keys, align, strict=True)
         ]
         table = disclosure.format_table(df, cols, lang=o.lang, threshold=None)
-        notes = [s(OUT + "target_rule")]
+        notes: list[str] = [s(OUT + "target_rule")]
         if (df["status"] == disclosure.SUPPRESSED).any():
             notes.append(o.note())
         table.attrs["notes"] = notes

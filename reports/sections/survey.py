@@ -179,8 +179,8 @@ def _appendix(instruments: list[Instrument]) -> tuple[Block, ...]:
             heading = f"{s('survey_stats.group_reliability_heading')}: {ins.short_name}"
             blocks += [Heading(heading), by_group]
         models = stats.model_table(ins)
-        if models is not None:
-            blocks += [Heading(s("survey_stats.model_heading", instrument=ins.short_name)), models]
+        if models:
+            blocks += [Heading(s("survey_stats.model_heading", instrument=ins.short_name)), *models]
     blocks.append(Heading(s("survey.methods_heading")))
     blocks += [Text(p) for ins in instruments for p in methods_paragraphs(ins)]
     threshold = project.privacy.min_cell_size

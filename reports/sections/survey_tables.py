@@ -63,7 +63,7 @@ def _quarantine_sentences(ins: Instrument) -> list[str]:
     reasons = ins.get("quarantine_reasons")
     if reasons is None:
         return []
-    sentences = []
+    sentences: list[str] = []
     for wave in ins.waves(reasons):
         rows_of_wave = reasons[reasons["wave"].astype(str) == wave]
         per_rule = rows_of_wave.groupby("rule", sort=True)["n"].sum()
@@ -138,12 +138,17 @@ def general_table(ins: Instrument) -> Table | None:
 
 
 def group_table(ins: Instrument, group_by: str) -> Table | None:
-    """Construct means by group and wave, one column per construct: ``M (n)``."""
+    """Construct means by group and wave, one column per construct: ``M (n)``.
+
+    The groups' ``n`` add up to everyone's (stated in the table of construct means), so the
+    counts are protected against subtraction (:func:`reports.disclosure.linear.protect`): a
+    group hidden so that a small one cannot be worked out shows ``– (–)``."""
     scores = ins.get("scale_scores")
     if scores is None:
         return None
     s, spec, lang, order = ins.s, ins.spec, ins.lang, ins.scale_order
-    df = scores[(scores["group_by"] == group_by) & scores["scale"].isin(order)].copy()
+    df = scores[(scores["group_by"] == group_by) & scores["scale"].isin(order)]
+    df = df.reset_index(drop=True)
     if df.empty:
         return None
     long = ins.format(
@@ -154,7 +159,7 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
             Column("scale", "scale", "text"),
             Column("cell", ("mean", "n"), "mean_n"),
         ],
-        complement_within=["instrument", "wave", "scale", "group_by"],
+        additive=disclosure.Additive(disclosure.group_sums(scores, df)),
     )
     cells = {(r.group, r.wave, r.scale): r.cell for r in long.itertuples(index=False)}
     group_header = s(H + group_by)
@@ -178,7 +183,11 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
         note = disclosure.not_available_note(lang=lang)
         notes += [] if note in notes else [note]
     # Group names are repeated on every row: this table can run over a page break.
-    table.attrs = {"align": ["left", "left"] + ["right"] * len(scale_headers), "notes": notes}
+    table.attrs = {
+        "align": ["left", "left"] + ["right"] * len(scale_headers),
+        "notes": notes,
+        "published": long.attrs["published"],
+    }
     return ins.table(table, s(f"survey.groups_caption.{group_by}", kind=ins.kind_words))
 
 

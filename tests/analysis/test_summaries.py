@@ -139,6 +139,7 @@ def test_item_distributions_categories_and_shares(nomad):
             ("r2", "w1", "co1", "answered", 4.0, None),
             ("r3", "w1", "co1", "not_applicable", NAN, "not_relevant_stage"),
             ("r4", "w1", "co1", "missing", NAN, None),
+            ("r5", "w1", "co1", "declared_missing", NAN, None),
             ("r1", "w1", "g1", "answered", 7.0, None),
         ]
     )
@@ -146,15 +147,16 @@ def test_item_distributions_categories_and_shares(nomad):
     assert tuple(out.columns) == DISTRIBUTION_COLUMNS
     assert out["item"].unique().tolist() == [i.id for i in nomad.items if not i.id.startswith("g")]
     co1 = out[out["item"] == "co1"]
-    assert co1["response"].tolist() == ["1", "2", "3", "4", "5", *NR_KEYS, "missing"]
-    assert co1["response_kind"].tolist() == ["scored"] * 5 + ["not_applicable"] * 3 + ["missing"]
-    assert co1["n"].tolist() == [0, 0, 0, 2, 0, 0, 1, 0, 1]
-    assert co1["share"].tolist() == [0, 0, 0, 0.5, 0, 0, 0.25, 0, 0.25]
+    kinds = ["scored"] * 5 + ["not_applicable"] * 3 + ["declared_missing", "missing"]
+    assert co1["response"].tolist() == ["1", "2", "3", "4", "5", *NR_KEYS, *kinds[-2:]]
+    assert co1["response_kind"].tolist() == kinds
+    assert co1["n"].tolist() == [0, 0, 0, 2, 0, 0, 1, 0, 1, 1]
+    assert co1["share"].tolist() == [0, 0, 0, 0.4, 0, 0, 0.2, 0, 0.2, 0.2]
     assert co1["share_of_scored"].iloc[:5].tolist() == [0, 0, 0, 1, 0]
     assert co1["share_of_scored"].iloc[5:].isna().all()
-    # Items without rows: all four respondents count as missing; no scored answers → NaN shares.
+    # Items without rows: all five respondents count as missing; no scored answers → NaN shares.
     co2 = out[out["item"] == "co2"]
-    assert co2["n"].tolist() == [0] * 8 + [4]
+    assert co2["n"].tolist() == [0] * 9 + [5]
     assert co2["share_of_scored"].isna().all()
     assert out["n"].dtype == "int64"
 

@@ -67,3 +67,19 @@ def test_wave_comparison_per_scale_stacks_to_the_whole_table() -> None:
         for scale in wave_comparison_scales(spec)
     ]
     assert_frame_equal(stack_tables("wave_comparison", parts), whole)
+
+
+def test_a_scale_without_scores_in_a_middle_wave_is_compared_as_in_the_whole_table() -> None:
+    """The waves compared come from every scale: a scale with no score at T1 gives the contrasts
+    T1 - T0 and T2 - T1 (with n_follow_up 0 / n_baseline 0) in its part too, not T2 - T0."""
+    spec = load_instrument("nomad")
+    later = _wide().query("wave == 'T1'").assign(wave="T2")
+    wide = pd.concat([_wide(), later], ignore_index=True)
+    scores = score_scales(wide, spec)
+    gap = wave_comparison_scales(spec)[0]
+    scores.loc[(scores["scale"] == gap) & (scores["wave"] == "T1"), "score"] = np.nan
+    waves = ["T0", "T1", "T2"]
+    whole = compare_waves(scores, waves=waves)
+    parts = [compare_waves(scores, waves=waves, scales=(s,)) for s in wave_comparison_scales(spec)]
+    assert_frame_equal(stack_tables("wave_comparison", parts), whole)
+    assert set(whole.loc[whole["scale"] == gap, "contrast"]) == {"T1 - T0", "T2 - T1"}

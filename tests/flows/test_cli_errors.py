@@ -34,7 +34,7 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytes
         (
             ["ingest", "inbox/nomad_T0.xlsx", "--kind", "photos"],
             "error: impleval ingest --kind: unknown kind 'photos'. Expected one of survey, "
-            "indicators, codings.",
+            "indicators, codings, roster.",
         ),
         (
             ["ingest", "inbox/nomad_T0.xlsx"],

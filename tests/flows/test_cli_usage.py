@@ -71,7 +71,7 @@ error: impleval report --lang: needs a value. Expected one of sv, en.
 $ impleval run -p
 error: impleval run -p: needs a value: the project folder (holds project.yaml).
 $ impleval ingest x.csv --wave
-error: impleval ingest --wave: needs a value: the wave id from project.yaml (surveys), e.g. T0.
+error: impleval ingest --wave: needs a value: the wave id from project.yaml (surveys, rosters), e.g. T0.
 $ impleval demo a b
 error: impleval demo: unexpected argument 'b'. Hint: `impleval demo --help` shows what it takes (options start with --; a value with spaces needs quotes).
 """
@@ -134,7 +134,7 @@ def test_every_choice_is_listed_in_help(capsys, monkeypatch) -> None:
         monkeypatch.setattr(sys, "argv", ["impleval", command, "--help"])
         cli.main()  # help is not a mistake: no SystemExit, exit code 0
         helps[command] = " ".join(capsys.readouterr().out.split())
-    assert "--kind [survey|indicators|codings]" in helps["ingest"]
+    assert "--kind [survey|indicators|codings|roster]" in helps["ingest"]
     assert "--stage [ingest|analyse|report]" in helps["run"]
     for command in ("run", "report"):
         assert "--lang [sv|en]" in helps[command]

@@ -149,8 +149,8 @@ REFUSED: dict[str, tuple[Case, str]] = {
     "wrong encoding": (
         Case(_csv_text("nomad_T1.csv", _HEADER + "\nx@y.example;2019-02-05;\x81\n", "latin-1")),
         (
-            "nomad_T1.csv: the text encoding is neither UTF-8 nor Windows-1252. Hint: save "
-            "the CSV as UTF-8."
+            "nomad_T1.csv: the text encoding is neither UTF-8 nor Windows-1252 (byte 0x81 at "
+            "byte position 129, line 2). Hint: save the CSV as UTF-8."
         ),
     ),
     "unsupported file type": (
@@ -220,9 +220,10 @@ REFUSED: dict[str, tuple[Case, str]] = {
     "missing item columns": (
         Case(_drop("CA6", "CA7")),
         (
-            "nomad_T1.csv: 2 of 23 nomad item columns are missing: CA6, CA7. Expected a "
-            "column per item headed by its code (e.g. G1). Hint: check that this is a "
-            "nomad export and that the headers carry the item codes."
+            "nomad_T1.csv: 2 of 23 nomad item columns are missing: CA6, CA7. Profile "
+            "'generic' takes item CA6 from a column named CA6 or nomad_CA6 (case, spaces and "
+            "_ do not matter); closest columns found: none. Hint: rename the columns, or "
+            "choose a profile whose item_columns fit (e.g. --profile spss or survey-tool)."
         ),
     ),
     "long layout without a value column": (
@@ -251,7 +252,8 @@ REFUSED: dict[str, tuple[Case, str]] = {
         Case(_drop(), options={"profile": "netigate"}),
         (
             "export profile 'netigate' not found. Expected one of codes-descending, "
-            "generic, labels-en. Hint: check --profile, or add profiles/netigate.yaml to "
+            "generic, labels-en, spss, survey-tool. Hint: check --profile, or add "
+            "profiles/netigate.yaml to "
             "the project folder."
         ),
     ),

@@ -56,14 +56,14 @@ def _count(project: Path, table: str) -> int:
 
 
 def test_the_registry_lists_every_kind_once_with_its_module_and_tables() -> None:
-    assert KIND_NAMES == ("survey", "indicators", "codings")
+    assert KIND_NAMES == ("survey", "indicators", "codings", "roster")
     for kind in KINDS:
         module, _, name = kind.ingest.partition(":")
         assert isinstance(getattr(importlib.import_module(module), name), type), kind.name
         for table in kind.tables:
             assert f"CREATE TABLE IF NOT EXISTS {table} (" in DDL, (kind.name, table)
     with pytest.raises(
-        PipelineError, match=r"^--kind photos: expected survey, indicators or codings\.$"
+        PipelineError, match=r"^--kind photos: expected survey, indicators, codings or roster\.$"
     ):
         get_kind("photos")
 

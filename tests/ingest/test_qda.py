@@ -55,7 +55,7 @@ def test_project_codes_inherit_construct_and_mapping() -> None:
 
 
 def test_config_is_strict() -> None:
-    with pytest.raises(ValueError, match="not in the codebook"):
+    with pytest.raises(ValueError, match="is not a declared codebook code"):
         InterviewsConfig.model_validate({**CFG, "code_map": {"X": "nope"}})
     with pytest.raises(ValueError, match="extra"):
         InterviewsConfig.model_validate({**CFG, "colours": "red"})

@@ -39,7 +39,7 @@ def test_unknown_key_is_named(tmp_path: Path) -> None:
 
     assert _error(tmp_path, change) == (
         "project.yaml: privacy.min_cel_size: unknown key. Expected one of min_cell_size, "
-        "free_text, roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Did "
+        "small_group_quotes, free_text, roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Did "
         "you mean `min_cell_size`?"
     )
 
@@ -80,8 +80,9 @@ def test_waves_still_need_their_instrument(tmp_path: Path) -> None:
     def change(d: dict) -> None:
         d.pop("instruments")
 
-    assert "wave T0: instrument 'nomad' is not listed under instruments (none are)" in _error(
-        tmp_path, change
+    assert (
+        "waves[T0].instrument: 'nomad' is not a declared instrument. None is declared. Hint: "
+        "declare it under instruments, or fix the id." in _error(tmp_path, change)
     )
 
 
@@ -96,8 +97,9 @@ def test_wave_of_an_unlisted_instrument(tmp_path: Path) -> None:
     def change(d: dict) -> None:
         d["waves"][0]["instrument"] = "sdq"
 
-    assert "wave T0: instrument 'sdq' is not listed under instruments (nomad, pcat)" in _error(
-        tmp_path, change
+    assert (
+        "waves[T0].instrument: 'sdq' is not a declared instrument. Expected one of nomad, pcat. "
+        "Hint: declare it under instruments, or fix the id." in _error(tmp_path, change)
     )
 
 

@@ -68,7 +68,7 @@ def _set(path: str, value):
         (
             "report.kind",
             "interm",
-            "report.kind: expected one of interim, final; found 'interm'. Did you mean `interim`?",
+            "report.kind: expected one of interim, final, followup; found 'interm'. Did you mean `interim`?",
         ),
         (
             "name",
@@ -96,7 +96,8 @@ def test_an_unknown_key_in_a_wave_names_the_nearest(tmp_path) -> None:
     message = _error_after(tmp_path, _set("waves.T1.invted_by", []))
     assert message == (
         "project.yaml: waves[T1].invted_by: unknown key. Expected one of id, instrument, opens, "
-        "closes, labels, invited, invited_by, profile. Did you mean `invited_by`?"
+        "closes, labels, invited, invited_by, profile, reminders, survey_url. Did you mean "
+        "`invited_by`?"
     )
 
 
@@ -115,7 +116,8 @@ def test_an_unknown_key_deep_down_names_the_nearest(tmp_path) -> None:
 def test_an_unknown_key_without_a_near_one(tmp_path) -> None:
     message = _error_after(tmp_path, _set("privacy.colour", "blue"))
     assert message == (
-        "project.yaml: privacy.colour: unknown key. Expected one of min_cell_size, free_text, "
+        "project.yaml: privacy.colour: unknown key. Expected one of min_cell_size, small_group_quotes, "
+        "free_text, "
         "roster, quasi_identifiers, k_anonymity, sensitive_columns, l_diversity. Hint: check its "
         "spelling, or remove it."
     )

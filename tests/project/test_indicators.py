@@ -31,7 +31,7 @@ def test_example_registry_loads():
 def test_goal_with_unknown_indicator(tmp_path):
     raw = yaml.safe_load((EXAMPLE / "project.yaml").read_text(encoding="utf-8"))
     raw["goals"][5]["indicator"] = "no_such"
-    with pytest.raises(ConfigError, match=r"no_such.*not in the indicator registry"):
+    with pytest.raises(ConfigError, match=r"\.indicator: .no_such. is not a declared indicator"):
         load_project(_write(tmp_path, goals=raw["goals"]))
 
 

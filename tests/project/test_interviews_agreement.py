@@ -55,7 +55,7 @@ def test_defaults_and_a_full_declaration(tmp_path):
         ({"unit_of_analysis": "paragraph"}, "expected one of segment, document; found 'paragraph'"),
         (
             {"agreement": {"code_groups": [{"id": "g", "codes": ["coherence", "no_such"]}]}},
-            r"code group|g: code\(s\) not in the codebook: no_such",
+            r"code_groups\[g\]\.codes: .no_such. is not a declared codebook code",
         ),
         (
             {"agreement": {"code_groups": [{"id": "g", "codes": ["coherence", "coherence"]}]}},

@@ -186,3 +186,24 @@ def test_the_ddi_subset_keeps_the_official_element_order() -> None:
     assert not schema.is_valid(
         head.replace('version="2.5"', 'version="2.6"') + "<titl>T</titl>" + tail
     )
+
+
+def test_ddi_output_does_not_depend_on_other_modules_namespace_registrations(
+    tmp_path: Path,
+) -> None:
+    """ElementTree's prefix registry is process-wide: another module (the example's REFI-QDA
+    generator did) registering the default prefix must not change codebook.xml."""
+    import xml.etree.ElementTree as ET
+
+    from releases.ddi import ddi_codebook, write_ddi
+
+    project, options = _options()
+    first = write_ddi(ddi_codebook(project, options, [], notes=[]), tmp_path / "a.xml")
+    ET.register_namespace("", "urn:QDA-XML:project:1.0")
+    try:
+        second = write_ddi(ddi_codebook(project, options, [], notes=[]), tmp_path / "b.xml")
+    finally:
+        ET.register_namespace("qda", "urn:QDA-XML:project:1.0")
+    assert first.read_bytes() == second.read_bytes()
+    assert b'<codeBook xmlns="ddi:codebook:2_5"' in first.read_bytes()
+    assert b"ns0:" not in second.read_bytes()

@@ -3,6 +3,7 @@ steps, and the same report whether figures and formats are made one at a time or
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,39 @@ def test_formats_may_be_left_out(tmp_path: Path, project, spec, formats) -> None
     assert (built.html is not None) == ("html" in formats)
     assert built.docx is None and built.pdf is None
     assert built.files[-1] == built.manifest
+
+
+def test_tables_and_figures_are_exported_by_their_number(tmp_path: Path, project, spec) -> None:
+    import zipfile
+
+    import openpyxl
+
+    project_dir = make_project_dir(tmp_path / "p")
+    out = build_report(
+        ReportRequest(
+            project=project,
+            project_dir=project_dir,
+            specs=[spec],
+            report_date=REPORT_DATE,
+            formats=["docx"],
+        )
+    )
+    exports = project_dir / "output" / "reports" / "exports"
+    names = sorted(p.name for p in exports.iterdir())
+    assert "tabell_01.csv" in names and "tabell_01.xlsx" in names
+    assert "figur_01.svg" in names and "figur_01.pdf" in names
+    manifest = json.loads(out.manifest.read_text(encoding="utf-8"))
+    entries = manifest["reports"]["sv"]["settings"]["exports"]
+    first = next(e for e in entries if e["kind"] == "table" and e["number"] == 1)
+    assert first["files"] == ["tabell_01.csv", "tabell_01.xlsx"]
+    # table 1 of the export is table 1 of the DOCX (Word numbers captions in document order)
+    with zipfile.ZipFile(out.docx) as docx_file:
+        document = docx_file.read("word/document.xml").decode("utf-8")
+    assert first["caption"] in document
+    assert document.index(first["caption"]) < min(
+        document.index(e["caption"]) for e in entries if e["kind"] == "table" and e["number"] > 1
+    )
+    sheet = openpyxl.load_workbook(exports / "tabell_01.xlsx").active
+    assert sheet.cell(1, 1).value == f"Tabell 1: {first['caption']}"
+    recorded = {Path(o["path"]).name for o in manifest["reports"]["sv"]["outputs"]}
+    assert {"tabell_01.xlsx", "figur_01.svg"} <= recorded

@@ -14,6 +14,7 @@ from reports import disclosure
 from reports.build import ReportRequest, draft_report
 from reports.content import SECTION_IDS, SectionBuilder, SectionContent, Text
 from reports.document import demote_headings, read_narrative
+from reports.escaping import Markdown
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
 from reports.strings import report_strings
@@ -23,7 +24,7 @@ SV_HEADINGS = [
     "2. Utvärderingens upplägg och genomförande",
     "3. P1 – Projektlogiken",
     "4. P2 – Processen",
-    "5. P3 – Public debate",
+    "5. P3 – Offentlig debatt",  # the funder's template says "Public debate", in English
     "6. N1 – Nyckelaktiviteter",
     "7. N2 – Nyckelpersoner",
     "8. N3 – Nyckeltal",
@@ -183,7 +184,7 @@ def test_small_group_never_shown(md_sv, md_en, scale_scores, project):
         rows = table_rows(md, label)
         assert len(rows) == 2  # one per wave, both blanked
         for row in rows:
-            assert row.count(f"– (<{threshold})") == 4
+            assert row.count(f"– (\\<{threshold})") == 4  # "<" escaped: shown as it is
             for _, r in small.iterrows():
                 for value in (r["mean"], r["sd"], r["ci_low"], r["ci_high"]):
                     assert disclosure.format_number(value, decimals=2, lang=lang) not in row
@@ -193,9 +194,10 @@ def test_small_group_never_shown(md_sv, md_en, scale_scores, project):
 
 def test_complementary_suppression_in_report(md_sv, scale_scores):
     # T0: unit managers (3) are hidden, so the smallest other group (occupational therapists,
-    # 5) is hidden too wherever the hidden respondents number fewer than 5.
+    # 5) is hidden too wherever the hidden respondents number fewer than 5; its n is hidden as
+    # well, since the groups' n add up to everyone's (the table of construct means states it).
     row = next(r for r in table_rows(md_sv, "Arbetsterapeut") if "| T0 |" in r)
-    assert "– (5)" in row
+    assert "– (–)" in row and "(5)" in row  # hidden for one construct, shown for another
 
 
 def test_statistical_appendix(md_sv, project, spec):
@@ -256,8 +258,8 @@ def test_every_quarantine_rule_has_words_in_both_languages():
 
 def test_section_content_from_other_stages_lands_in_its_section(project, spec, project_dir):
     extra = [
-        SectionContent("p1_project_logic", (Text("## Logikmodell\n\nGenererad logik."),)),
-        SectionContent("appendix", (Text("## ITS-modeller\n\nModelldetaljer."),)),
+        SectionContent("p1_project_logic", (Text(Markdown("## Logikmodell\n\nGenererad logik.")),)),
+        SectionContent("appendix", (Text(Markdown("## ITS-modeller\n\nModelldetaljer.")),)),
     ]
     builder = SectionBuilder("extra", lambda project: True, lambda context: extra)
     md, _ = draft(

@@ -89,13 +89,25 @@ def _complete(path: Path) -> bool:
         return text.startswith("---\n") and "# Statistisk bilaga" in text and text.endswith("\n")
     if kind == ".json":
         return bool(json.loads(data))
+    if kind == ".xlsx":
+        with zipfile.ZipFile(path) as book:
+            return book.testzip() is None and "xl/workbook.xml" in book.namelist()
+    if kind == ".svg":
+        return data.rstrip().endswith(b"</svg>")
+    if kind == ".csv":
+        return data.endswith(b"\n") and b"," in data
     raise AssertionError(f"unexpected file {path.name}")
 
 
 def _final_files(project: Path) -> list[Path]:
-    folders = (project / "output" / "reports", project / "output" / "figures")
+    reports = project / "output" / "reports"
+    folders = (reports, reports / "exports", project / "output" / "figures")
     return [
-        p for f in folders if f.is_dir() for p in sorted(f.iterdir()) if not p.name.startswith(".")
+        p
+        for f in folders
+        if f.is_dir()
+        for p in sorted(f.iterdir())
+        if p.is_file() and not p.name.startswith(".")
     ]
 
 

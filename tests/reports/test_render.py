@@ -80,3 +80,59 @@ def test_unknown_format(tmp_path):
     md.write_text("# x\n")
     with pytest.raises(RenderError, match="unknown format odt"):
         render_report(md, formats=["odt"], lang="sv")
+
+
+def _funder_template(target: Path) -> Path:
+    """A Word template as a funder hands it out: pandoc's reference document with a style of
+    its own and Letter paper (so that the test sees the template's page setup win over A4)."""
+    import zipfile
+
+    from reports.docx_reference import default_reference_doc
+
+    source = default_reference_doc(target.with_name("base.docx"))
+    style = (
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="FunderNote">'
+        '<w:name w:val="Funder Note"/><w:rPr><w:color w:val="7A1F5C"/></w:rPr></w:style>'
+    )
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/styles.xml":
+                data = data.replace(b"</w:styles>", style.encode() + b"</w:styles>")
+            if item.filename == "word/document.xml":
+                data = data.replace(b'w:w="11906" w:h="16838"', b'w:w="12240" w:h="15840"')
+            zout.writestr(item, data)
+    return target
+
+
+def test_docx_takes_the_styles_and_page_of_the_projects_word_template(
+    tmp_path: Path, report_sv
+) -> None:
+    template = _funder_template(tmp_path / "funder.docx")
+    out = tmp_path / "out"
+    written = render_report(
+        report_sv.markdown, formats=["docx"], lang="sv", out_dir=out, reference_doc=template
+    )
+    document = docx.Document(str(written["docx"]))
+    assert "Funder Note" in [s.name for s in document.styles]
+    section = document.sections[-1]
+    assert (section.page_width, section.page_height) == (12240 * 635, 15840 * 635)  # Letter
+
+
+def test_docx_without_a_template_is_a4_with_page_numbers(report_sv) -> None:
+    document = docx.Document(str(report_sv.docx))
+    section = document.sections[-1]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.5)
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+
+
+def test_a_missing_word_template_is_one_clear_line(tmp_path: Path, report_sv) -> None:
+    with pytest.raises(RenderError, match=r"docx_template nowhere\.docx is not a file"):
+        render_report(
+            report_sv.markdown,
+            formats=["docx"],
+            lang="sv",
+            out_dir=tmp_path,
+            reference_doc=tmp_path / "nowhere.docx",
+        )

@@ -84,11 +84,11 @@ def test_english_block_shows_profile_change_groups_and_rates(results, project, s
     ):
         assert heading in md
     assert (
-        "T1 - T0: 50 people answered in both waves (the same pseudonym); of them, 43–49 had a "
+        "T1 – T0: 50 people answered in both waves (the same pseudonym); of them, 43–49 had a "
         "score on the construct in both waves"
     ) in " ".join(md.split())
     assert "our defaults, not NoMAD's" in md
-    assert "score ~ wave + (1 \\| respondent\\_id)" in md
+    assert "score \\~ wave + (1 \\| respondent\\_id)" in md
     assert "● green" in md or "● yellow" in md or "● red" in md
     assert "statsmodels MixedLM" in md and "Kruskal–Wallis" in md
     # 50 of 200 invited in T1 → 30% (below 50%) is flagged
@@ -155,5 +155,5 @@ def test_extended_mixed_model_in_the_appendix(results, project, spec, tmp_path):
     assert (waves["n_present_both"] == 50).all()
     md = _markdown(results, project, spec, "sv", tmp_path)
     models = md.split("## Modeller för förändring: NoMAD")[1].split("\n## ")[0]
-    assert "score ~ wave + staff\\_group + (1 \\| respondent\\_id)" in models
+    assert "score \\~ wave + staff\\_group + (1 \\| respondent\\_id)" in models
     assert "50 personer svarade vid båda mättillfällena" in " ".join(md.split())

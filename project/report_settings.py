@@ -1,0 +1,51 @@
+"""The ``report:`` section of ``project.yaml`` (docs/reports.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["OmittedQuestion", "ReportSettings"]
+
+
+class OmittedQuestion(BaseModel):
+    """A question of the funder's template that the report does not answer, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: str = Field(description="The question (or the template's section) left out.")
+    reason: str = Field(description="Why it is left out.")
+
+
+class ReportSettings(BaseModel):
+    """The report: language, formats, evaluator, kind, Word template, questions left out."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    language: Literal["sv", "en"] = Field(
+        default="sv", description="The report's language: sv or en."
+    )
+    formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
+        default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
+    )
+    evaluator: str | None = Field(
+        default=None,
+        description="The evaluator (a person or a firm), among the basic facts of section 1.",
+    )
+    kind: Literal["interim", "final", "followup"] = Field(
+        default="final",
+        description="interim, final or followup: the report's kind (impleval report --kind "
+        "overrides it; interim and followup need --cutoff).",
+    )
+    docx_template: str | None = Field(
+        default=None,
+        description="A Word file (.docx) whose styles, page size, margins, headers and footers "
+        "the DOCX report takes (the funder's or the evaluator's template; a path relative to the "
+        "project folder). Default: A4 with page numbers.",
+    )
+    omitted: tuple[OmittedQuestion, ...] = Field(
+        default=(),
+        description="Questions of the funder's template the report leaves out, each {question, "
+        "reason} (or write narrative/omitted.md).",
+    )

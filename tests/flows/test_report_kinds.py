@@ -1,0 +1,212 @@
+"""`impleval report` with a kind, a data cut-off and per organisation, through the real command on
+the example project: an interim report computed from the data up to 2018-06-30 beside the final
+one, re-created byte for byte; cover, table of contents and page numbers in PDF and DOCX; one
+report per organisation with small cells suppressed; gaps in the narrative named, and refused
+with --strict; the PDF's tables and headings as a funder reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from tests.flows.test_end_to_end import env, impleval  # noqa: F401 -- the module's fixture
+
+CUTOFF = "2018-06-30"
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:  # noqa: F811
+    """The example, ingested and analysed, with the final report in PDF and DOCX."""
+    target = tmp_path_factory.mktemp("kinds") / "demo"
+    done = impleval("demo", str(target), env=env)
+    assert done.returncode == 0, done.stderr
+    return target
+
+
+@pytest.fixture(scope="module")
+def interim(project: Path, env: dict[str, str]) -> Path:  # noqa: F811
+    done = impleval("report", "-p", str(project), "--kind", "interim", "--cutoff", CUTOFF, env=env)
+    assert done.returncode == 0, done.stderr
+    folder = project / "output" / "reports" / f"interim-{CUTOFF}"
+    assert str(folder / "report_sv.pdf") in done.stdout
+    return folder
+
+
+def _pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _results(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype={"wave": str, "period": str})
+
+
+def test_the_interim_report_holds_exactly_the_data_up_to_the_cutoff(
+    project: Path, interim: Path
+) -> None:
+    final = project / "output" / "results"
+    mine = _results(interim / "results", "scale_scores")
+    whole = _results(final, "scale_scores")
+    assert set(mine["wave"]) == {"T0", "VT2018"}  # T1 (2019) and HT2018 (November) came after
+    assert {"T1", "HT2018"} <= set(whole["wave"])
+    keys = ["instrument", "wave", "scale", "group_by", "group"]
+    before = whole[whole["wave"].isin(["T0", "VT2018"])].sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine.sort_values(keys).reset_index(drop=True), before)
+    series, whole_series = (
+        _results(interim / "results", "its_series"),
+        _results(final, "its_series"),
+    )
+    assert series["period"].max() <= "2018-06" < whole_series["period"].max()
+    observed = whole_series[whole_series["period"] <= "2018-06"]
+    assert sorted(series["observed"]) == sorted(observed["observed"])
+    manifest = json.loads((interim / "manifest.json").read_text(encoding="utf-8"))
+    settings = manifest["reports"]["sv"]["settings"]
+    assert (settings["report_kind"], settings["cutoff"]) == ("interim", CUTOFF)
+
+
+def test_the_interim_report_re_created_later_is_the_same(
+    project: Path,
+    interim: Path,
+    env: dict[str, str],  # noqa: F811
+) -> None:
+    before = {p.name: _sha(p) for p in interim.glob("report_sv.*") if p.suffix != ".pdf"}
+    pdf_before = _pdf_text(interim / "report_sv.pdf")
+    done = impleval("report", "-p", str(project), "--kind", "interim", "--cutoff", CUTOFF, env=env)
+    assert done.returncode == 0, done.stderr
+    after = {p.name: _sha(p) for p in interim.glob("report_sv.*") if p.suffix != ".pdf"}
+    assert set(before) == {"report_sv.md", "report_sv.html", "report_sv.docx"}
+    assert after == before
+    assert _pdf_text(interim / "report_sv.pdf") == pdf_before
+
+
+def test_cover_contents_and_page_numbers_in_the_pdf(interim: Path) -> None:
+    pages = _pdf_text(interim / "report_sv.pdf")
+    cover = pages[0]
+    for line in (
+        "Delrapport – löpande utvärdering",
+        f"Data till och med: {CUTOFF}",
+        f"Rapportdatum: {CUTOFF}",
+        "Projektperiod: 2017-01-01 – 2019-06-30",
+        "Utvärderare: Exempelutvärdering AB (fiktiv)",
+    ):
+        assert line in cover
+    assert pages[1].startswith("Innehåll")
+    assert "5. P3 – Offentlig debatt" in pages[1]
+    for number, text in enumerate(pages, 1):
+        assert text.rstrip().endswith(f"{number} / {len(pages)}"), number
+
+
+def test_cover_contents_a4_and_page_numbers_in_the_docx(interim: Path) -> None:
+    with zipfile.ZipFile(interim / "report_sv.docx") as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+        footers = [
+            docx.read(n).decode() for n in docx.namelist() if "footer" in n and n.endswith(".xml")
+        ]
+    assert 'w:w="11906"' in document and 'w:h="16838"' in document  # A4
+    assert any("PAGE" in f and "NUMPAGES" in f for f in footers)
+    assert "TOC \\o" in document
+    text = re.sub(r"<[^>]+>", "", document)
+    assert f"Data till och med: {CUTOFF}" in text
+    assert "Innehåll" in text
+
+
+def test_the_pdf_reads_as_a_funder_reads_it(project: Path) -> None:
+    pages = _pdf_text(project / "output" / "reports" / "report_sv.pdf")
+    text = "\n".join(pages)
+    # p-values one way: <0,001, never 0,000 or 0,0000
+    assert "<0,001" in text
+    assert not re.search(r"(?<![\d,])0,0{3,4}(?![\d])", text)
+    # the mixed-model table: headers and numbers apart, formulas only in its note
+    header = next(line for line in text.splitlines() if line.startswith("Konstrukt Jämförelse"))
+    assert header.startswith("Konstrukt Jämförelse Modell Antal svar Antal svarande Skattning")
+    rows = [line for line in text.splitlines() if line.startswith("T1 – T0 B")]
+    assert rows and all(re.fullmatch(r"T1 – T0 B [\d ,–<]+", r) for r in rows)
+    assert "T1 - T0" not in text
+    # a final report: conclusions, recommendations and the questions left out
+    for heading in ("Slutsatser", "Rekommendationer", "Frågor som lämnats utan svar"):
+        assert heading in text
+    # every heading Swedish
+    for english in ("Public debate", "Key figures", "Statistical appendix", "Reliability"):
+        assert english not in text
+
+
+def test_final_report_names_missing_narrative_and_unknown_files(
+    project: Path,
+    env: dict[str, str],  # noqa: F811
+) -> None:
+    stray = project / "narrative" / "process.md"
+    stray.write_text("Processen.\n", encoding="utf-8")
+    try:
+        done = impleval("report", "-p", str(project), "--format", "html", env=env)
+        assert done.returncode == 0, done.stderr
+        assert "narrative/p3_public_debate.md" in done.stdout
+        assert "narrative/n1_key_activities.md" in done.stdout
+        assert "narrative/process.md" in done.stdout
+        manifest = json.loads(
+            (project / "output" / "reports" / "manifest.json").read_text(encoding="utf-8")
+        )
+        gaps = manifest["reports"]["sv"]["settings"]["narrative"]
+        assert "narrative/process.md" in gaps["unknown"]
+        assert "narrative/n1_key_activities.md" in gaps["missing"]
+        assert "narrative/conclusions.md" not in gaps["missing"]  # the example has them
+        strict = impleval("report", "-p", str(project), "--format", "html", "--strict", env=env)
+        assert strict.returncode == 2
+        assert strict.stderr.count("\n") == 1 and "Traceback" not in strict.stderr
+        assert "narrative/process.md" in strict.stderr
+    finally:
+        stray.unlink()
+
+
+def test_an_interim_report_needs_a_cutoff(project: Path, env: dict[str, str]) -> None:  # noqa: F811
+    done = impleval("report", "-p", str(project), "--kind", "interim", env=env)
+    assert done.returncode == 2
+    assert "--cutoff" in done.stderr and "Traceback" not in done.stderr
+    bad = impleval("report", "-p", str(project), "--cutoff", "2018-13-01", env=env)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_a_report_for_one_organisation_beside_the_whole_with_small_cells_suppressed(
+    project: Path,
+    env: dict[str, str],  # noqa: F811
+) -> None:
+    done = impleval("report", "-p", str(project), "--for", "hc_norrmalm", env=env)
+    assert done.returncode == 0, done.stderr
+    folder = project / "output" / "reports" / "organisations" / "hc_norrmalm"
+    pages = _pdf_text(folder / "report_sv.pdf")
+    assert "Slutrapport – löpande utvärdering – Hälsocentral Norrmalm" in pages[0]
+    text = "\n".join(pages)
+    assert "Hälsocentral Norrmalm och hela projektet" in text
+    scores = _results(folder / "results", "scale_scores")
+    small = scores[(scores["group_by"] == "staff_group") & (scores["n"] < 5)]
+    assert not small.empty  # the organisation has staff groups of fewer than five
+    markdown = (folder / "report_sv.md").read_text(encoding="utf-8")
+    assert "– (\\<5)" in markdown  # the mark escaped in the Markdown
+    assert not re.search(r"\([1-4]\)", markdown)  # no count below five is shown
+    unknown = impleval("report", "-p", str(project), "--for", "nowhere", env=env)
+    assert unknown.returncode == 2 and "hc_norrmalm" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_for_all_writes_one_report_per_organisation(
+    project: Path,
+    env: dict[str, str],  # noqa: F811
+) -> None:
+    done = impleval("report", "-p", str(project), "--for", "all", "--format", "html", env=env)
+    assert done.returncode == 0, done.stderr
+    folder = project / "output" / "reports" / "organisations"
+    written = sorted(p.parent.name for p in folder.glob("*/report_sv.html"))
+    assert len(written) == 13 and "hc_norrmalm" in written
+    shutil.rmtree(folder)
