@@ -12,6 +12,9 @@ Nothing here reads files, prints, rounds or changes its arguments.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 
 from analysis.attainment import goal_attainment, pooled_value, project_logic
@@ -24,10 +27,24 @@ from analysis.proportions import before_after, wilson_ci
 from project.config import Project
 from project.indicators import Indicator
 
+
+@dataclass(frozen=True)
+class ITSUnit:
+    """One ITS fit: an indicator × unit, and the (indicator, unit) series it reads."""
+
+    indicator: str
+    unit: str
+    reads: tuple[tuple[str, str], ...]
+
+
 __all__ = [
     "INDICATOR_VALUE_COLUMNS",
     "OUTCOME_VALUE_COLUMNS",
+    "ITSUnit",
     "analyse_indicators",
+    "its_plan",
+    "its_unit",
+    "series_with_totals",
     "summarise_indicators",
 ]
 
@@ -59,8 +76,42 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, object)) for c in columns})
 
 
+def its_plan(series: Sequence[tuple[str, str]], project: Project) -> list[ITSUnit]:
+    """The ITS fits of a project, one per indicator × unit with data (``series``: the store's
+    (indicator, unit) pairs with totals), in the order of :func:`analyse_indicators`'s tables:
+    indicators as registered, units sorted. Each names the series its fit reads (its own and
+    its control's)."""
+    plan = []
+    for ind in project.indicators:
+        if ind.model.type != "its":
+            continue
+        for unit in sorted(u for i, u in series if i == ind.id):
+            reads = [(ind.id, unit)]
+            if ind.model.control is not None:
+                reads.append((ind.model.control.indicator, ind.model.control.unit or unit))
+            plan.append(ITSUnit(ind.id, unit, tuple(reads)))
+    return plan
+
+
+def its_unit(values: pd.DataFrame, unit: ITSUnit, *, project: Project) -> dict[str, pd.DataFrame]:
+    """The four ITS tables of one indicator × unit (a work unit of :func:`its_plan`) from
+    ``values`` holding at least the totals of ``unit.reads``; a table the fit does not give is
+    left out."""
+    ind = next(i for i in project.indicators if i.id == unit.indicator)
+    part = values[
+        (values["indicator"] == ind.id)
+        & (values["unit"] == unit.unit)
+        & (values["disaggregation"] == "")
+    ]
+    return _its_tables(ind, unit.unit, part, values)
+
+
 def analyse_indicators(
-    values: pd.DataFrame | None, outcome_values: pd.DataFrame | None, *, project: Project
+    values: pd.DataFrame | None,
+    outcome_values: pd.DataFrame | None,
+    *,
+    project: Project,
+    its: Sequence[Mapping[str, pd.DataFrame]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every indicator table of a project.
 
@@ -73,6 +124,9 @@ def analyse_indicators(
         The active outcome counts (:data:`OUTCOME_VALUE_COLUMNS`), or ``None``.
     project
         The project: its indicators, goals, activities and outcomes.
+    its
+        The ITS tables of every fit of :func:`its_plan`, in its order, when they were computed
+        apart (:func:`its_unit`, e.g. on a cluster); fitted here when ``None``.
 
     Returns
     -------
@@ -81,21 +135,14 @@ def analyse_indicators(
     """
     values = _empty(INDICATOR_VALUE_COLUMNS) if values is None else values
     counts = _empty(OUTCOME_VALUE_COLUMNS) if outcome_values is None else outcome_values
-    its: dict[str, list[pd.DataFrame]] = {name: [] for name in _ITS_TABLES}
+    fits = list(its) if its is not None else _its_fits(values, project)
     comparisons = []
     for ind in project.indicators:
         data = values[values["indicator"] == ind.id]
-        if data.empty:
-            continue
-        if ind.model.type == "its":
-            totals = data[data["disaggregation"] == ""]
-            for unit, part in totals.groupby("unit", sort=True):
-                for name, frame in _its_tables(ind, str(unit), part, values).items():
-                    its[name].append(frame)
-        elif ind.model.type == "before_after":
+        if not data.empty and ind.model.type == "before_after":
             comparisons.append(_before_after(ind, data))
     return (
-        {name: stack_tables(name, frames) for name, frames in its.items()}
+        {name: stack_tables(name, [f[name] for f in fits if name in f]) for name in _ITS_TABLES}
         | {"before_after": stack_tables("before_after", comparisons)}
         | {
             "indicator_summary": summarise_indicators(values, project),
@@ -104,6 +151,18 @@ def analyse_indicators(
         }
         | outcome_tables(counts, project.outcomes)
     )
+
+
+def series_with_totals(values: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (indicator, unit) pairs with totals (``disaggregation = ''``) in ``values``, sorted:
+    what :func:`its_plan` takes."""
+    totals = values[values["disaggregation"] == ""]
+    return sorted(set(zip(totals["indicator"], totals["unit"], strict=True)))
+
+
+def _its_fits(values: pd.DataFrame, project: Project) -> list[dict[str, pd.DataFrame]]:
+    series = series_with_totals(values)
+    return [its_unit(values, unit, project=project) for unit in its_plan(series, project)]
 
 
 def _its_model(ind: Indicator) -> ITSModel:

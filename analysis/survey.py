@@ -13,6 +13,7 @@ Nothing here reads files, prints, rounds or changes its arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 import pandas as pd
@@ -35,7 +36,13 @@ __all__ = [
     "GROUPINGS",
     "MAX_PAIRWISE_GROUPS",
     "analyse_survey",
+    "project_omega_interval",
     "reliability_by_group",
+    "reliability_part",
+    "stack_reliability",
+    "wave_comparison_part",
+    "wave_comparison_scales",
+    "wave_frames",
 ]
 
 #: The breakdowns every survey table is given (beside the whole wave).
@@ -45,6 +52,12 @@ GROUPINGS: tuple[tuple[str, ...], ...] = ((), *((b,) for b in BREAKDOWNS))
 #: Pairwise group comparisons only up to this many groups (omnibus tests beyond; see
 #: :func:`analysis.group_comparison.compare_groups`).
 MAX_PAIRWISE_GROUPS = 20
+
+
+def project_omega_interval(project: Project) -> OmegaInterval:
+    """Omega's bootstrap interval as project.yaml's ``survey:`` settings ask for it."""
+    settings = project.survey
+    return OmegaInterval(settings.omega_bootstrap_samples, settings.bootstrap_seed)
 
 
 def reliability_by_group(
@@ -57,21 +70,86 @@ def reliability_by_group(
     """Alpha and omega per wave (``group_by = group = "all"``), then per wave × staff group and
     wave × organisation for the groups with at least ``min_n`` complete cases on the scale (the
     ``reliability`` table); omega's bootstrap interval on the rows kept."""
-    interval = replace(omega_interval, min_n=0)
-    overall = reliability_by_scale(wide, spec, by=("wave",), omega=True, omega_interval=interval)
-    parts = [overall.assign(group_by=ALL, group=ALL)]
-    for column in BREAKDOWNS:
-        if column not in wide.columns:
-            continue
-        by_group = reliability_by_scale(
-            wide,
-            spec,
-            by=("wave", column),
-            omega=True,
-            omega_interval=replace(omega_interval, min_n=min_n),
-        )
-        parts.append(by_group[by_group["group"].notna() & (by_group["n"] >= min_n)])
+    parts = [
+        reliability_part(wide, spec, breakdown=column, min_n=min_n, omega_interval=omega_interval)
+        for column in (None, *BREAKDOWNS)
+        if column is None or column in wide.columns
+    ]
     return stack_tables("reliability", parts)
+
+
+def reliability_part(
+    wide: pd.DataFrame,
+    spec: InstrumentSpec,
+    *,
+    breakdown: str | None,
+    min_n: int,
+    omega_interval: OmegaInterval = NO_OMEGA_INTERVAL,
+) -> pd.DataFrame:
+    """The rows of :func:`reliability_by_group` that one breakdown gives (``None``: the whole
+    wave) for the respondents in ``wide`` — a work unit when ``wide`` holds one wave.
+
+    :func:`stack_reliability` puts the parts of every wave and breakdown back together in the
+    order :func:`reliability_by_group` gives them.
+    """
+    if breakdown is None:
+        interval = replace(omega_interval, min_n=0)
+        overall = reliability_by_scale(
+            wide, spec, by=("wave",), omega=True, omega_interval=interval
+        )
+        return overall.assign(group_by=ALL, group=ALL)
+    by_group = reliability_by_scale(
+        wide,
+        spec,
+        by=("wave", breakdown),
+        omega=True,
+        omega_interval=replace(omega_interval, min_n=min_n),
+    )
+    return by_group[by_group["group"].notna() & (by_group["n"] >= min_n)]
+
+
+def stack_reliability(parts: dict[tuple[str | None, str], pd.DataFrame]) -> pd.DataFrame:
+    """The ``reliability`` table from :func:`reliability_part` of each (breakdown, wave): the
+    whole waves, then each breakdown of :data:`BREAKDOWNS`, waves sorted within each."""
+    order = [None, *BREAKDOWNS]
+    keys = sorted(parts, key=lambda key: (order.index(key[0]), key[1]))
+    return stack_tables("reliability", [parts[key] for key in keys])
+
+
+def wave_comparison_part(
+    wide: pd.DataFrame, spec: InstrumentSpec, *, project: Project, scale: str
+) -> pd.DataFrame:
+    """The ``wave_comparison`` rows of one scale (a work unit; the mixed models are the costly
+    part). The table is the parts of the scales in sorted order (:func:`wave_comparison_scales`),
+    stacked."""
+    return _compare_waves(score_scales(wide, spec), spec, project, scales=(scale,))
+
+
+def wave_comparison_scales(spec: InstrumentSpec) -> list[str]:
+    """The scales of ``spec`` in the order of the ``wave_comparison`` table's rows."""
+    return sorted(scale.id for scale in spec.scales)
+
+
+def _compare_waves(
+    scores: pd.DataFrame,
+    spec: InstrumentSpec,
+    project: Project,
+    *,
+    scales: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """The ``wave_comparison`` table (of ``scales`` only, from all of ``scores``: the waves
+    compared are those with a score on any scale, as in the whole table)."""
+    min_cell_size = project.privacy.min_cell_size
+    waves = [w.id for w in project.waves if w.instrument == spec.id]
+    extended = ExtendedModel("staff_group", "organisation", min_cell_size=min_cell_size)
+    return compare_waves(scores, waves=waves, extended=extended, scales=scales)
+
+
+def wave_frames(wide: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """``wide``'s rows per wave, waves sorted (the frames :func:`reliability_part` takes)."""
+    return [
+        (str(wave), frame.reset_index(drop=True)) for wave, frame in wide.groupby("wave", sort=True)
+    ]
 
 
 def analyse_survey(
@@ -81,6 +159,7 @@ def analyse_survey(
     spec: InstrumentSpec,
     project: Project,
     roster_invited: pd.DataFrame | None = None,
+    apart: Collection[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Every survey table of one instrument.
 
@@ -97,43 +176,46 @@ def analyse_survey(
     roster_invited
         Invited counts from the waves' rosters (``wave, organisation, staff_group, invited``);
         they replace project.yaml's hand-typed counts for the waves they cover.
+    apart
+        Tables left out because they are computed apart, in parts (``reliability``:
+        :func:`reliability_part` per wave × breakdown; ``wave_comparison``:
+        :func:`wave_comparison_part` per scale), e.g. on a cluster.
 
     Returns
     -------
     dict of str to pandas.DataFrame
-        The nine tables named in the module docstring.
+        The nine tables named in the module docstring (less those ``apart``).
     """
     settings = project.survey
     min_cell_size = project.privacy.min_cell_size
     scores = score_scales(wide, spec)
     described = stack_tables("scale_scores", [summarise_scores(scores, by=by) for by in GROUPINGS])
     numeric = summarise_items(wide, spec, response_type="numeric")
-    waves = [w.id for w in project.waves if w.instrument == spec.id]
-    extended = ExtendedModel("staff_group", "organisation", min_cell_size=min_cell_size)
     lights = settings.traffic_lights
     invited = with_rosters(invited_counts(project, spec.id), roster_invited)
-    return {
-        "scale_scores": described,
-        "reliability": reliability_by_group(
+    tables: dict[str, Callable[[], pd.DataFrame]] = {
+        "scale_scores": lambda: described,
+        "reliability": lambda: reliability_by_group(
             wide,
             spec,
             min_n=settings.reliability_min_n,
-            omega_interval=OmegaInterval(settings.omega_bootstrap_samples, settings.bootstrap_seed),
+            omega_interval=project_omega_interval(project),
         ),
-        "item_statistics": item_rest_statistics(wide, spec),
-        "item_summaries": numeric,
-        "item_distributions": item_distributions(long, spec),
-        "wave_comparison": compare_waves(scores, waves=waves, extended=extended),
-        "group_comparison": compare_groups(
+        "item_statistics": lambda: item_rest_statistics(wide, spec),
+        "item_summaries": lambda: numeric,
+        "item_distributions": lambda: item_distributions(long, spec),
+        "wave_comparison": lambda: _compare_waves(scores, spec, project),
+        "group_comparison": lambda: compare_groups(
             scores,
             by=BREAKDOWNS,
             min_cell_size=min_cell_size,
             max_pairwise_groups=MAX_PAIRWISE_GROUPS,
         ),
-        "response_rates": response_rates(
+        "response_rates": lambda: response_rates(
             wide, invited, instrument=spec.id, threshold=settings.response_rate_threshold
         ),
-        "normalisation_profile": normalisation_profile(
+        "normalisation_profile": lambda: normalisation_profile(
             described, numeric, spec, green=lights.green, yellow=lights.yellow
         ),
     }
+    return {name: make() for name, make in tables.items() if name not in apart}

@@ -17,7 +17,7 @@ Nothing here reads files, prints, rounds or changes its arguments.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -97,6 +97,19 @@ def _check_scores(scores: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFra
     return scored
 
 
+def _waves_seen(
+    scores: pd.DataFrame, scored: pd.DataFrame, waves: Sequence[str]
+) -> tuple[list[str], dict[tuple[str, str], set[object]]]:
+    """The waves with a score on any scale, in calendar order, and the respondents present per
+    instrument × wave (with or without a score)."""
+    present = set(scored["wave"].astype(str))
+    seen = {
+        (str(instrument), str(wave)): set(frame["respondent_id"])
+        for (instrument, wave), frame in scores.groupby(["instrument", "wave"], sort=False)
+    }
+    return [str(w) for w in waves if str(w) in present], seen
+
+
 def _contrast_rows(
     pair: pd.DataFrame,
     *,
@@ -144,6 +157,7 @@ def compare_waves(
     covariates: Sequence[str] = (),
     extended: ExtendedModel | None = None,
     confidence: float = 0.95,
+    scales: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Change between consecutive waves for every instrument × scale (linked, unlinked, all).
 
@@ -163,6 +177,9 @@ def compare_waves(
         extended model.
     confidence : float, default 0.95
         Level of every interval.
+    scales : collection of str, optional
+        Only the rows of these scales (a part of the whole table: which waves are compared and
+        ``n_present_both`` still come from every scale in ``scores``); ``None``: every scale.
 
     Returns
     -------
@@ -180,13 +197,10 @@ def compare_waves(
     """
     check_confidence(confidence)
     scored = _check_scores(scores, covariates)
-    present = set(scored["wave"].astype(str))
-    ordered = [str(w) for w in waves if str(w) in present]
-    seen = {
-        (str(instrument), str(wave)): set(frame["respondent_id"])
-        for (instrument, wave), frame in scores.groupby(["instrument", "wave"], sort=False)
-    }
+    ordered, seen = _waves_seen(scores, scored, waves)
     rows: list[dict[str, object]] = []
+    if scales is not None:
+        scored = scored[scored["scale"].isin(list(scales))]
     for (instrument, scale), frame in scored.groupby(["instrument", "scale"], sort=True):
         frame = frame.assign(wave=frame["wave"].astype(str))
         for before, after in itertools.pairwise(ordered):

@@ -61,8 +61,11 @@ def rows_for_scale(outcome: dict) -> list[dict]:
             (measured if sample.ok else failed).setdefault(name, []).append(sample)
     measured["pipeline: 3 stages"] = _sums(repeats, list(PIPELINE_STAGES))
     measured["floor: 3 stages"] = _sums(repeats, [f"floor {s}" for s in PIPELINE_STAGES])
+    on_dask = sorted({n for r in repeats for n in r["samples"] if n.startswith("analyse (dask")})
     order = [
-        *PIPELINE_STAGES,
+        *PIPELINE_STAGES[:2],
+        *on_dask,
+        *PIPELINE_STAGES[2:],
         "ingest (long export)",
         "pipeline: 3 stages",
         "up to date",
@@ -103,6 +106,17 @@ def rows_for_scale(outcome: dict) -> list[dict]:
     if "ingest (long export)" in rows:
         row = rows["ingest (long export)"]
         row["note"] = f"{outcome['lines'] / row['wall_s']:,.0f} lines/s (wall)"
+    for name in on_dask:
+        if name in rows and not rows[name].get("failed"):
+            differing = {d for r in repeats for d in r.get("identity", {}).get(name, [])}
+            rows[name]["note"] = (
+                f"results files differ from embedded: {', '.join(sorted(differing))}"
+                if differing
+                else "results files byte-identical to the embedded run"
+            )
+            if rows.get("analyse") and rows[name]["wall_s"] > 0:
+                speed = rows["analyse"]["wall_s"] / rows[name]["wall_s"]
+                rows[name]["note"] += f"; wall {speed:.2f}× the embedded run's speed"
     for name in ("pipeline: 3 stages", "floor: 3 stages"):
         if name in rows:
             rows[name]["note"] = "sum of the stages (each its own process); peak = largest"

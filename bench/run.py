@@ -8,7 +8,8 @@ CPU of the whole process tree, peak memory); the table gives medians over the re
 stage's CPU as a multiple of the floor's. Nothing is asserted; a failing stage prints its error and
 the benchmark goes on with the next scale.
 
-    .venv/bin/python bench/run.py [--scales 1 10 100] [--repeats N] [--full-run-at 1]
+    .venv/bin/python bench/run.py [--scales 1 10 100 1000] [--repeats N] [--full-run-at 1]
+                                  [--executors embedded local:1 local:2]
                                   [--long-rows 1000000] [--timeout S] [--keep]
 
 Results: ``bench/results/<scale>x-<git short sha>.md`` and ``.json`` (see docs/benchmark.md).
@@ -39,14 +40,35 @@ STAGES = ("ingest", "analyse", "report")
 DEFAULT_SCALES = (1, 10, 100)
 
 
-def pipeline_command(project: Path, *, stage: str | None = None, force: bool = False) -> list[str]:
+def pipeline_command(
+    project: Path, *, stage: str | None = None, force: bool = False, dask: str | None = None
+) -> list[str]:
     """How the pipeline is started: the one place to change when the CLI changes."""
     command = [IMPLEVAL, "run", "-p", str(project)]
     if stage:
         command += ["--stage", stage]
     if force:
         command.append("--force")
+    if dask:
+        command += ["--dask", dask]
     return command
+
+
+def dask_row(executor: str) -> str:
+    """The row of the analyse stage run on a Dask cluster (``--executors local:2``)."""
+    return f"analyse (dask {executor})"
+
+
+def same_results(ours: Path, theirs: Path) -> list[str]:
+    """The results files that differ between two folders (byte for byte), or are in one only."""
+    names = sorted({p.name for p in ours.glob("*.csv")} | {p.name for p in theirs.glob("*.csv")})
+    return [
+        n
+        for n in names
+        if not (ours / n).is_file()
+        or not (theirs / n).is_file()
+        or (ours / n).read_bytes() != (theirs / n).read_bytes()
+    ]
 
 
 def long_ingest_command(project: Path, export: Path) -> list[str]:
@@ -109,6 +131,12 @@ def run_repeat(
     """One repeat on a fresh copy: the pipeline's stages, up to date, (full run), the floor."""
     samples: dict[str, Sample] = {}
     plan = [(stage, pipeline_command(project, stage=stage, force=True)) for stage in STAGES]
+    dask = [
+        (dask_row(e), pipeline_command(project, stage="analyse", force=True, dask=e))
+        for e in args.executors
+        if e != "embedded"
+    ]
+    plan[2:2] = dask  # after the embedded analyse, before the report
     plan.append(("up to date", pipeline_command(project)))
     if full_run:
         plan.append(("run --force", pipeline_command(project, force=True)))
@@ -116,6 +144,7 @@ def run_repeat(
     if full_run:
         plan.append(("floor (one process)", floor_command(project, "all")))
     error = None
+    identity: dict[str, list[str]] = {}
     for name, command in plan:
         if error and not name.startswith("floor"):
             continue  # a later pipeline stage needs the earlier ones
@@ -130,12 +159,22 @@ def run_repeat(
         _say(f"    {name:<20} {_describe(sample)}")
         if not sample.ok:
             error = error or _failure(name, sample)
+        results = project / "output" / "results"
+        if name == "analyse" and sample.ok:
+            shutil.copytree(results, logs / "results-embedded", dirs_exist_ok=True)
+        elif name.startswith("analyse (dask") and sample.ok:
+            differing = same_results(logs / "results-embedded", results)
+            identity[name] = differing
+            _say(
+                f"    {'':<20} results files {'identical' if not differing else 'DIFFER: '}"
+                f"{', '.join(differing)}"
+            )
     figures = project / "output" / "figures"
     counts = {
         "pipeline figures": len(list(figures.glob("*.png"))) if figures.is_dir() else 0,
         "floor figures": len(list((project / "floor" / "report" / "figures").glob("*.png"))),
     }
-    return {"samples": samples, "error": error, "counts": counts}
+    return {"samples": samples, "error": error, "counts": counts, "identity": identity}
 
 
 def run_scale(scale: int, repeats: int, session: Path, args: argparse.Namespace) -> dict:
@@ -270,6 +309,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SCALE",
         help="scales at which `impleval run --force` and the floor in one process are measured "
         "too (default 1)",
+    )
+    add(
+        "--executors",
+        nargs="+",
+        default=["embedded"],
+        metavar="EXECUTOR",
+        help="where the analyse stage runs: embedded (always measured) and any of local:N or "
+        "tcp://HOST:PORT, each an extra row `analyse (dask ...)` whose results files are "
+        "compared byte for byte with the embedded run's (default: embedded)",
     )
     add("--long-rows", type=int, default=0, help="also ingest a long export of this many lines")
     add("--timeout", type=float, default=None, help="stop a command after this many seconds")

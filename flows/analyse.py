@@ -9,16 +9,24 @@ before/after comparisons, goals, project logic and participant outcomes
 agreement and quotes (:mod:`analysis.codings`). The kinds come from the registry
 (:mod:`ingest.kinds`); a kind the project does not declare is skipped. The statistics are pure
 functions; this module only reads, calls them and writes.
+
+The work is cut into **units** (:class:`flows.executors.Call`): per survey instrument × wave ×
+breakdown the reliability (α, ω and its bootstrap, the costliest statistic), per instrument the
+other survey tables, per indicator × unit an ITS fit, the interviews' tables. Each unit gets the
+part of the store it needs (a partitioned read) and returns its tables; an executor runs them —
+in this process (the embedded default) or on a Dask cluster (``impleval run --dask``) — and
+hands them back in the plan's order, so the tables written are the same wherever they ran.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analysis.codings import analyse_codings
-from analysis.columns import stack_results
+from analysis.columns import stack_results, stack_tables
 from analysis.cut import (
     DataCut,
     cut_codings,
@@ -27,8 +35,18 @@ from analysis.cut import (
     cut_project,
     cut_survey,
 )
-from analysis.indicators import analyse_indicators
-from analysis.survey import analyse_survey
+from analysis.indicators import analyse_indicators, its_plan, its_unit, series_with_totals
+from analysis.survey import (
+    BREAKDOWNS,
+    analyse_survey,
+    project_omega_interval,
+    reliability_part,
+    stack_reliability,
+    wave_comparison_part,
+    wave_comparison_scales,
+    wave_frames,
+)
+from flows.executors import Call, Executor, InProcess, one_blas_thread
 from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
@@ -37,7 +55,10 @@ from store import outreach, reads, warehouse
 from store.results import ingest_accounting, write_results
 
 if TYPE_CHECKING:
+    import duckdb
     import pandas as pd
+
+    from instruments.spec import InstrumentSpec
 
 Tables = dict[str, "pd.DataFrame"]
 Progress = Callable[[str, int, int], None]
@@ -46,51 +67,141 @@ Progress = Callable[[str, int, int], None]
 WHOLE = DataCut()
 
 
-def _store_accounting(paths: ProjectPaths, project: Project, cut: DataCut = WHOLE) -> Tables:
+@dataclass
+class KindPlan:
+    """A kind's units and how their results become its tables."""
+
+    calls: list[Call] = field(default_factory=list)
+    assemble: Callable[[list[Any]], Tables] = lambda results: {}
+
+
+def _store_accounting(
+    paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut
+) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
         tables = ingest_accounting(con)
-    return cut_ingest_accounting(tables, project=project, cut=cut)
+    tables = cut_ingest_accounting(tables, project=project, cut=cut)
+    return KindPlan(assemble=lambda results: tables)
 
 
-def _survey(paths: ProjectPaths, project: Project, cut: DataCut = WHOLE) -> Tables:
+def _wave_frames(
+    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec, wide: pd.DataFrame, cut: DataCut
+) -> list[tuple[str, pd.DataFrame]]:
+    """Each wave's wide frame, waves sorted: read apart from the store for the whole data; taken
+    from the cut ``wide`` frame otherwise (the cut is applied to the whole frame)."""
+    if cut.is_whole:
+        waves = reads.survey_waves(con, spec.id)
+        return [(w, reads.read_survey_frames(con, spec, wave=w)[0]) for w in waves]
+    return wave_frames(wide)
+
+
+def _instrument(
+    con: duckdb.DuckDBPyConnection,
+    spec: InstrumentSpec,
+    project: Project,
+    executor: Executor,
+    cut: DataCut,
+) -> KindPlan:
+    """One instrument's units: every table but two; ``wave_comparison`` per scale (mixed
+    models); ``reliability`` per wave × breakdown (α, ω and ω's bootstrap), each unit with the
+    one wave it needs. The data within ``cut``, analysed for the project as the cut sees it."""
+    wide, long = reads.read_survey_frames(con, spec)
+    if not cut.is_whole:
+        wide, long = cut_survey(wide, long, project=project, instrument=spec.id, cut=cut)
+    seen = cut_project(project, cut)
+    shared = executor.share(wide)
+    apart = ("reliability", "wave_comparison")
+    options = {
+        "spec": spec,
+        "project": seen,
+        "apart": apart,
+        "roster_invited": outreach.roster_invited(con, spec.id),
+    }
+    plan = KindPlan([Call(f"survey {spec.id}", analyse_survey, (shared, long), options)])
+    scales = wave_comparison_scales(spec)
+    for scale in scales:
+        options = {"project": seen, "scale": scale}
+        name = f"wave comparison {spec.id} {scale}"
+        plan.calls.append(Call(name, wave_comparison_part, (shared, spec), options))
+    interval, min_n = project_omega_interval(seen), seen.survey.reliability_min_n
+    keys = []
+    for wave, frame in _wave_frames(con, spec, wide, cut):
+        frame = executor.share(frame)
+        for breakdown in (None, *BREAKDOWNS):
+            options = {"breakdown": breakdown, "min_n": min_n, "omega_interval": interval}
+            name = f"reliability {spec.id} {wave} {breakdown or 'all'}"
+            plan.calls.append(Call(name, reliability_part, (frame, spec), options))
+            keys.append((breakdown, wave))
+
+    def assemble(results: list[Any]) -> Tables:
+        tables = dict(results[0])
+        tables["wave_comparison"] = stack_tables("wave_comparison", results[1 : 1 + len(scales)])
+        parts = dict(zip(keys, results[1 + len(scales) :], strict=True))
+        tables["reliability"] = stack_reliability(parts)
+        return tables
+
+    plan.assemble = assemble
+    return plan
+
+
+def _survey(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
+    """The units of every instrument; its tables stacked instrument by instrument."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     with warehouse.open_reader(paths.warehouse) as con:
-        frames = [reads.read_survey_frames(con, spec) for spec in specs]
-        rosters = [outreach.roster_invited(con, spec.id) for spec in specs]
-    if not cut.is_whole:
-        frames = [
-            cut_survey(wide, long, project=project, instrument=spec.id, cut=cut)
-            for spec, (wide, long) in zip(specs, frames, strict=True)
-        ]
+        plans = [_instrument(con, spec, project, executor, cut) for spec in specs]
+
+    def assemble(results: list[Any]) -> Tables:
+        return stack_results(_assemble(plans, results), kind="survey")
+
+    return KindPlan([call for plan in plans for call in plan.calls], assemble)
+
+
+def _indicators(
+    paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut
+) -> KindPlan:
+    """One unit per ITS fit (indicator × unit: its series and its control's); the summaries,
+    goals, logic and outcomes from the fits and the whole (small) tables. Every read within
+    ``cut``; the fits of the series with totals within it."""
     seen = cut_project(project, cut)
-    parts = [
-        analyse_survey(wide, long, spec=spec, project=seen, roster_invited=invited)
-        for spec, (wide, long), invited in zip(specs, frames, rosters, strict=True)
-    ]
-    return stack_results(parts, kind="survey")
 
+    def within(frame: pd.DataFrame, kind: str = "indicator") -> pd.DataFrame:
+        if cut.is_whole:
+            return frame
+        return cut_indicator_values(frame, project=project, cut=cut, kind=kind)
 
-def _indicators(paths: ProjectPaths, project: Project, cut: DataCut = WHOLE) -> Tables:
     with warehouse.open_reader(paths.warehouse) as con:
-        values, counts = reads.read_indicator_values(con), reads.read_outcome_values(con)
-    if not cut.is_whole:
-        values = cut_indicator_values(values, project=project, cut=cut)
-        counts = cut_indicator_values(counts, project=project, cut=cut, kind="outcome")
-    return analyse_indicators(values, counts, project=cut_project(project, cut))
+        values = within(reads.read_indicator_values(con))
+        counts = within(reads.read_outcome_values(con), "outcome")
+        series = reads.indicator_series(con) if cut.is_whole else series_with_totals(values)
+        calls = [
+            Call(
+                f"its {fit.indicator} {fit.unit}",
+                its_unit,
+                (within(reads.read_indicator_values(con, series=fit.reads)), fit),
+                {"project": seen},
+            )
+            for fit in its_plan(series, seen)
+        ]
+    return KindPlan(
+        calls,
+        lambda results: analyse_indicators(values, counts, project=seen, its=results),
+    )
 
 
-def _codings(paths: ProjectPaths, project: Project, cut: DataCut = WHOLE) -> Tables:
+def _codings(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
     with warehouse.open_reader(paths.warehouse) as con:
         codings, documents = reads.read_active_codings(con)
     if not cut.is_whole:
         codings, documents = cut_codings(codings, documents, project=project, cut=cut)
-    return analyse_codings(codings, documents, project=cut_project(project, cut))
+    options = {"project": cut_project(project, cut)}
+    call = Call("codings", analyse_codings, (codings, documents), options)
+    return KindPlan([call], lambda results: results[0])
 
 
 #: How each kind of the registry is analysed: read its active data (within the cut: the data up
-#: to a cut-off, of one organisation, :mod:`analysis.cut`), call its plan (``ingest``: the
-#: store's own accounting of what was loaded and quarantined).
-PLANS: dict[str, Callable[[ProjectPaths, Project, DataCut], Tables]] = {
+#: to a cut-off, of one organisation, :mod:`analysis.cut`), cut it into units (``ingest``: the
+#: store's own accounting of what was loaded and quarantined, no unit).
+PLANS: dict[str, Callable[[ProjectPaths, Project, Executor, DataCut], KindPlan]] = {
     "ingest": _store_accounting,
     "survey": _survey,
     "indicators": _indicators,
@@ -104,12 +215,42 @@ def analysed_kinds(project: Project) -> list[str]:
     return ["ingest", *(kind.name for kind in KINDS if kind.analysed(project))]
 
 
+def _assemble(plans: Sequence[KindPlan], results: Sequence[Any]) -> list[Tables]:
+    """Each plan's tables from its share of ``results`` (the plans' calls, in order)."""
+    out, at = [], 0
+    for plan in plans:
+        out.append(plan.assemble(list(results[at : at + len(plan.calls)])))
+        at += len(plan.calls)
+    return out
+
+
+def _analyse(
+    paths: ProjectPaths,
+    project: Project,
+    kinds: Sequence[str],
+    executor: Executor,
+    cut: DataCut,
+    progress: Progress | None = None,
+) -> Tables:
+    """Every unit of ``kinds`` (the data within ``cut``) run by ``executor`` at once, then each
+    kind's tables in turn."""
+    plans = [PLANS[kind](paths, project, executor, cut) for kind in kinds]
+    results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
+    tables: Tables = {}
+    with one_blas_thread():  # what is computed from the units' results, as they are
+        for part in _assemble(plans, results):
+            tables |= part
+    return tables
+
+
 def results_of(project_dir: Path, kind: str) -> Tables:
-    """The results tables of one kind, read from the store and analysed (nothing written);
-    ``{}`` when project.yaml does not declare the kind."""
+    """The results tables of one kind, read from the store and analysed in this process
+    (nothing written); ``{}`` when project.yaml does not declare the kind."""
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
-    return PLANS[kind](paths, project, WHOLE) if kind in analysed_kinds(project) else {}
+    if kind not in analysed_kinds(project):
+        return {}
+    return _analyse(paths, project, [kind], InProcess(), WHOLE)
 
 
 def analyse_project(
@@ -117,19 +258,16 @@ def analyse_project(
     project: Project,
     *,
     progress: Progress | None = None,
+    executor: Executor | None = None,
     cut: DataCut = WHOLE,
     results_dir: Path | None = None,
     skip: Collection[str] = (),
 ) -> list[Path]:
     """Analyse every declared kind (but those in ``skip``) and write its results tables (see the
     module docstring): the whole data to ``output/results/``, or the data within ``cut`` to
-    ``results_dir``."""
+    ``results_dir``. The units run in this process unless ``executor`` says otherwise."""
     kinds = [k for k in analysed_kinds(project) if k not in skip]
-    tables: Tables = {}
-    for done, kind in enumerate(kinds):
-        if progress:
-            progress(f"analyse {kind}", done, len(kinds))
-        tables |= PLANS[kind](paths, project, cut)
+    tables = _analyse(paths, project, kinds, executor or InProcess(), cut, progress)
     if progress:
-        progress("write results", len(kinds), len(kinds))
+        progress("write results", 1, 1)
     return write_results(results_dir or paths.results, tables)

@@ -28,6 +28,7 @@ from flows.cli_errors import (
     usage_line,
 )
 from flows.cli_release import release_app
+from flows.cli_version import print_version
 from flows.cli_waves import register as register_waves
 from ingest.kinds import KIND_NAMES
 from project.errors import PipelineError
@@ -102,10 +103,17 @@ def _report_settings(project_dir: Path, lang: str | None, formats: str | None) -
     return RunSettings.for_project(load_project(project_dir), lang=lang, formats=formats)
 
 
-def _run(project_dir: Path, *, force: bool, only: str | None, settings: RunSettings) -> None:
+def _run(
+    project_dir: Path,
+    *,
+    force: bool,
+    only: str | None,
+    settings: RunSettings,
+    dask: str | None = None,
+) -> None:
     from flows.run import run_project
 
-    run_project(project_dir, settings, force=force, only=only)
+    run_project(project_dir, settings, force=force, only=only, dask=dask)
 
 
 def _report_paths(project_dir: Path, settings: RunSettings) -> list[Path]:
@@ -286,17 +294,31 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Redo every stage.")] = False,
     lang: LangOpt = None,
     fmt: FormatOpt = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Run the analysis's work units on a Dask cluster: tcp://HOST:PORT (a running "
+            "`dask scheduler`) or local:N (N worker processes here); default: executor.dask in "
+            "project.yaml, else this process. The results files are the same (docs/scale.md).",
+        ),
+    ] = None,
 ) -> None:
     """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
     reports are. When nothing changed it answers `up to date` at once.
 
-    Example, on the demo project:
+    Example, on the demo project (the analysis on two local Dask workers):
 
     \b
-        impleval run -p impleval-demo
+        impleval run -p impleval-demo --force --dask local:2
     """
+    if dask is not None:
+        from flows.executors import parse_dask
+
+        parse_dask(dask)  # a wrong address is one line before anything runs
     settings = _report_settings(project_dir, lang, fmt)
-    _run(project_dir, force=force, only=stage, settings=settings)
+    _run(project_dir, force=force, only=stage, settings=settings, dask=dask)
     if stage in (None, "report"):
         _echo_reports(project_dir, settings)
 
@@ -395,28 +417,6 @@ def check_disclosure(project_dir: ProjectOpt = Path(".")) -> None:
         _echo(f"{path.name}: {audit.summary(tables)}; no hidden count can be worked out.")
 
 
-def _versions() -> list[str]:
-    """impleval's version, Python's and the key dependencies' (read from the installed metadata,
-    so nothing heavy is imported; pandoc is asked for its own version)."""
-    from project.provenance import impleval_version, package_version, pandoc_version
-
-    pypandoc = package_version("pypandoc-binary") or package_version("pypandoc")
-    lines = [f"impleval {impleval_version() or 'unknown'}", f"Python {sys.version.split()[0]}"]
-    for name in ("prefect", "pandas", "duckdb", "great_expectations", "typst"):
-        lines.append(f"{name} {package_version(name.replace('_', '-')) or 'not installed'}")
-    lines.append(
-        f"pandoc {pandoc_version() or 'not found'} (pypandoc {pypandoc or 'not installed'})"
-    )
-    return lines
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        for line in _versions():
-            _echo(line)
-        raise typer.Exit()
-
-
 app.add_typer(release_app, name="release")
 register_waves(app)
 
@@ -428,7 +428,7 @@ def _main(
         bool,
         typer.Option(
             "--version",
-            callback=_print_version,
+            callback=print_version,
             is_eager=True,
             help="Show impleval's version, Python's and the key dependencies', and exit.",
         ),

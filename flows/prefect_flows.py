@@ -22,6 +22,7 @@ configure_prefect()  # before Prefect is imported: quiet logs, no telemetry, the
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+from flows.executors import Executor as UnitExecutor  # noqa: E402
 from flows.progress import Display  # noqa: E402
 from flows.run import StageContext, StageFunction, StageOutcome, run_stages  # noqa: E402
 from flows.settings import RunSettings  # noqa: E402
@@ -30,6 +31,8 @@ from project.errors import PipelineError  # noqa: E402
 from project.layout import ProjectPaths  # noqa: E402
 
 _DISPLAY: ContextVar[Display] = ContextVar("impleval_display")
+#: Where the stages' work units run (a Dask cluster with ``--dask``); never a flow parameter.
+_UNITS: ContextVar[UnitExecutor | None] = ContextVar("impleval_units", default=None)
 
 
 @task(name="stage", cache_policy=NO_CACHE)
@@ -52,7 +55,14 @@ def impleval_run(
     settings = RunSettings.model_validate({"lang": lang, "formats": formats})
     display = _DISPLAY.get(Display(live=False))
     outcomes = run_stages(
-        paths, project, settings, stages=stages, force=force, display=display, execute=_as_task
+        paths,
+        project,
+        settings,
+        stages=stages,
+        force=force,
+        display=display,
+        execute=_as_task,
+        units=_UNITS.get(),
     )
     return [f"{o.stage}: {o.status}" for o in outcomes]
 
@@ -82,11 +92,13 @@ def run_on_server(
     stages: Sequence[str],
     force: bool,
     display: Display,
+    units: UnitExecutor | None = None,
 ) -> list[StageOutcome]:
-    """Run the stages as the ``impleval-run`` flow on the configured Prefect server."""
+    """Run the stages as the ``impleval-run`` flow on the configured Prefect server (their work
+    units where ``units`` runs them)."""
     import os
 
-    token = _DISPLAY.set(display)
+    token, units_token = _DISPLAY.set(display), _UNITS.set(units)
     try:
         with _server_errors(os.environ.get("PREFECT_API_URL", "")):
             lines = impleval_run(
@@ -94,4 +106,5 @@ def run_on_server(
             )
     finally:
         _DISPLAY.reset(token)
+        _UNITS.reset(units_token)
     return [StageOutcome(stage, status) for stage, status in (s.split(": ", 1) for s in lines)]

@@ -8,15 +8,21 @@ flow of :mod:`flows.prefect_flows`, each stage a task, and shows in Prefect's UI
 
 The whole run holds the project lock: two runs started together take turns (the second finds
 the first's work done), and a run never reads a store an ingest is writing.
+
+The analyse stage's work units (:mod:`flows.analyse`) run in this process, or with ``dask``
+(``--dask`` or project.yaml's ``executor.dask``) on a Dask cluster (:mod:`flows.executors`),
+with the same results files. The cluster is connected to only when a stage has units to run.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.executors import Executor as UnitExecutor
+from flows.executors import InProcess, open_executor
 from flows.progress import Display, Progress
 from flows.settings import RunSettings
 from flows.stages import (
@@ -42,6 +48,7 @@ class StageContext:
     settings: RunSettings
     progress: Progress
     say: Callable[[str], None]
+    units: UnitExecutor = field(default_factory=InProcess)
 
 
 #: One stage: its context → the files it wrote.
@@ -71,7 +78,9 @@ def _ingest(context: StageContext) -> list[Path]:
 def _analyse(context: StageContext) -> list[Path]:
     from flows.analyse import analyse_project
 
-    return analyse_project(context.paths, context.project, progress=context.progress)
+    return analyse_project(
+        context.paths, context.project, progress=context.progress, executor=context.units
+    )
 
 
 def _report(context: StageContext) -> list[Path]:
@@ -129,11 +138,12 @@ def run_stages(
     force: bool,
     display: Display,
     execute: Executor = _in_process,
+    units: UnitExecutor | None = None,
 ) -> list[StageOutcome]:
     """Run each stale stage of ``stages`` (every one with ``force``) and record what it wrote.
 
     The same loop serves the embedded run and the Prefect flow; ``execute`` decides where a
-    stage's function runs.
+    stage's function runs, ``units`` where its work units run (default: in this process).
     """
     outcomes = []
     for stage in stages:
@@ -142,7 +152,9 @@ def run_stages(
             outcomes.append(StageOutcome(stage, "up to date"))
             continue
         with display.stage(stage) as progress:
-            context = StageContext(paths, project, settings, progress, display.say)
+            context = StageContext(
+                paths, project, settings, progress, display.say, units or InProcess()
+            )
             outputs = execute(stage, STAGE_FUNCTIONS[stage], context)
         # Hashed after the stage: its own outputs must not make it look stale next time.
         record_stage(paths, stage, _fingerprint(stage, paths, project, settings), outputs)
@@ -158,8 +170,12 @@ def run_project(
     force: bool = False,
     only: str | None = None,
     display: Display | None = None,
+    dask: str | None = None,
 ) -> list[StageOutcome]:
     """Run the project's stale stages (or, with ``only``, one stage); see the module docstring.
+
+    ``dask`` (``tcp://HOST:PORT`` or ``local:N``; default project.yaml's ``executor.dask``) runs
+    the work units on a Dask cluster.
 
     Raises
     ------
@@ -179,10 +195,19 @@ def run_project(
         if not force and not stale_stages(paths, project, settings, stages):
             display.say("up to date")
             return [StageOutcome(s, "up to date") for s in stages]
-        if server_mode():
-            from flows.prefect_flows import run_on_server
+        with open_executor(dask or project.executor.dask) as units:
+            if server_mode():
+                from flows.prefect_flows import run_on_server
 
-            return run_on_server(
-                paths, project, settings, stages=stages, force=force, display=display
+                return run_on_server(
+                    paths,
+                    project,
+                    settings,
+                    stages=stages,
+                    force=force,
+                    display=display,
+                    units=units,
+                )
+            return run_stages(
+                paths, project, settings, stages=stages, force=force, display=display, units=units
             )
-        return run_stages(paths, project, settings, stages=stages, force=force, display=display)

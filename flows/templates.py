@@ -89,6 +89,10 @@ privacy:
 #   creators: [Utvärderingsbyrån AB]
 #   max_suppressed_share: 0.05    # refuse a deposit that would drop more rows than this share
 
+## -- where the analysis runs (docs/scale.md); impleval run --dask overrides ------------------------
+# executor:
+#   dask: local:2                 # a Dask scheduler tcp://HOST:PORT, or local:N worker processes
+
 ## -- the report -----------------------------------------------------------------------------------
 report:
   language: sv                    # sv or en

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from project.errors import ConfigError, format_pydantic_error
+from project.execution import ExecutorSettings
 from project.indicators import Activity, Goal, Indicator, Outcome, check_references
 from project.interviews import InterviewsConfig
 from project.labels import Labels, normalise_label
@@ -308,6 +309,11 @@ class Project(_Strict):
         default=ReleaseSettings(),
         description="Dataset releases: licence, creators, how much suppression a deposit may use "
         "(docs/releases.md).",
+    )
+    executor: ExecutorSettings = Field(
+        default=ExecutorSettings(),
+        description="Where the analysis runs: in the run's own process (the default) or on a "
+        "Dask cluster (docs/scale.md).",
     )
     interviews: InterviewsConfig | None = Field(
         default=None,

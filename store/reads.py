@@ -9,7 +9,7 @@ up-to-date check before anything needs pandas.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
@@ -98,28 +98,32 @@ def _empty(columns: tuple[str, ...], dtypes: dict[str, str] | None = None) -> pd
 
 # -- surveys ---------------------------------------------------------------------------------------
 def read_survey(
-    con: duckdb.DuckDBPyConnection, instrument: str
+    con: duckdb.DuckDBPyConnection, instrument: str, *, wave: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The active answers of one instrument as (respondents, long responses)."""
+    """The active answers of one instrument (with ``wave``: of that wave only) as
+    (respondents, long responses)."""
+    where = f"instrument = ? AND ingest_id IN ({active_ingests()})"
+    params: list[object] = [instrument]
+    if wave is not None:
+        where += " AND wave = ?"
+        params.append(wave)
     respondents = con.execute(
         f"SELECT instrument, wave, respondent_id, submitted_at, organisation, unit, staff_group "
-        f"FROM respondents WHERE instrument = ? AND ingest_id IN ({active_ingests()}) "
-        f"ORDER BY wave, respondent_id",
-        [instrument],
+        f"FROM respondents WHERE {where} ORDER BY wave, respondent_id",
+        params,
     ).df()
     long = con.execute(
         f"SELECT wave, respondent_id, item, status, value, not_applicable FROM responses "
-        f"WHERE instrument = ? AND ingest_id IN ({active_ingests()}) "
-        f"ORDER BY wave, respondent_id, item",
-        [instrument],
+        f"WHERE {where} ORDER BY wave, respondent_id, item",
+        params,
     ).df()
     return respondents, long
 
 
 def read_survey_frames(
-    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec
+    con: duckdb.DuckDBPyConnection, spec: InstrumentSpec, *, wave: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The analysis frames of one instrument.
+    """The analysis frames of one instrument (with ``wave``: of that wave only).
 
     Returns
     -------
@@ -130,7 +134,7 @@ def read_survey_frames(
         One row per respondent × wave × item: ``respondent_id, wave, item, status, value,
         not_applicable``.
     """
-    respondents, long = read_survey(con, spec.id)
+    respondents, long = read_survey(con, spec.id, wave=wave)
     keys = ["respondent_id", "wave", "organisation", "unit", "staff_group", "submitted_at"]
     values = long.pivot(index=["wave", "respondent_id"], columns="item", values="value")
     values = values.reindex(columns=[i.id for i in spec.items]).astype("float64")
@@ -139,6 +143,16 @@ def read_survey_frames(
     for col in ("respondent_id", "wave", "organisation", "unit", "staff_group"):
         wide[col] = wide[col].astype(object).where(wide[col].notna(), None)
     return wide.reset_index(drop=True), long
+
+
+def survey_waves(con: duckdb.DuckDBPyConnection, instrument: str) -> list[str]:
+    """The waves of one instrument with active answers, sorted as a sorted ``groupby`` would."""
+    rows = con.execute(
+        f"SELECT DISTINCT wave FROM respondents WHERE instrument = ? AND ingest_id IN "
+        f"({active_ingests()}) ORDER BY wave",
+        [instrument],
+    ).fetchall()
+    return [wave for (wave,) in rows]
 
 
 # -- indicators and participant outcomes -----------------------------------------------------------
@@ -171,13 +185,40 @@ def _read_active(
     return frame
 
 
-def read_indicator_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The active indicator values (:data:`INDICATOR_VALUE_COLUMNS`), in series order."""
+def read_indicator_values(
+    con: duckdb.DuckDBPyConnection, *, series: Sequence[tuple[str, str]] | None = None
+) -> pd.DataFrame:
+    """The active indicator values (:data:`INDICATOR_VALUE_COLUMNS`), in series order; with
+    ``series`` only the totals (``disaggregation = ''``) of those (indicator, unit) series."""
     order = "indicator, unit, disaggregation, period_start"
     columns, dtypes = INDICATOR_VALUE_COLUMNS, _INDICATOR_DTYPES
-    return _read_active(
-        con, "indicator_values", columns, kind="indicators", order=order, dtypes=dtypes
-    )
+    if series is None:
+        return _read_active(
+            con, "indicator_values", columns, kind="indicators", order=order, dtypes=dtypes
+        )
+    if not series or not _has_table(con, "indicator_values"):
+        return _empty(columns, dtypes)
+    wanted = " OR ".join(["(indicator = ? AND unit = ?)"] * len(series))
+    frame = con.execute(
+        f"SELECT {', '.join(columns)} FROM indicator_values WHERE ingest_id IN "
+        f"({_active('indicators')}) AND disaggregation = '' AND ({wanted}) ORDER BY {order}",
+        [part for pair in series for part in pair],
+    ).df()
+    import pandas as pd
+
+    frame["period_start"] = pd.to_datetime(frame["period_start"])
+    return frame
+
+
+def indicator_series(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every (indicator, unit) with active totals, sorted."""
+    if not _has_table(con, "indicator_values"):
+        return []
+    rows = con.execute(
+        f"SELECT DISTINCT indicator, unit FROM indicator_values WHERE ingest_id IN "
+        f"({_active('indicators')}) AND disaggregation = '' ORDER BY indicator, unit"
+    ).fetchall()
+    return [(str(i), str(u)) for i, u in rows]
 
 
 def read_outcome_values(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

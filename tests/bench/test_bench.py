@@ -234,3 +234,26 @@ def test_measure_stops_a_command_past_the_memory_guard(tmp_path: Path) -> None:
     code, notes = done.stdout.strip().split(" ", 1)
     assert code == "-15"
     assert notes == "ended by SIGTERM|stopped: its processes held more than 200 MiB"
+
+
+def test_a_dask_row_says_whether_the_results_are_identical(tmp_path: Path) -> None:
+    table = _bench_module("report_table")
+    sample = _bench_module("measure").Sample
+    samples = {
+        "analyse": sample(10.0, 8.0, 300.0, 0, tmp_path),
+        "analyse (dask local:2)": sample(5.0, 9.0, 250.0, 0, tmp_path),
+    }
+    same = {"samples": samples, "error": None, "counts": {}, "identity": {}}
+    same["identity"]["analyse (dask local:2)"] = []
+    rows = {r["stage"]: r for r in table.rows_for_scale({"scale": 10, "repeats": [same]})}
+    assert list(rows) == ["analyse", "analyse (dask local:2)"]
+    note = rows["analyse (dask local:2)"]["note"]
+    assert (
+        note
+        == "results files byte-identical to the embedded run; wall 2.00× the embedded run's speed"
+    )
+    differ = same | {"identity": {"analyse (dask local:2)": ["its.csv"]}}
+    rows = {r["stage"]: r for r in table.rows_for_scale({"scale": 10, "repeats": [differ]})}
+    assert rows["analyse (dask local:2)"]["note"].startswith(
+        "results files differ from embedded: its.csv"
+    )

@@ -1,0 +1,241 @@
+"""Where a stage's work units run: in this process (the default) or on a Dask cluster.
+
+A work unit is a call of a pure function on the part of the data it needs (see
+:mod:`flows.units`). An executor runs a list of them and hands back their results **in the order
+given**, whatever order they finish in, so the tables put together from them — and the results
+files — are the same wherever the units ran.
+
+- :class:`InProcess` calls them one after another in this process (embedded runs).
+- :class:`DaskExecutor` submits them to a Dask scheduler with ``distributed.Client`` and gathers
+  them: ``--dask tcp://HOST:PORT`` (an existing cluster) or ``--dask local:N`` (a ``LocalCluster``
+  of N worker processes on 127.0.0.1). No Prefect server is needed. The cluster is connected to
+  on the first units, so an up-to-date run starts nothing.
+
+Every unit runs with **one BLAS thread** (:func:`one_blas_thread`): a mixed model's last digits
+depend on how many threads its matrix products are split over, and Dask's workers start with one,
+so without this a cluster's results (and a 2-core machine's against an 8-core one's) could
+differ in the 16th digit.
+
+Only pseudonymised frames cross to the workers (the store holds nothing else); the
+pseudonymisation key is never read here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from project.errors import ConfigError, PipelineError
+
+#: ``local:N`` or a scheduler address such as ``tcp://10.0.0.5:8786``.
+_LOCAL = re.compile(r"^local:(\d+)$")
+_REMOTE = re.compile(r"^(tcp|tls|ucx)://[^\s/:]+:\d{1,5}$")
+#: How long a scheduler may take to answer before the run gives up with a hint.
+CONNECT_TIMEOUT_S = 15
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Call:
+    """One work unit: ``function(*args, **kwargs)``; ``name`` says what it is (progress)."""
+
+    name: str
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class Executor(Protocol):
+    """Runs calls and returns their results in the order given."""
+
+    def share(self, value: Any) -> Any:
+        """``value`` as an argument several calls use (sent to a cluster once)."""
+
+    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
+        """Every call's result, in the order of ``calls``."""
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Linear algebra (OpenBLAS, MKL, OpenMP) on one thread inside the block."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
+
+
+class InProcess:
+    """The embedded default: each call in this process, in turn."""
+
+    def share(self, value: Any) -> Any:
+        return value
+
+    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
+        results = []
+        with one_blas_thread():
+            for done, call in enumerate(calls):
+                if progress:
+                    progress(call.name, done, len(calls))
+                results.append(call.function(*call.args, **call.kwargs))
+        return results
+
+
+@dataclass(frozen=True)
+class DaskTarget:
+    """A parsed ``--dask`` value: a scheduler ``address``, or ``workers`` local processes."""
+
+    address: str | None = None
+    workers: int = 0
+
+    @property
+    def local(self) -> bool:
+        return self.address is None
+
+    def __str__(self) -> str:
+        return self.address or f"local:{self.workers}"
+
+
+def parse_dask(text: str, *, where: str = "--dask") -> DaskTarget:
+    """``local:N`` or ``tcp://HOST:PORT`` as a :class:`DaskTarget`.
+
+    Raises
+    ------
+    ConfigError
+        For anything else, with the two spellings that work.
+    """
+    text = text.strip()
+    if match := _LOCAL.match(text):
+        workers = int(match.group(1))
+        if 1 <= workers <= 256:
+            return DaskTarget(workers=workers)
+    elif _REMOTE.match(text):
+        return DaskTarget(address=text)
+    raise ConfigError(
+        f"{where}: {text!r} is not a Dask scheduler address. Expected tcp://HOST:PORT (a running "
+        f"`dask scheduler`, port 8786 by default) or local:N (N worker processes on this "
+        f"machine, 1-256). Hint: e.g. --dask local:2 or --dask tcp://127.0.0.1:8786."
+    )
+
+
+def _quiet(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Run one unit on a worker: one BLAS thread, library warnings off the worker's terminal."""
+    with warnings.catch_warnings(), one_blas_thread():
+        warnings.simplefilter("ignore")
+        return function(*args, **kwargs)
+
+
+class DaskExecutor:
+    """Work units on a Dask cluster through ``distributed.Client`` (connected on first use)."""
+
+    def __init__(self, target: DaskTarget) -> None:
+        self.target = target
+        self._client: Any = None
+        self._cluster: Any = None
+        self._shared: list[Any] = []
+        self._token = uuid.uuid4().hex[:8]
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            self._client, self._cluster = _open_client(self.target)
+        return self._client
+
+    def share(self, value: Any) -> Any:
+        future = self._connect().scatter(value, hash=False)
+        self._shared.append(future)  # kept until the run ends
+        return future
+
+    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
+        from distributed import as_completed
+
+        client = self._connect()
+        futures = [
+            client.submit(_quiet, c.function, c.args, c.kwargs, key=self._key(c, i))
+            for i, c in enumerate(calls)
+        ]
+        try:
+            for done, _ in enumerate(as_completed(futures), 1):
+                if progress:
+                    progress("units on the cluster", done, len(futures))
+            results: list[Any] = client.gather(futures)
+        except Exception as exc:
+            if not _cluster_failure(exc):
+                raise  # a unit's own error: the same as in an embedded run
+            raise PipelineError(
+                f"--dask {self.target}: the cluster failed while running the analysis "
+                f"({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}). "
+                f"Hint: a worker that runs out of memory is restarted and, after a few tries, "
+                f"given up on; give the workers more memory (dask worker --memory-limit) or run "
+                f"without --dask."
+            ) from exc
+        return results
+
+    def _key(self, call: Call, index: int) -> str:
+        """A unique Dask key that names the unit (as Dask's dashboard shows it)."""
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", call.name)
+        return f"impleval-{self._token}-{index:05d}-{name}"
+
+    def close(self) -> None:
+        self._shared.clear()
+        for part in (self._client, self._cluster):
+            if part is not None:
+                part.close()
+        self._client = self._cluster = None
+
+
+def _cluster_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from Dask or the network (a worker lost, the scheduler gone), not
+    from a unit's own code."""
+    module = type(exc).__module__.split(".")[0]
+    return module in ("distributed", "tornado") or isinstance(exc, OSError | TimeoutError)
+
+
+def _quiet_dask_logs() -> None:
+    for name in ("distributed", "dask", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _open_client(target: DaskTarget) -> tuple[Any, Any]:
+    """A connected client (and the local cluster it owns, if any); one line when it fails."""
+    _quiet_dask_logs()
+    from distributed import Client, LocalCluster
+
+    if target.local:
+        cluster = LocalCluster(
+            n_workers=target.workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
+    try:
+        return Client(target.address, timeout=CONNECT_TIMEOUT_S), None
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(
+            f"--dask {target.address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S} s "
+            f"({type(exc).__name__}). Hint: start one with `dask scheduler` and at least one "
+            f"`dask worker {target.address}`, or run on this machine with --dask local:2 or "
+            f"without --dask."
+        ) from exc
+
+
+@contextmanager
+def open_executor(dask: str | None) -> Iterator[Executor]:
+    """The executor a run asks for: :class:`InProcess` without ``dask``, else a
+    :class:`DaskExecutor` closed (with its local cluster) when the run ends."""
+    if not dask:
+        yield InProcess()
+        return
+    executor = DaskExecutor(parse_dask(dask))
+    try:
+        yield executor
+    finally:
+        executor.close()

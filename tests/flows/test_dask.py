@@ -1,0 +1,186 @@
+"""The analysis on a real Dask cluster (``impleval run --dask``): a ``LocalCluster`` of two worker
+processes (``local:2``) and a ``dask scheduler`` with two ``dask worker`` processes started from
+the command line give results files byte-identical to the embedded run; a wrong or unreachable
+address is one line with a hint, never a traceback.
+
+Everything listens on 127.0.0.1. The runs take minutes on a 2-core machine: marked slow.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.executors import DaskTarget, parse_dask
+from project.errors import ConfigError
+from tests.conftest import EXAMPLE
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    base = tmp_path_factory.mktemp("dask-home")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environ |= {
+        "XDG_CONFIG_HOME": str(base / "config"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "DASK_TEMPORARY_DIRECTORY": str(base / "dask"),
+    }
+    environ.pop("IMPLEVAL_KEY_FILE", None)
+    return environ
+
+
+def impleval(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "impleval"), *args], capture_output=True, text=True, env=env, timeout=1800
+    )
+
+
+def _results(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((project / "output/results").glob("*.csv"))}
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
+    """The example with its inbox ingested (the store is what every run below analyses)."""
+    project = tmp_path_factory.mktemp("dask") / "ingested"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".impleval", "output", "gen*"))
+    done = impleval("run", "-p", str(project), "--stage", "ingest", env=env)
+    assert done.returncode == 0, done.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def embedded(ingested: Path, env: dict[str, str]) -> dict[str, bytes]:
+    """The embedded run's results files."""
+    project = ingested.parent / "embedded"
+    shutil.copytree(ingested, project)
+    done = impleval("run", "-p", str(project), "--stage", "analyse", "--force", env=env)
+    assert done.returncode == 0, done.stderr
+    results = _results(project)
+    assert len(results) > 20
+    return results
+
+
+def _differing(ours: dict[str, bytes], theirs: dict[str, bytes]) -> list[str]:
+    assert sorted(ours) == sorted(theirs)
+    return [name for name in ours if ours[name] != theirs[name]]
+
+
+@pytest.mark.slow
+def test_local_cluster_gives_the_embedded_results(
+    ingested: Path, embedded: dict[str, bytes], env: dict[str, str]
+) -> None:
+    project = ingested.parent / "local2"
+    shutil.copytree(ingested, project)
+    args = ("run", "-p", str(project), "--stage", "analyse", "--force", "--dask", "local:2")
+    done = impleval(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert _differing(embedded, _results(project)) == []
+
+
+@pytest.fixture
+def dask_cluster(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """``dask scheduler`` and two ``dask worker`` processes (one thread each) on 127.0.0.1."""
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    common = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)]
+    worker = [str(BIN / "dask"), "worker", address, "--nthreads", "1", "--host", "127.0.0.1"]
+    processes = [
+        subprocess.Popen([*scheduler, "--dashboard-address", ":0"], **common),  # type: ignore[call-overload]
+        *(
+            subprocess.Popen([*worker, "--local-directory", str(tmp_path / f"w{i}")], **common)  # type: ignore[call-overload]
+            for i in range(2)
+        ),
+    ]
+    try:
+        _wait_for_workers(address, 2)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
+
+
+def _wait_for_workers(address: str, n: int) -> None:
+    from distributed import Client
+
+    deadline = time.monotonic() + 180
+    with Client(address, timeout=120) as client:
+        while len(client.scheduler_info()["workers"]) < n:
+            assert time.monotonic() < deadline, f"fewer than {n} Dask workers after 180 s"
+            time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_a_scheduler_and_workers_from_the_command_line_give_the_embedded_results(
+    ingested: Path, embedded: dict[str, bytes], env: dict[str, str], dask_cluster: str
+) -> None:
+    project = ingested.parent / "cluster"
+    shutil.copytree(ingested, project)
+    args = ("run", "-p", str(project), "--stage", "analyse", "--force", "--dask", dask_cluster)
+    done = impleval(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert _differing(embedded, _results(project)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        ("local:2", DaskTarget(workers=2)),
+        ("tcp://127.0.0.1:8786", DaskTarget(address="tcp://127.0.0.1:8786")),
+        (" tcp://scheduler.example.org:8786 ", DaskTarget("tcp://scheduler.example.org:8786")),
+    ],
+)
+def test_dask_addresses(text: str, target: DaskTarget) -> None:
+    assert parse_dask(text) == target
+
+
+@pytest.mark.parametrize("text", ["local:0", "local", "8786", "http://127.0.0.1:8786", "tcp://x"])
+def test_a_wrong_address_is_refused_with_both_spellings(text: str) -> None:
+    with pytest.raises(ConfigError, match=r"Expected tcp://HOST:PORT .* or local:N"):
+        parse_dask(text)
+
+
+def test_a_wrong_address_on_the_command_line_is_one_line(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(BIN / "impleval"), "run", "-p", str(tmp_path), "--dask", "127.0.0.1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --dask: '127.0.0.1' is not a Dask scheduler address")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, env: dict[str, str]) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".impleval", "output", "gen*"))
+    nobody = f"tcp://127.0.0.1:{free_port()}"
+    args = ("run", "-p", str(project), "--stage", "analyse", "--force", "--dask", nobody)
+    done = impleval(*args, env=env)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: --dask {nobody}: no Dask scheduler")
+    assert "dask scheduler" in lines[0]
