@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from store.reads import active_ingests
 from store.schema import ACTIVE_INGESTS
 
 if TYPE_CHECKING:
@@ -172,14 +173,15 @@ def roster_invited(con: duckdb.DuckDBPyConnection, instrument: str) -> pd.DataFr
     """Invited counts from the rosters of an instrument's waves, as
     :func:`analysis.response_rates.response_rates` takes them: ``wave, organisation,
     staff_group, invited``, with ``all`` rows for the totals (a person on two rosters of one wave
-    counts once). Waves without a roster have no rows."""
+    counts once). Waves without a roster have no rows. Rosters as the store stood at a report's
+    ``--as-of`` moment (:func:`store.reads.active_ingests`)."""
     import pandas as pd  # only when asked: the store opens before any pandas
 
     rows = con.execute(
         f"WITH people AS (SELECT wave, organisation, staff_group FROM ("
         f"  SELECT *, row_number() OVER (PARTITION BY wave, respondent_id "
         f"    ORDER BY ingest_id, source_row) AS n FROM roster "
-        f"  WHERE instrument = ? AND ingest_id IN ({ACTIVE_INGESTS})) WHERE n = 1) "
+        f"  WHERE instrument = ? AND ingest_id IN ({active_ingests()})) WHERE n = 1) "
         f"SELECT wave, coalesce(organisation, 'all'), coalesce(staff_group, 'all'), count(*) "
         f"FROM people GROUP BY GROUPING SETS ((wave), (wave, organisation), (wave, staff_group), "
         f"(wave, organisation, staff_group)) ORDER BY ALL",
