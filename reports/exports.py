@@ -82,10 +82,30 @@ def _xlsx(table: Table, target: Path, *, number: int, prefix: str, day: dt.date)
     for note in table.frame.attrs.get("notes", []):
         sheet.append([note])
     moment = dt.datetime.combine(day, dt.time())
-    book.properties.created = book.properties.modified = moment
+    book.properties.created = moment
     with atomic_path(target) as tmp:
         book.save(tmp)
+        _stamp_zip(tmp, moment)
     return target
+
+
+def _stamp_zip(path: Path, moment: dt.datetime) -> None:
+    """Give a saved workbook the report's date throughout, so the same report gives the same bytes:
+    openpyxl stamps ``modified`` with the time of saving and each zip member with the clock."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w") as out:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            out.writestr(fixed, data)
 
 
 def export_tables(
