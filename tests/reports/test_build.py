@@ -119,3 +119,23 @@ def test_tables_and_figures_are_exported_by_their_number(tmp_path: Path, project
     assert sheet.cell(1, 1).value == f"Tabell 1: {first['caption']}"
     recorded = {Path(o["path"]).name for o in manifest["reports"]["sv"]["outputs"]}
     assert {"tabell_01.xlsx", "figur_01.svg"} <= recorded
+
+
+def test_a_table_export_is_the_same_bytes_when_written_again(tmp_path: Path) -> None:
+    """openpyxl stamps the time of saving; the export carries the report's date instead."""
+    import datetime as dt
+    import zipfile
+
+    import pandas as pd
+
+    from reports.content import Table
+    from reports.exports import _xlsx
+
+    table = Table(pd.DataFrame({"grupp": ["A", "B"], "n": ["12", "<5"]}), "Svarande per grupp")
+    day = dt.date(2018, 6, 30)
+    first = _xlsx(table, tmp_path / "a.xlsx", number=3, prefix="tabell", day=day)
+    second = _xlsx(table, tmp_path / "b.xlsx", number=3, prefix="tabell", day=day)
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as z:  # no clock in it: every stamp is the report's date
+        assert {i.date_time for i in z.infolist()} == {(2018, 6, 30, 0, 0, 0)}
+        assert b"2018-06-30T00:00:00Z</dcterms:modified>" in z.read("docProps/core.xml")
