@@ -17,7 +17,7 @@ export UV_COMPILE_BYTECODE := 1
 demo: bootstrap-run
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
 
-# The suite (under 5 minutes on a 2-core machine), on two pytest-xdist workers; a test module
+# The fast suite, on two pytest-xdist workers (about 10 CPU minutes: see README); a test module
 # stays on one worker (--dist loadfile), so module fixtures are built once. The slow tests — a real
 # Prefect server, a built wheel in a fresh venv, SIGKILL trials, commands racing for the lock — run
 # in CI after it, one at a time.
