@@ -308,10 +308,11 @@ def run(
     """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
     reports are. When nothing changed it answers `up to date` at once.
 
-    Example, on the demo project (the analysis on two local Dask workers):
+    Example, on the demo project (add --force to redo every stage, --dask local:2 to run the
+    analysis on two local Dask workers):
 
     \b
-        impleval run -p impleval-demo --force --dask local:2
+        impleval run -p impleval-demo
     """
     if dask is not None:
         from flows.executors import parse_dask
