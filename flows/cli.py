@@ -35,6 +35,7 @@ from project.errors import PipelineError
 
 if TYPE_CHECKING:
     from flows.settings import RunSettings
+    from ingest.report import IngestReport
 
 app = typer.Typer(
     name="impleval",
@@ -233,6 +234,9 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         str | None,
         typer.Option(help="Survey workbooks: the sheet with the answers (default: the only one)."),
     ] = None,
+    part: Annotated[
+        str | None, typer.Option(help="Surveys: the part of a wave of several exports, e.g. north.")
+    ] = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -260,13 +264,17 @@ def ingest(  # noqa: PLR0913 -- typer: one parameter per command-line option
         impleval ingest impleval-demo/inbox/nomad_T1.csv --instrument nomad --wave T1 --dry-run -p impleval-demo
     """
     from ingest.kinds import IngestOptions
-    from ingest.report import write_quarantine_report
     from ingest.transaction import ingest_file
+
+    options = IngestOptions(instrument, wave, profile, sheet, part, replace, dry_run)
+    _print_ingest(project_dir, ingest_file(project_dir, kind, file, options), dry_run)
+
+
+def _print_ingest(project_dir: Path, report: IngestReport, dry_run: bool) -> None:
+    from ingest.report import write_quarantine_report
     from project.errors import ConfigError
     from project.layout import ProjectPaths
 
-    options = IngestOptions(instrument, wave, profile, sheet, replace=replace, dry_run=dry_run)
-    report = ingest_file(project_dir, kind, file, options)
     for line in report.lines():
         _echo(line)
     if report.refusal:  # a dry run of a file the ingest refuses ends as the ingest would

@@ -80,7 +80,7 @@ def waves_status(
         impleval waves status T1 -p impleval-demo
     """
     from project.config import load_project
-    from waves.status import status_lines, wave_status
+    from waves.status import part_lines, status_lines, wave_status
 
     ids = [wave] if wave else list(dict.fromkeys(w.id for w in load_project(project_dir).waves))
     for number, wave_id in enumerate(ids):
@@ -89,6 +89,8 @@ def waves_status(
         status = wave_status(project_dir, wave_id, today=_day(on), by_unit=by_unit)
         if status.table["invited"].iloc[-1] == 0:
             _echo(f"{wave_id}: no roster loaded (invited counts only from project.yaml).")
+            for line in part_lines(status):
+                _echo(line)
             continue
         for line in status_lines(status):
             _echo(line)

@@ -32,6 +32,7 @@ OPTION_FLAGS = {
     "wave": "--wave",
     "profile": "--profile",
     "sheet": "--sheet",
+    "part": "--part",
 }
 
 
@@ -43,6 +44,8 @@ class IngestOptions:
     wave: str | None = None
     profile: str | None = None
     sheet: str | None = None
+    #: The part of a wave assembled from several exports (surveys; ``None``: the wave's one export).
+    part: str | None = None
     replace: bool = False
     dry_run: bool = False
     #: Picked up from ``inbox/`` by ``impleval run`` (not named by the user): a file whose load
@@ -121,7 +124,13 @@ class Kind:
 
 
 def _survey_from_name(path: Path, project: Project) -> IngestOptions | None:
-    """``<instrument>_<wave>.<ext>`` of a declared wave → its instrument and wave."""
+    """``<instrument>_<wave>.<ext>`` of a declared wave → its instrument and wave;
+    ``<instrument>_<wave>_<part>.<ext>`` of a part the wave declares → also that part."""
+    stem = path.stem.casefold()
+    for wave in project.waves:
+        for part in wave.parts:
+            if stem == f"{wave.instrument}_{wave.id}_{part}".casefold():
+                return IngestOptions(instrument=wave.instrument, wave=wave.id, part=part)
     m = re.fullmatch(r"(.+?)_([^_]+)", path.stem)
     if not m:
         return None
@@ -154,7 +163,7 @@ KINDS: tuple[Kind, ...] = (
             "docs/project-yaml.md)."
         ),
         inbox=("*_*.xlsx", "*_*.csv", "*_*.sav"),
-        options=("instrument", "wave", "profile", "sheet"),
+        options=("instrument", "wave", "profile", "sheet", "part"),
         tables=("respondents", "responses", "free_text"),
         ingest="ingest.survey:SurveyIngest",
         inbox_options=_survey_from_name,
@@ -264,7 +273,8 @@ def inbox_files(paths: ProjectPaths, project: Project) -> list[InboxFile]:
     """Every export ``impleval run`` ingests from ``inbox/``, in the order they are ingested: the
     declared kinds in registry order, files by name within a kind.
 
-    - ``survey``: ``<instrument>_<wave>.xlsx|csv|sav`` of a declared wave;
+    - ``survey``: ``<instrument>_<wave>.xlsx|csv|sav`` of a declared wave, or
+      ``<instrument>_<wave>_<part>.xlsx|csv|sav`` of a part it declares;
     - ``indicators``: ``indicators_*.csv|xlsx`` when project.yaml declares indicators or outcomes;
     - ``codings``: ``codings_*.csv|xlsx|qdpx`` when project.yaml has an ``interviews`` section.
     """
@@ -285,7 +295,11 @@ def _expected_names(project: Project) -> list[str]:
     names = []
     for kind in declared_kinds(project):
         if kind.name == "survey":
-            names += [f"{w.instrument}_{w.id}.xlsx|csv" for w in project.waves]
+            names += [
+                f"{w.instrument}_{w.id}{'_' + part if part else ''}.xlsx|csv"
+                for w in project.waves
+                for part in (w.parts or ("",))
+            ]
         else:
             stems = dict.fromkeys(p.rsplit(".", 1)[0] for p in kind.inbox)
             for stem in stems:

@@ -1,13 +1,14 @@
 """Survey exports, the survey's part of the one ingest transaction (:mod:`ingest.transaction`):
 read and map (:mod:`ingest.survey_map`, with the export profile of :mod:`ingest.survey_profile`),
 screen free text, pseudonymise, validate against the suite generated from the instrument and the
-wave, and load respondents, responses and free text. The slot is instrument × wave: another file
-for a loaded wave needs ``--replace``.
+wave, and load respondents, responses and free text. The slot is instrument × wave × part: another
+file for a loaded wave (or part of a wave, ``--part``) needs ``--replace``; the other parts stay.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,7 @@ from privacy.free_text import SHOWN as FREE_TEXT_KINDS
 from privacy.keys import ProjectKey
 from privacy.redact import Redactor, read_roster
 from project.config import Project, Wave
+from project.errors import ConfigError
 from project.labels import normalise_label
 from project.layout import ProjectPaths
 from store import warehouse
@@ -193,6 +195,37 @@ def _notes(
     return tuple(notes)
 
 
+def check_part(wave: Wave, part: str | None) -> str | None:
+    """The part of ``wave`` an export holds (``None``: the wave's one export).
+
+    Raises
+    ------
+    ConfigError
+        When the wave declares parts and ``part`` is none of them (or not given), or ``part`` is not
+        a name (letters, digits, ``_ . -``).
+    """
+    known = ", ".join(wave.parts)
+    if part is None:
+        if wave.parts:
+            raise ConfigError(
+                f"ingest: wave {wave.id} of {wave.instrument} is assembled from parts ({known}): "
+                f"say which one this export holds. Hint: add --part {wave.parts[0]} (or the "
+                f"part it is)."
+            )
+        return None
+    if wave.parts and part not in wave.parts:
+        raise ConfigError(
+            f"ingest: --part {part}: wave {wave.id} of {wave.instrument} declares parts {known}. "
+            f"Hint: use one of them, or add {part} under the wave's parts: in project.yaml."
+        )
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", part):
+        raise ConfigError(
+            f"ingest: --part {part!r}: a part is a name of letters, digits, _ . and -, e.g. "
+            f"north. Hint: choose such a name."
+        )
+    return part
+
+
 # -- the survey's part of the ingest transaction ---------------------------------------------------
 class SurveyIngest:
     """One survey export of one instrument × wave (see :mod:`ingest.transaction`)."""
@@ -212,12 +245,14 @@ class SurveyIngest:
             profile,
             file_name,
         )
-        what = f"{self.spec.id} {self.wave.id}"
+        part = check_part(self.wave, options.part)
+        what = f"{self.spec.id} {self.wave.id}" + (f" part {part}" if part else "")
         self.slot = Slot(
             what=what,
-            page=f"survey-{self.spec.id}-{self.wave.id}.html",
+            page=f"survey-{self.spec.id}-{self.wave.id}{'-' + part if part else ''}.html",
             instrument=self.spec.id,
             wave=self.wave.id,
+            part=part,
         )
         self.mapped: MappedSurvey | None = None
         self.loaded = pd.Series(dtype=bool)
@@ -261,13 +296,17 @@ class SurveyIngest:
         )
 
     def clashes(self, con: duckdb.DuckDBPyConnection) -> Clash | None:
-        active = warehouse.active_ingests(con, "survey", instrument=self.spec.id, wave=self.wave.id)
+        part = self.slot.part
+        active = warehouse.active_ingests(
+            con, "survey", instrument=self.spec.id, wave=self.wave.id, part=part
+        )
         if not active:
             return None
         ingest_id, name, sha = active[0]
+        held = f" part {part}" if part else ""
         return Clash(
             ((ingest_id, name),),
-            f"{self.spec.id} wave {self.wave.id} already holds data from {name} "
+            f"{self.spec.id} wave {self.wave.id}{held} already holds data from {name} "
             f"(sha256 {sha[:12]})",
         )
 

@@ -14,10 +14,12 @@ codings export; only reading, mapping, validating and loading the rows are the k
    pseudonymise);
 5. read + map + validate (the kind), then the row accounting: rows read = loaded + quarantined,
    or a bug (``RuntimeError``);
-6. what this file replaces (the kind's "same slot": a survey's instrument × wave, an indicator
+6. what this file replaces (the kind's "same slot": a survey's instrument × wave × part, an indicator
    file's indicator × unit series, a codings file's documents) needs ``--replace``;
 7. one transaction: the ``ingests`` row (columns named), the earlier loads marked
-   ``superseded_by``, the kind's rows, the quarantine rows;
+   ``superseded_by``, the kind's rows, the quarantine rows (a wave of several parts: the report
+   counts this export's rows whose pseudonym answered earlier in another part as quarantined, see
+   :mod:`store.parts`);
 8. after the commit, the offline validation page ``output/validation/<kind>-<…>.html``.
 
 A dry run takes the same path up to the commit, in a store it never commits to (an empty one in
@@ -39,7 +41,7 @@ from project.config import Project, load_project
 from project.errors import ConfigError, ResponseDataError
 from project.layout import ProjectPaths
 from project.provenance import file_sha256
-from store import warehouse
+from store import parts, warehouse
 from store.lock import project_lock
 from validation.page import write_validation_page
 
@@ -62,6 +64,8 @@ class Slot:
     page: str
     instrument: str | None = None
     wave: str | None = None
+    #: The part of a wave assembled from several exports (``None``: the wave's one export).
+    part: str | None = None
     #: Whether the kind pseudonymises (and so needs the project's key).
     needs_key: bool = True
 
@@ -163,14 +167,12 @@ def _transact(
     digest = landed.sha256 if landed else file_sha256(file)
     base = IngestReport(kind, file.name, digest, "dry_run" if dry_run else "loaded", what=slot.what)
     with warehouse.open_for_ingest(paths.warehouse, dry_run=dry_run) as con:
-        same = warehouse.active_ingests(
-            con, kind, sha256=digest, instrument=slot.instrument, wave=slot.wave
-        )
+        same = _same_content(con, kind, digest, slot, file.name)
         if same and not dry_run:
             return dataclasses.replace(base, status="already_loaded")
         if options.from_inbox and not same:
             since = warehouse.replaced_by(
-                con, kind, sha256=digest, instrument=slot.instrument, wave=slot.wave
+                con, kind, sha256=digest, instrument=slot.instrument, wave=slot.wave, part=slot.part
             )
             if since is not None:  # the user replaced it on purpose; run does not undo that
                 return dataclasses.replace(base, status="replaced_since", superseded=(since,))
@@ -205,6 +207,7 @@ def _transact(
                 kind=kind,
                 instrument=slot.instrument,
                 wave=slot.wave,
+                part=slot.part,
                 profile=found.profile,
                 rows_read=found.rows_read,
                 rows_loaded=found.rows_loaded,
@@ -217,7 +220,60 @@ def _transact(
                 ingest_id=ingest_id, instrument=slot.instrument, wave=slot.wave, file_name=file.name
             )
             warehouse.insert_frame(con, "quarantine", quarantine)
+        return _with_parts(con, report, slot, ingest_id) if kind == "survey" else report
+
+
+def _same_content(
+    con: duckdb.DuckDBPyConnection, kind: str, digest: str, slot: Slot, file_name: str
+) -> list[tuple[int, str, str]]:
+    """The active loads of this content in this place (part included).
+
+    Raises
+    ------
+    ConfigError
+        When the content is active in another part of the same wave (one export, two parts).
+    """
+    where = {"sha256": digest, "instrument": slot.instrument, "wave": slot.wave}
+    same = warehouse.active_ingests(con, kind, **where, part=slot.part)
+    other = [i for i in warehouse.active_ingests(con, kind, **where) if i not in same]
+    if other:
+        held = parts.part_name(warehouse.ingest_part(con, other[0][0]))
+        raise ConfigError(
+            f"{file_name}: the same content is already loaded as {held} of {slot.what} (from "
+            f"{other[0][1]}). Hint: each part is its own export; check the file and --part."
+        )
+    return same
+
+
+def _with_parts(
+    con: duckdb.DuckDBPyConnection, report: IngestReport, slot: Slot, ingest_id: int
+) -> IngestReport:
+    """The report after a load into a wave of several parts: the rows of this export set aside
+    because their pseudonym answered earlier in another part (:mod:`store.parts`) count as
+    quarantined, and a note says how the parts' duplicates stand now."""
+    if slot.instrument is None or slot.wave is None:
         return report
+    aside = parts.set_aside(con, slot.instrument, slot.wave)
+    here = aside.get(ingest_id, [])
+    elsewhere = sum(len(rows) for i, rows in aside.items() if i != ingest_id)
+    if not here and not elsewhere:
+        return report
+    kept = ", ".join(sorted({k for _, k in here}))
+    note = (
+        f"answered in two parts of wave {slot.wave}: the earliest submission of each pseudonym "
+        f"counts; set aside ({parts.RULE}): {len(here)} row(s) of this export"
+        f"{' (answered earlier in ' + kept + ')' if kept else ''}, {elsewhere} of other parts"
+    )
+    reasons = dict(report.reasons)
+    if here:
+        reasons[parts.RULE] = len(here)
+    return dataclasses.replace(
+        report,
+        rows_loaded=report.rows_loaded - len(here),
+        rows_quarantined=report.rows_quarantined + len(here),
+        reasons=reasons,
+        notes=(*report.notes, note),
+    )
 
 
 def _check_accounting(file_name: str, found: Evaluation) -> None:

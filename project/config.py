@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -134,6 +134,12 @@ class Wave(_Strict):
         default=(), description="Reminders: days after opening (7) or dates, before closes."
     )
     survey_url: str | None = Field(default=None, description="The link messages point to.")
+    parts: tuple[Annotated[str, Field(pattern=_ID)], ...] = Field(
+        default=(),
+        description="The exports the wave is assembled from (e.g. one per organisation): each is "
+        "ingested with --part NAME (inbox/<instrument>_<wave>_<part>.xlsx|csv|sav) and replaced "
+        "on its own; the wave's data is every part together (docs/waves.md).",
+    )
 
     @model_validator(mode="after")
     def _dates(self) -> Wave:
@@ -141,6 +147,8 @@ class Wave(_Strict):
             raise ValueError(
                 f"wave {self.id}: closes ({self.closes}) is before opens ({self.opens})"
             )
+        if len(set(self.parts)) != len(self.parts):
+            raise ValueError(f"wave {self.id}: parts lists a part twice ({', '.join(self.parts)})")
         self.reminder_dates  # noqa: B018 -- checks each reminder falls inside the wave
         return self
 

@@ -76,7 +76,8 @@ def roster_members(con: duckdb.DuckDBPyConnection, instrument: str, wave: str) -
 
 
 def responders(con: duckdb.DuckDBPyConnection, instrument: str, wave: str) -> set[str]:
-    """The pseudonyms with an answer in the wave's active (latest) export."""
+    """The pseudonyms with an answer in the wave's active (latest) export, or in any active part of
+    a wave of several parts (a pseudonym in two parts is one responder)."""
     rows = con.execute(
         f"SELECT DISTINCT respondent_id FROM respondents WHERE instrument = ? AND wave = ? "
         f"AND ingest_id IN ({ACTIVE_INGESTS})",
@@ -86,13 +87,14 @@ def responders(con: duckdb.DuckDBPyConnection, instrument: str, wave: str) -> se
 
 
 def latest_export(con: duckdb.DuckDBPyConnection, instrument: str, wave: str) -> str | None:
-    """The file name of the wave's active survey export (``None``: nothing loaded yet)."""
-    row = con.execute(
+    """The file name of the wave's active survey export; of a wave of several parts, the active
+    export of each part, oldest load first, joined by ``, `` (``None``: nothing loaded yet)."""
+    rows = con.execute(
         "SELECT file_name FROM ingests WHERE superseded_by IS NULL AND kind = 'survey' "
-        "AND instrument = ? AND wave = ? ORDER BY ingest_id DESC LIMIT 1",
+        "AND instrument = ? AND wave = ? ORDER BY ingest_id",
         [instrument, wave],
-    ).fetchone()
-    return None if row is None else str(row[0])
+    ).fetchall()
+    return ", ".join(str(r[0]) for r in rows) or None
 
 
 def ledger(

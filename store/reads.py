@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from store import parts
 from store.schema import ACTIVE_INGESTS, CODING_COLUMNS
 
 if TYPE_CHECKING:
@@ -101,8 +102,14 @@ def read_survey(
     con: duckdb.DuckDBPyConnection, instrument: str, *, wave: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The active answers of one instrument (with ``wave``: of that wave only) as
-    (respondents, long responses)."""
+    (respondents, long responses): one respondent per wave, whichever parts of the wave are loaded
+    (see :mod:`store.parts`)."""
     where = f"instrument = ? AND ingest_id IN ({active_ingests()})"
+    if parts.has_parts(con):
+        where += (
+            f" AND (ingest_id, respondent_id) NOT IN (SELECT ingest_id, respondent_id FROM "
+            f"({parts.duplicates_sql(active_ingests())}))"
+        )
     params: list[object] = [instrument]
     if wave is not None:
         where += " AND wave = ?"
@@ -263,11 +270,19 @@ def read_active_codings(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, p
 # -- what was loaded and what was set aside --------------------------------------------------------
 def ingest_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per active ingest: kind, instrument, wave, file, sha256, the row accounting,
-    loaded_at."""
+    loaded_at (rows set aside as answered in another part of the wave count as quarantined)."""
+    aside = "SELECT NULL::INTEGER AS ingest_id, 0 AS n WHERE false"
+    if parts.has_parts(con):
+        aside = (
+            f"SELECT ingest_id, count(*) AS n FROM ({parts.duplicates_sql(active_ingests())}) "
+            f"GROUP BY ingest_id"
+        )
     return con.execute(
-        f"SELECT kind, instrument, wave, file_name AS file, sha256, rows_read, rows_loaded, "
-        f"rows_quarantined, loaded_at FROM ingests WHERE ingest_id IN ({active_ingests()}) "
-        f"ORDER BY kind, instrument, wave, ingest_id"
+        f"SELECT kind, instrument, wave, file_name AS file, sha256, rows_read, "
+        f"rows_loaded - coalesce(a.n, 0) AS rows_loaded, "
+        f"rows_quarantined + coalesce(a.n, 0) AS rows_quarantined, loaded_at "
+        f"FROM ingests i LEFT JOIN ({aside}) a USING (ingest_id) "
+        f"WHERE ingest_id IN ({active_ingests()}) ORDER BY kind, instrument, wave, ingest_id"
     ).df()
 
 
@@ -275,9 +290,26 @@ def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every quarantined row × rule of the active ingests (file, row, column, rule, detail)."""
     return con.execute(
         f"SELECT instrument, wave, file_name AS file, source_row AS row, column_name AS column, "
-        f"rule, detail FROM quarantine WHERE ingest_id IN ({active_ingests()}) "
+        f"rule, detail FROM ({_quarantine_and_set_aside(con)}) "
         f"ORDER BY instrument, wave, ingest_id, source_row, rule"
     ).df()
+
+
+def _quarantine_and_set_aside(con: duckdb.DuckDBPyConnection) -> str:
+    """The quarantine rows of the active ingests, and the rows of a wave's parts set aside as
+    answered in another part (:mod:`store.parts`), in the columns of ``quarantine``."""
+    sql = (
+        f"SELECT ingest_id, instrument, wave, file_name, source_row, column_name, rule, detail "
+        f"FROM quarantine WHERE ingest_id IN ({active_ingests()})"
+    )
+    if not parts.has_parts(con):
+        return sql
+    return (
+        f"{sql} UNION ALL SELECT ingest_id, instrument, wave, file_name, source_row, "
+        f"'respondent_id', '{parts.RULE}', 'answered also in ' || CASE WHEN kept_part IS NULL "
+        f"THEN 'the export without --part' ELSE 'part ' || kept_part END || ' (' || kept_file "
+        f"|| '), submitted earlier' FROM ({parts.duplicates_sql(active_ingests())})"
+    )
 
 
 def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -285,7 +317,7 @@ def quarantine_reason_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     each file counted once (indicator and codings files share instrument and wave ``NULL``)."""
     return con.execute(
         f"SELECT instrument, wave, rule, count(DISTINCT (ingest_id, source_row)) AS n "
-        f"FROM quarantine WHERE ingest_id IN ({active_ingests()}) GROUP BY ALL ORDER BY ALL"
+        f"FROM ({_quarantine_and_set_aside(con)}) GROUP BY ALL ORDER BY ALL"
     ).df()
 
 

@@ -4,7 +4,8 @@ Tables
 ------
 meta              key/value: schema version, the fingerprint of the pseudonymisation key
 ingests           one row per loaded file of any kind: sha256, name, kind, instrument, wave, profile,
-                  row accounting, ``superseded_by`` (the ingest that replaced it)
+                  row accounting, ``superseded_by`` (the ingest that replaced it), ``part`` (the
+                  part of a wave assembled from several exports; ``NULL``: the wave's one export)
 quarantine        one row per quarantined row × rule of any kind, with the file's row number
 
 survey            ``respondents`` (one row per loaded respondent × wave: pseudonym, submission time,
@@ -26,12 +27,13 @@ roster            ``roster`` (one row per person × loaded roster file of a wave
 
 Rows of a superseded ingest stay (history is visible); reads use the active ingests only
 (:data:`ACTIVE_INGESTS`). Every statement is ``CREATE TABLE IF NOT EXISTS``: a store written by an
-earlier version gains the tables it lacks the next time it is opened for writing.
+earlier version gains the tables it lacks the next time it is opened for writing, and the columns
+added since (:data:`MIGRATIONS`, each idempotent).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS ingests (
     ingest_id INTEGER PRIMARY KEY, sha256 VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
     kind VARCHAR NOT NULL, instrument VARCHAR, wave VARCHAR, profile VARCHAR,
     rows_read INTEGER NOT NULL, rows_loaded INTEGER NOT NULL, rows_quarantined INTEGER NOT NULL,
-    loaded_at TIMESTAMP NOT NULL, superseded_by INTEGER);
+    loaded_at TIMESTAMP NOT NULL, superseded_by INTEGER, part VARCHAR);
 CREATE TABLE IF NOT EXISTS quarantine (
     ingest_id INTEGER NOT NULL, instrument VARCHAR, wave VARCHAR, file_name VARCHAR NOT NULL,
     source_row INTEGER NOT NULL, column_name VARCHAR, rule VARCHAR NOT NULL, detail VARCHAR);
@@ -82,6 +84,12 @@ CREATE TABLE IF NOT EXISTS sends (
     PRIMARY KEY (instrument, wave, respondent_id, message));
 """
 
+#: Columns added after version 1, run after :data:`DDL` on every write open (version 2: the part of
+#: a wave an export holds).
+MIGRATIONS = """
+ALTER TABLE ingests ADD COLUMN IF NOT EXISTS part VARCHAR;
+"""
+
 #: The ingests whose rows are read: those no later ingest replaced.
 ACTIVE_INGESTS = "SELECT ingest_id FROM ingests WHERE superseded_by IS NULL"
 
@@ -99,6 +107,7 @@ INGEST_COLUMNS = (
     "rows_quarantined",
     "loaded_at",
     "superseded_by",
+    "part",
 )
 
 #: The loaded columns of ``codings`` (without ``ingest_id``), as the codings ingest maps them.

@@ -19,17 +19,19 @@ import duckdb
 
 from project.errors import StoreError
 from store.lock import project_lock, store_lock
-from store.schema import DDL, INGEST_COLUMNS, SCHEMA_VERSION
+from store.schema import DDL, INGEST_COLUMNS, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:  # pandas only in annotations: `impleval run` opens the store before any pandas
     import pandas as pd
 
 __all__ = [
+    "ANY_PART",
     "SCHEMA_VERSION",
     "active_ingests",
     "data_version",
     "get_meta",
     "has_data",
+    "ingest_part",
     "insert_frame",
     "insert_ingest",
     "next_ingest_id",
@@ -41,6 +43,14 @@ __all__ = [
     "supersede",
     "transaction",
 ]
+
+
+class _AnyPart:
+    """The type of :data:`ANY_PART`."""
+
+
+#: ``active_ingests(part=ANY_PART)``: every part of the wave (the default).
+ANY_PART = _AnyPart()
 
 
 @contextlib.contextmanager
@@ -71,9 +81,10 @@ def open_warehouse(
         try:
             if not read_only:
                 con.execute(DDL)
+                con.execute(MIGRATIONS)
                 con.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
-                    "ON CONFLICT DO NOTHING",
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [SCHEMA_VERSION],
                 )
             yield con
@@ -155,9 +166,11 @@ def active_ingests(
     sha256: str | None = None,
     instrument: str | None = None,
     wave: str | None = None,
+    part: str | _AnyPart | None = ANY_PART,
 ) -> list[tuple[int, str, str]]:
     """The active ingests of ``kind`` as ``(ingest_id, file_name, sha256)``, oldest first;
-    narrowed to one content (``sha256``) and, for surveys, one instrument × wave."""
+    narrowed to one content (``sha256``) and, for surveys, one instrument × wave and (unless
+    ``ANY_PART``) one part of it (``None``: the export loaded without ``--part``)."""
     sql = (
         "SELECT ingest_id, file_name, sha256 FROM ingests WHERE superseded_by IS NULL AND kind = ?"
     )
@@ -166,8 +179,17 @@ def active_ingests(
         if value is not None:
             sql += f" AND {column} = ?"
             params.append(value)
+    if not isinstance(part, _AnyPart):
+        sql += " AND part IS NOT DISTINCT FROM ?"
+        params.append(part)
     rows = con.execute(sql + " ORDER BY ingest_id", params).fetchall()
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def ingest_part(con: duckdb.DuckDBPyConnection, ingest_id: int) -> str | None:
+    """The part of a wave an ingest holds (``None``: loaded without ``--part``)."""
+    row = con.execute("SELECT part FROM ingests WHERE ingest_id = ?", [ingest_id]).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def replaced_by(
@@ -177,13 +199,16 @@ def replaced_by(
     sha256: str,
     instrument: str | None = None,
     wave: str | None = None,
+    part: str | None = None,
 ) -> str | None:
-    """The file whose load replaced the last load of this content (``None``: never replaced)."""
+    """The file whose load replaced the last load of this content in the same part (``None``:
+    never replaced)."""
     sql = (
         "SELECT new.file_name FROM ingests AS old JOIN ingests AS new "
-        "ON old.superseded_by = new.ingest_id WHERE old.kind = ? AND old.sha256 = ?"
+        "ON old.superseded_by = new.ingest_id WHERE old.kind = ? AND old.sha256 = ? "
+        "AND old.part IS NOT DISTINCT FROM ?"
     )
-    params: list[object] = [kind, sha256]
+    params: list[object] = [kind, sha256, part]
     for column, value in (("instrument", instrument), ("wave", wave)):
         if value is not None:
             sql += f" AND old.{column} = ?"

@@ -3,7 +3,8 @@ invited, responded and the rate per organisation × staff group (and unit).
 
 Invited counts come from the wave's rosters (a person on two rosters counts once); a wave without
 a roster falls back to project.yaml's hand-typed ``invited``. Responded counts the roster's people
-with an answer in the wave's latest export. Cells with fewer responders than the small-cell
+with an answer in the wave's latest export (a wave of several parts: in any active part, a person
+in two parts once; one line per part gives its answers, file and load time). Cells with fewer responders than the small-cell
 threshold are suppressed as in the reports (with complementary suppression, so the total does
 not give them away); rates below ``survey.response_rate_threshold`` are flagged.
 """
@@ -22,7 +23,7 @@ from ingest.roster import roster_wave
 from project.config import Project, Wave, load_project
 from project.layout import ProjectPaths
 from reports.disclosure import suppress_small_groups
-from store import outreach, warehouse
+from store import outreach, parts, warehouse
 
 
 def wave_state(wave: Wave, today: dt.date) -> str:
@@ -87,6 +88,8 @@ class WaveStatus:
     export: str | None
     ledger: dict[tuple[str, str], int]
     by_unit: bool = False
+    #: The wave's active exports, per part (:func:`store.parts.part_counts`).
+    parts: tuple[tuple[str | None, str, int, int, object], ...] = ()
 
 
 def _table(
@@ -143,6 +146,7 @@ def wave_status(
         answered = outreach.responders(con, wave.instrument, wave.id)
         export = outreach.latest_export(con, wave.instrument, wave.id)
         ledger = outreach.ledger_counts(con, wave.instrument, wave.id)
+        loaded = tuple(parts.part_counts(con, wave.instrument, wave.id))
     on_roster = {m.respondent_id for m in members}
     return WaveStatus(
         wave,
@@ -154,6 +158,7 @@ def wave_status(
         export,
         ledger,
         by_unit,
+        loaded,
     )
 
 
@@ -166,6 +171,25 @@ def _cell(row: pd.Series, min_cell: int) -> tuple[str, str]:
     return str(int(row["responded"])), f"{row['rate']:.0%}"
 
 
+def part_lines(status: WaveStatus) -> list[str]:
+    """One line per part of a wave of several exports: its answers, the rows set aside as answered
+    in another part, its file and when it was loaded (nothing for a wave of one export)."""
+    if status.wave.parts or any(p is not None for p, *_ in status.parts):
+        lines = []
+        for part, file, loaded, aside, at in status.parts:
+            kept = f" ({aside} also answered in another part, counted there)" if aside else ""
+            lines.append(
+                f"{parts.part_name(part)}: {loaded - aside} answer(s){kept}; {file}, loaded "
+                f"{at:%Y-%m-%d %H:%M} UTC"
+            )
+        found = {p for p, *_ in status.parts}
+        missing = [p for p in status.wave.parts if p not in found]
+        if missing:
+            lines.append(f"parts with no export loaded yet: {', '.join(missing)}")
+        return lines
+    return []
+
+
 def status_lines(status: WaveStatus) -> list[str]:
     """The status table as text: one line per cell, the total last (no address, no answer)."""
     wave, table = status.wave, status.table
@@ -176,6 +200,7 @@ def status_lines(status: WaveStatus) -> list[str]:
         f"export: {status.export or 'none yet'}",
         f"{head}{'staff group':<24} {'invited':>7} {'responded':>9} {'rate':>6}",
     ]
+    lines += part_lines(status)
     for _, row in table.iterrows():
         responded, rate = _cell(row, status.min_cell)
         flag = "  below threshold" if row["below"] and not row["suppressed"] else ""
