@@ -18,8 +18,8 @@ MAX_DETAIL = 40
 RULES = {
     "missing_identifier": "the respondent identifier is empty",
     "duplicate_respondent": "the same respondent answered more than once in this wave",
-    "answered_in_other_part": "the same respondent answered earlier in another part of the wave "
-    "(that answer is kept)",
+    "answered_in_other_part": "the same respondent answered earlier in another part of the wave, "
+    "where that answer counts",
     "outside_wave_window": "submitted outside the wave's open–close dates",
     "bad_timestamp": "the submission time is not a date",
     "unknown_label": "an answer label that is not in the instrument's response set",

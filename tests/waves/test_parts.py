@@ -327,3 +327,33 @@ def test_a_reminder_goes_to_whoever_answered_in_no_part(
     answered = {_email(r) for r in rows}
     assert sorted(mail_server.recorder.recipients()) == sorted(roster - answered)
     assert len(roster - answered) == 191
+
+
+def test_the_servers_inbox_pick_up_replaces_each_part_on_its_own(
+    parted: Path, tmp_path: Path
+) -> None:
+    from flows.wave_flows import take_new_exports
+
+    head, rows = _rows(parted)
+    inbox = parted / "inbox"
+    (inbox / "nomad_T1.csv").unlink()  # the wave's single export: this wave now comes in parts
+    _write(inbox / "nomad_T1_north.csv", head, rows[:10])
+    _write(inbox / "nomad_T1_south.csv", head, rows[25:])
+    paths, project = ProjectPaths(parted), load_project(parted)
+    assert take_new_exports(paths, project, {"T1"}) == [
+        "nomad_T1_north.csv: loaded",
+        "nomad_T1_south.csv: loaded",
+    ]
+    assert len(_respondents(parted)) == 35
+    _write(inbox / "nomad_T1_north.csv", head, rows[:25])  # the survey tool's later export
+    assert take_new_exports(paths, project, {"T1"}) == [
+        "nomad_T1_north.csv: loaded",
+        "nomad_T1_south.csv: already_loaded",
+    ]
+    assert len(_respondents(parted)) == 50
+    with warehouse.open_reader(paths.warehouse) as con:
+        parts = con.execute(
+            "SELECT part, superseded_by IS NULL FROM ingests WHERE kind = 'survey' "
+            "ORDER BY ingest_id"
+        ).fetchall()
+    assert parts == [("north", False), ("south", True), ("north", True)]
