@@ -7,6 +7,7 @@ Real CSV exports written in the test's folder, through the CLI's `main`."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -160,6 +161,7 @@ def test_a_person_in_two_parts_counts_once_and_the_later_answer_is_set_aside(
     assert "part south: 25 answer(s) (1 also answered in another part, counted there)" in out
 
     # North's newer export no longer holds that person: the answer in south now counts.
+    before = dt.datetime.now(dt.UTC)
     newer = _write(tmp_path / "north-2.csv", head, rows[1:25])
     code, out, err = _ingest(parted, newer, capsys, monkeypatch, "--part", "north", "--replace")
     assert code == 0 and "answered in two parts" not in out, err
@@ -171,6 +173,11 @@ def test_a_person_in_two_parts_counts_once_and_the_later_answer_is_set_aside(
     with warehouse.open_reader(ProjectPaths(parted).warehouse) as con:
         submitted = con.execute("SELECT max(submitted_at) FROM respondents").fetchone()
     assert submitted is not None and str(submitted[0]).startswith("2019-02-20 10:00")
+    # A report re-created as of the moment before the newer export reads what it read then.
+    with warehouse.open_reader(ProjectPaths(parted).warehouse) as con, reads.store_as_of(before):
+        assert list(reads.quarantine_rows(con)["rule"]) == ["answered_in_other_part"]
+        respondents, _ = reads.read_survey(con, "nomad", wave="T1")
+    assert len(respondents) == 50 and str(respondents["submitted_at"].max()) < "2019-02-20"
 
 
 def test_the_earliest_submission_counts_whichever_part_was_loaded_first(
