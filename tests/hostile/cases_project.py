@@ -171,8 +171,8 @@ CASES: list[Case] = [
         project(WAVE_T0, "    invted: 262\n"),
         refused=(
             "project.yaml: waves[T0].invted: unknown key. Expected one of id, instrument, "
-            "opens, closes, labels, invited, invited_by, profile, reminders, survey_url. Did you "
-            "mean `invited`?"
+            "opens, closes, labels, invited, invited_by, profile, reminders, survey_url, parts. Did "
+            "you mean `invited`?"
         ),
     ),
     # -- loaded ----------------------------------------------------------------------------------
