@@ -34,6 +34,7 @@ from typing import Any
 
 from project.errors import RenderError
 from reports.content import Progress
+from reports.docx_layout import finish_docx
 from reports.docx_reference import default_reference_doc
 from reports.resources import embed_images
 from reports.strings import TEMPLATES_DIR
@@ -177,7 +178,7 @@ def render_docx(
             extra_args=extra,
             ast=_embedded(markdown, ast),
         )
-    return output
+    return finish_docx(output)
 
 
 def markdown_to_typst(markdown: Path, *, lang: str, ast: str | None = None) -> str:
@@ -257,6 +258,7 @@ def render_pdf(
             format="pdf",
             root=str(_typst_root(typ_file, source)),
             ignore_system_fonts=True,
+            timestamp=_midnight(date) if date is not None else None,
         )
     except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
         os.replace(typ_file, kept)
@@ -308,7 +310,7 @@ def render_report(
     renderers: dict[str, Callable[[Path], object]] = {
         "html": partial(render_html, markdown, lang=lang, ast=ast),
         "docx": partial(render_docx, markdown, lang=lang, reference_doc=reference_doc, ast=ast),
-        "pdf": partial(render_pdf, markdown, lang=lang, ast=ast),
+        "pdf": partial(render_pdf, markdown, lang=lang, ast=ast, date=report_date),
     }
     written: dict[str, Path] = {}
     if progress:
@@ -321,6 +323,10 @@ def render_report(
     return written
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
 @contextmanager
 def _source_date(day: dt.date | None) -> Iterator[None]:
     """pandoc stamps a DOCX with ``SOURCE_DATE_EPOCH`` (else the clock): the report's date, so
@@ -329,8 +335,7 @@ def _source_date(day: dt.date | None) -> Iterator[None]:
         yield
         return
     previous = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(_midnight(day).timestamp()))
     try:
         yield
     finally:

@@ -37,6 +37,7 @@ __all__ = [
     "block_markdown",
     "blocks_markdown",
     "escape",
+    "is_wide",
     "pipe_table",
     "write_text",
 ]
@@ -136,7 +137,8 @@ def pipe_table(frame: pd.DataFrame, *, caption: str, note_prefix: str | None = N
     ``frame`` is the output of :func:`reports.disclosure.format_table` (strings; ``attrs`` with
     ``align`` and ``notes``). The separator line's dashes are proportional to the columns' content
     and the line is longer than pandoc's 72 columns, so pandoc uses these relative widths in every
-    format (DOCX otherwise squeezes columns).
+    format (DOCX otherwise squeezes columns). A wide table (:func:`is_wide`) is set on a landscape
+    page of its own in the PDF and the DOCX (nothing changes in HTML).
     """
     headers = [c if isinstance(c, str) else str(c) for c in frame.columns]
     align = list(frame.attrs.get("align", ["left"] * len(headers)))
@@ -155,7 +157,44 @@ def pipe_table(frame: pd.DataFrame, *, caption: str, note_prefix: str | None = N
     if notes:
         prefix = f"{note_prefix} " if note_prefix else ""
         text += "\n[" + prefix + " ".join(as_markdown(n) for n in notes) + "]{.table-note}\n"
+    raw = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    if is_wide(headers, raw):
+        return f"{LANDSCAPE_BEGIN}\n{text}\n{LANDSCAPE_END}\n"
     return text
+
+
+TEXT_WIDTH_PT = (210 - 2 * 23) * 72 / 25.4
+"""The text's width on the A4 page with 2.3 cm side margins of the PDF and the default DOCX
+(reports/render.py, reports/docx_reference.py), in points."""
+_TABLE_CHAR_PT = 8.5 * 0.55  # a character of the tables' 8.5 pt type, bold headers included
+_CELL_PAD_PT = 10.0  # a cell's inset, both sides
+LANDSCAPE_COLUMNS = 9
+"""A table of this many columns or more is set on a landscape page."""
+LANDSCAPE_STYLES = ("ImplevalLandscapeBegin", "ImplevalLandscapeEnd")
+"""The DOCX marker paragraphs around a wide table (made section breaks by
+:mod:`reports.docx_layout`)."""
+
+
+def _raw_blocks(typst: str, style: str) -> str:
+    openxml = f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr></w:p>'
+    return (
+        f"``` {{.impleval-raw format=typst}}\n{typst}\n```\n\n"
+        f"``` {{.impleval-raw format=openxml}}\n{openxml}\n```\n"
+    )
+
+
+LANDSCAPE_BEGIN = _raw_blocks("#set page(flipped: true)", LANDSCAPE_STYLES[0])
+LANDSCAPE_END = _raw_blocks("#set page(flipped: false)", LANDSCAPE_STYLES[1])
+
+
+def is_wide(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> bool:
+    """Whether a table goes on a landscape page: :data:`LANDSCAPE_COLUMNS` columns or more, or
+    columns whose longest words (which never break) need more than the portrait text width."""
+    need = 0.0
+    for i, header in enumerate(headers):
+        words = [w for text in (header, *(r[i] for r in rows)) for w in text.split()]
+        need += max((len(w) for w in words), default=1) * _TABLE_CHAR_PT + _CELL_PAD_PT
+    return len(headers) >= LANDSCAPE_COLUMNS or need > TEXT_WIDTH_PT
 
 
 def block_markdown(block: Block, figure_ref: Callable[[FigureBlock], str]) -> str:

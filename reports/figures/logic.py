@@ -1,4 +1,5 @@
-"""The project logic as a figure: one column per level, boxes coloured by goal status.
+"""The project logic as a figure: one column per level, boxes coloured by goal status, links routed
+around the boxes by a layered layout (:mod:`reports.figures.layered`).
 
 Returns a :class:`matplotlib.figure.Figure` (``Figure()``, no pyplot); nothing is saved or shown.
 """
@@ -9,8 +10,10 @@ import textwrap
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch, PathPatch
+from matplotlib.path import Path as MplPath
 
+from reports.figures.layered import layered_layout
 from reports.strings import Strings, report_strings
 
 STATUS_COLOURS = {
@@ -26,8 +29,21 @@ target."""
 LOGIC_COLUMNS = ("impact", "project", "sub_goal", "activity", "indicator")
 
 
+BOX = (1.6, 0.5)
+"""Every box's width and height in inches: three lines of a label at :data:`LABEL_SIZE`."""
+LABEL_SIZE = 6.3
+LABEL_WIDTH = 30
+"""Characters on a line of a box's label; a fourth line is cut to an ellipsis."""
+_MARGIN = 0.12  # inches around the drawing
+_TOP = 0.3  # inches above it for the level headings
+_BOTTOM = 0.42  # inches below it for the legend
+
+
 def plot_logic(logic: pd.DataFrame, *, lang: str) -> Figure:
     """The project logic: one column per level, boxes coloured by status, links between them.
+
+    The boxes and the links' routes come from a layered layout (:mod:`reports.figures.layered`):
+    no link runs through a box it does not join. Labels are drawn as given (no maths parsing).
 
     Parameters
     ----------
@@ -36,68 +52,77 @@ def plot_logic(logic: pd.DataFrame, *, lang: str) -> Figure:
     """
     s = report_strings(lang)
     label_col = f"label_{lang}"
-    columns = [k for k in LOGIC_COLUMNS if (logic["kind"] == k).any()]
-    by_kind = {k: logic[logic["kind"] == k].reset_index(drop=True) for k in columns}
-    rows = max((len(v) for v in by_kind.values()), default=1)
-    width = 10.0
-    height = max(3.0, 0.62 * rows + 1.2)
-    fig = Figure(figsize=(width, height))
-    ax = fig.add_axes((0.01, 0.1, 0.98, 0.84))
-    ax.set_xlim(0, len(columns))
-    ax.set_ylim(0, rows)
+    nodes = logic.drop_duplicates("node")
+    columns = [k for k in LOGIC_COLUMNS if (nodes["kind"] == k).any()]
+    ranks = [[str(n) for n in nodes.loc[nodes["kind"] == k, "node"]] for k in columns]
+    layout = layered_layout(ranks, logic_links(logic), box=BOX)
+    width, height = layout.width / 72, layout.height / 72
+    fig = Figure(figsize=(width + 2 * _MARGIN, height + _TOP + _BOTTOM))
+    fig_w, fig_h = fig.get_size_inches()
+    ax = fig.add_axes((_MARGIN / fig_w, _BOTTOM / fig_h, width / fig_w, height / fig_h))
+    ax.set_xlim(0, layout.width)
+    ax.set_ylim(0, layout.height)
     ax.axis("off")
-    box_w, box_h = 0.86, 0.8
-    pos: dict[str, tuple[float, float]] = {}
-    for ci, kind in enumerate(columns):
-        nodes = by_kind[kind]
-        n = len(nodes)
-        offset = (rows - n) / 2
+    for link in layout.links:
+        codes = [MplPath.MOVETO] + [MplPath.CURVE4] * (len(link.controls) - 1)
+        ax.add_patch(
+            PathPatch(MplPath(link.controls, codes), fc="none", ec="#888888", lw=0.6, zorder=1)
+        )
+    rows = nodes.set_index(nodes["node"].astype(str))
+    for node, box in layout.boxes.items():
+        status = rows.at[node, "status"]
+        status = status if isinstance(status, str) else "not_measured"
+        left, bottom, _, _ = box.bounds
+        ax.add_patch(
+            FancyBboxPatch(
+                (left, bottom),
+                box.width,
+                box.height,
+                boxstyle="round,pad=0,rounding_size=3",
+                fc=STATUS_COLOURS.get(status, STATUS_COLOURS["not_measured"]),
+                ec="#444444",
+                lw=0.6,
+                zorder=3,
+            )
+        )
+        label = _box_label(str(rows.at[node, label_col]))
+        ax.text(box.x, box.y, label, ha="center", va="center", fontsize=LABEL_SIZE, zorder=4)
+    for kind, rank in zip(columns, ranks, strict=True):
+        x = layout.boxes[rank[0]].x
+        heading = s(f"indicators.levels.{kind}")
         ax.text(
-            ci + 0.5,
-            rows + 0.05,
-            s(f"indicators.levels.{kind}"),
+            x,
+            layout.height + 4,
+            heading,
             ha="center",
             va="bottom",
             fontsize=9,
             fontweight="bold",
+            clip_on=False,
         )
-        for ri, node in nodes.iterrows():
-            y = rows - offset - int(ri) - 0.5  # type: ignore[call-overload]
-            x = ci + 0.5
-            pos[str(node["node"])] = (x, y)
-            status = str(node["status"]) if isinstance(node["status"], str) else "not_measured"
-            ax.add_patch(
-                FancyBboxPatch(
-                    (x - box_w / 2, y - box_h / 2),
-                    box_w,
-                    box_h,
-                    boxstyle="round,pad=0,rounding_size=0.06",
-                    fc=STATUS_COLOURS.get(status, STATUS_COLOURS["not_measured"]),
-                    ec="#444444",
-                    lw=0.6,
-                    zorder=3,
-                )
-            )
-            text = "\n".join(textwrap.wrap(str(node[label_col]), 26)[:3])
-            ax.text(x, y, text, ha="center", va="center", fontsize=6.3, zorder=4)
-    for _, node in logic.iterrows():
-        src = str(node["node"])
-        links = node["links_to"] if isinstance(node["links_to"], str) else ""
-        for dst in filter(None, links.split(";")):
-            if src in pos and dst in pos:
-                (x1, y1), (x2, y2) = pos[src], pos[dst]
-                if x1 > x2:  # draw from the right edge of the left box
-                    x1, y1, x2, y2 = x2, y2, x1, y1
-                ax.plot(
-                    [x1 + box_w / 2, x2 - box_w / 2], [y1, y2], color="#888888", lw=0.6, zorder=1
-                )
-    present = [k for k in STATUS_COLOURS if (logic["status"] == k).any()]
+    present = [k for k in STATUS_COLOURS if (nodes["status"] == k).any()]
     handles = [
         Patch(fc=STATUS_COLOURS[k], ec="#444444", lw=0.6, label=_status_label(k, s))
         for k in present
     ]
     fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=8)
     return fig
+
+
+def logic_links(logic: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every ``links_to`` pair of ``logic.csv`` as ``(node, linked node)``."""
+    pairs = []
+    for node, links in zip(logic["node"], logic["links_to"], strict=True):
+        targets = links.split(";") if isinstance(links, str) else []
+        pairs += [(str(node), t) for t in targets if t]
+    return pairs
+
+
+def _box_label(text: str) -> str:
+    lines = textwrap.wrap(text, LABEL_WIDTH, break_long_words=True) or [""]
+    if len(lines) > 3:
+        lines = [*lines[:2], textwrap.shorten(" ".join(lines[2:]), LABEL_WIDTH, placeholder=" …")]
+    return "\n".join(lines)
 
 
 def _status_label(status: str, s: Strings) -> str:
