@@ -15,7 +15,8 @@ codings export; only reading, mapping, validating and loading the rows are the k
 5. read + map + validate (the kind), then the row accounting: rows read = loaded + quarantined,
    or a bug (``RuntimeError``);
 6. what this file replaces (the kind's "same slot": a survey's instrument × wave × part, an indicator
-   file's indicator × unit series, a codings file's documents) needs ``--replace``;
+   file's indicator × unit series, a codings file's documents) needs ``--replace``, except a
+   new export of a survey wave still open today, which replaces the earlier one at once;
 7. one transaction: the ``ingests`` row (columns named), the earlier loads marked
    ``superseded_by``, the kind's rows, the quarantine rows (a wave of several parts: the report
    counts this export's rows whose pseudonym answered earlier in another part as quarantined, see
@@ -29,6 +30,7 @@ memory when the project has none), and says what the ingest would do with the sa
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -135,6 +137,9 @@ def ingest_file(
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     registered.check(project, options)
+    open_wave = _open_wave(project, kind, options)
+    if open_wave:
+        options = dataclasses.replace(options, replace=True)
     file = Path(file)
     work: KindIngest = registered.start(project, paths, file.name, options)
     if not file.is_file():
@@ -147,7 +152,26 @@ def ingest_file(
         report = dataclasses.replace(report, page=page)
     if landed is not None:
         report = dataclasses.replace(report, already_landed=landed.already_landed)
+    if open_wave and report.superseded:
+        report = dataclasses.replace(report, notes=(*report.notes, open_wave))
     return report
+
+
+def _open_wave(project: Project, kind: str, options: IngestOptions) -> str | None:
+    """A survey wave still open today takes a new export of a part in place of the earlier one
+    (the survey tool's later export holds every answer the earlier one did), so its rates follow
+    the wave while it runs; once it has closed, replacing needs ``--replace``. Returns the line
+    that says so, or ``None``."""
+    if kind != "survey" or options.replace or not options.instrument or not options.wave:
+        return None
+    wave = project.wave(options.instrument, options.wave)
+    if not wave.is_open(dt.date.today()):
+        return None
+    part = f" of part {options.part}" if options.part else ""
+    return (
+        f"wave {wave.id} is open until {wave.closes}: this export replaces the earlier "
+        f"one{part} (after closing that needs --replace)"
+    )
 
 
 def _land(file: Path, paths: ProjectPaths, kind: str, slot: Slot) -> LandedFile:

@@ -159,6 +159,10 @@ class Wave(_Strict):
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
 
+    def is_open(self, on: dt.date) -> bool:
+        """Whether answers are still accepted on ``on`` (opens ≤ on ≤ closes)."""
+        return self.opens <= on <= self.closes
+
 
 class InstrumentUse(_Strict):
     """An instrument the project uses, with the project's own scoring decisions.

@@ -364,3 +364,31 @@ def test_the_servers_inbox_pick_up_replaces_each_part_on_its_own(
             "ORDER BY ingest_id"
         ).fetchall()
     assert parts == [("north", False), ("south", True), ("north", True)]
+
+
+def test_a_new_export_of_a_part_of_a_wave_open_today_replaces_the_earlier_one(
+    parted: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """While the wave is open a later export of a part takes the earlier one's place without
+    --replace, and says so; the test above is the closed wave, where --replace is needed."""
+    today = dt.date.today()
+    path = parted / "project.yaml"
+    text = path.read_text(encoding="utf-8")
+    dates = "    opens: 2019-02-04\n    closes: 2019-03-22\n"
+    assert text.count(dates) == 1
+    opens, closes = today - dt.timedelta(days=10), today + dt.timedelta(days=30)
+    path.write_text(
+        text.replace(dates, f"    opens: {opens}\n    closes: {closes}\n"), encoding="utf-8"
+    )
+    head, rows = _rows(parted)
+    first = _write(tmp_path / "north.csv", head, rows[:25])
+    later = _write(tmp_path / "north-2.csv", head, rows[:30])
+    code, out, err = _ingest(parted, first, capsys, monkeypatch, "--part", "north")
+    assert code == 0 and "open until" not in out, err
+    code, out, err = _ingest(parted, later, capsys, monkeypatch, "--part", "north")
+    assert code == 0, err
+    assert "replaces the earlier load of north.csv (kept in history)" in out
+    assert f"wave T1 is open until {closes}: this export replaces the earlier one of part" in out
+    with warehouse.open_reader(ProjectPaths(parted).warehouse) as con:
+        active = warehouse.active_ingests(con, "survey", instrument="nomad", wave="T1")
+        assert [name for _, name, _ in active] == ["north-2.csv"]
