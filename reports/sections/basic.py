@@ -6,7 +6,7 @@ import pandas as pd
 
 from project.config import Project
 from reports import disclosure
-from reports.content import ReportContext, SectionBuilder, SectionContent, Table
+from reports.content import ReportContext, SectionBuilder, SectionContent, Table, source
 from reports.disclosure import Column
 
 
@@ -36,7 +36,8 @@ def build(context: ReportContext) -> list[SectionContent]:
         lang=lang,
         threshold=None,
     )
-    return [SectionContent("basic_information", (Table(table, s(b + "caption")),), order=-1)]
+    block = Table(table, s(b + "caption")).sourced(source("project.yaml", len(rows)))
+    return [SectionContent("basic_information", (block,), order=-1)]
 
 
 BUILDER = SectionBuilder("basic", is_declared, build)

@@ -13,7 +13,7 @@ import pandas as pd
 from instruments.spec import InstrumentSpec
 from project.config import Project
 from reports import disclosure
-from reports.content import Table
+from reports.content import Source, Table, source
 from reports.labels import ordered_waves, wave_label
 from reports.strings import Strings
 
@@ -107,8 +107,16 @@ class Instrument:
             **options,  # type: ignore[arg-type]
         )
 
-    def table(self, frame: pd.DataFrame, caption: str) -> Table:
-        return Table(frame, caption=caption, note_prefix=self.s("note_prefix"))
+    def table(
+        self, frame: pd.DataFrame, caption: str, name: str, rows: pd.DataFrame | int
+    ) -> Table:
+        """A table of this instrument shown from ``rows`` of results table ``name``."""
+        table = Table(frame, caption=caption, note_prefix=self.s("note_prefix"))
+        return table.sourced(self.source(name, rows))
+
+    def source(self, name: str, rows: pd.DataFrame | int, **where: object) -> Source:
+        """``rows`` of this instrument in results table ``name``."""
+        return source(name, rows, kind="survey", instrument=self.spec.id, **where)
 
 
 def blank_repeats(frame: pd.DataFrame, column: str) -> pd.DataFrame:

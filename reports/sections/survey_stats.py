@@ -81,7 +81,8 @@ def profile_table(ins: Instrument) -> Table | None:
         ),
         *table.attrs["notes"],
     ]
-    return ins.table(table, s("survey_stats.profile_caption", kind=ins.kind_words))
+    caption = s("survey_stats.profile_caption", kind=ins.kind_words)
+    return ins.table(table, caption, "normalisation_profile", profile)
 
 
 def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]:
@@ -167,7 +168,7 @@ def change_blocks(ins: Instrument) -> list[Block]:
             else s("survey_stats.change_intro", contrast=contrast, linked=linked)
         )
         caption = s("survey_stats.change_caption", kind=ins.kind_words, contrast=contrast)
-        out += [Text(intro), ins.table(table, caption)]
+        out += [Text(intro), ins.table(table, caption, "wave_comparison", part)]
     return out
 
 
@@ -233,7 +234,7 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
             kind=ins.kind_words,
             threshold=ins.threshold,
         )
-        out.append((ins.table(table, caption), sentence))
+        out.append((ins.table(table, caption, "group_comparison", part), sentence))
     return out
 
 
@@ -361,7 +362,8 @@ def rates_table(ins: Instrument) -> Table | None:
     hidden = table[s(SH + "rate")] == disclosure.SUPPRESSED  # a hidden row's flag tells its rate
     table.loc[hidden, s(SH + "flag")] = ""
     threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
-    return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
+    caption = s("survey_stats.rates_caption", threshold=threshold)
+    return ins.table(table, caption, "response_rates", rates)
 
 
 def significant_decimals(values: pd.Series, *, least: int = 3, most: int = 6) -> int:
@@ -436,5 +438,6 @@ def model_table(ins: Instrument) -> list[Table]:
     for columns, caption in ((estimates, "model_caption"), (variances, "variance_caption")):
         table = blank_repeats(ins.format(df, columns), ins.scale_header)
         table.attrs["notes"] = [*table.attrs.get("notes", []), formulas]
-        tables.append(ins.table(table, s(f"survey_stats.{caption}", kind=ins.kind_words)))
+        title = s(f"survey_stats.{caption}", kind=ins.kind_words)
+        tables.append(ins.table(table, title, "wave_comparison", df))
     return tables
