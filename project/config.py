@@ -262,13 +262,18 @@ class Project(_Strict):
         default=False,
         description="true for made-up example data: the reports then say so on the title page.",
     )
-    funder: str | None = Field(default=None, description="Who funds the project (free text).")
+    funder: str | Labels | None = Field(
+        default=None,
+        description="Who funds the project: a text, or {sv, en} when it differs by language.",
+    )
     case_id: str | None = Field(
         default=None,
         description="The funder's case id (diarienummer), shown on the report's cover.",
     )
-    owner: str | None = Field(
-        default=None, description="The project owner (projektägare), shown on the report's cover."
+    owner: str | Labels | None = Field(
+        default=None,
+        description="The project owner (projektägare), shown on the report's cover: a text, or "
+        "{sv, en} when it differs by language.",
     )
     period: Period | None = Field(
         default=None,

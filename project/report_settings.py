@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from project.labels import Labels
+
 __all__ = ["OmittedQuestion", "ReportSettings"]
 
 
@@ -29,9 +31,10 @@ class ReportSettings(BaseModel):
     formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
         default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
     )
-    evaluator: str | None = Field(
+    evaluator: str | Labels | None = Field(
         default=None,
-        description="The evaluator (a person or a firm), among the basic facts of section 1.",
+        description="The evaluator (a person or a firm), among the basic facts of section 1: a "
+        "text, or {sv, en} when it differs by language.",
     )
     kind: Literal["interim", "final", "followup"] = Field(
         default="final",

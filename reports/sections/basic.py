@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from project.config import Project
+from project.labels import in_language
 from reports import disclosure
 from reports.content import ReportContext, SectionBuilder, SectionContent, Table, source
 from reports.disclosure import Column
@@ -21,12 +22,12 @@ def build(context: ReportContext) -> list[SectionContent]:
     b = "basic."
     rows = [(s(b + "project"), project.name.get(lang))]
     if project.funder:
-        rows.append((s(b + "funder"), project.funder))
+        rows.append((s(b + "funder"), in_language(project.funder, lang)))
     if project.period:
         period = f"{project.period.start.isoformat()} – {project.period.end.isoformat()}"
         rows.append((s(b + "period"), period))
     if project.report.evaluator:
-        rows.append((s(b + "evaluator"), project.report.evaluator))
+        rows.append((s(b + "evaluator"), in_language(project.report.evaluator, lang)))
     organisations = disclosure.format_number(len(project.organisations), decimals=0, lang=lang)
     rows.append((s(b + "organisations"), organisations))
     rows.append((s(b + "report"), s(f"report_kind.{project.report.kind}")))

@@ -131,7 +131,7 @@ def _constructs(ins: Instrument) -> list[Block]:
         stem = f"{ins.spec.id}_construct_means_{ins.lang}"
         everyone = scores[scores["group_by"] == "all"]
         figure = FigureBlock(stem, make, caption, width="90%")
-        blocks.append(figure.sourced(ins.source("scale_scores", everyone)))
+        blocks.append(figure.sourced(ins.source("scale_scores", everyone, group_by="all")))
     return blocks
 
 

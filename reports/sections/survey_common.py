@@ -78,6 +78,11 @@ class Instrument:
     def wave_label(self, wave: object) -> str:
         return wave_label(self.project, self.spec.id, str(wave), self.lang)
 
+    def contrast_label(self, contrast: object) -> str:
+        """A contrast between waves (``T1 - T0``) with each wave by its label in the report's
+        language, joined by an en dash."""
+        return " – ".join(self.wave_label(w.strip()) for w in str(contrast).split(" - "))
+
     def range_words(self) -> str:
         """``skala 1–5`` for mean scores on one response set; ``summapoäng`` for sums."""
         ranges = {self.spec.score_range(sc.id) for sc in self.spec.scales}

@@ -115,15 +115,6 @@ def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]
     return rows
 
 
-def contrast_label(contrast: str) -> str:
-    """A contrast between waves as the report writes it, with an en dash.
-
-    >>> contrast_label("T1 - T0")
-    'T1 – T0'
-    """
-    return str(contrast).replace(" - ", " – ")
-
-
 def change_blocks(ins: Instrument) -> list[Block]:
     """Per contrast: an intro (how many were linked) and a table of change per construct."""
     comparison = ins.get("wave_comparison")
@@ -156,7 +147,7 @@ def change_blocks(ins: Instrument) -> list[Block]:
         low, high = int(df["n_linked"].min()), int(df["n_linked"].max())
         linked = fmt_n(low) if low == high else f"{fmt_n(low)}–{fmt_n(high)}"
         present = part["n_present_both"].dropna()
-        contrast = contrast_label(contrast)
+        contrast = ins.contrast_label(contrast)
         intro = (
             s(
                 "survey_stats.change_intro_present",
@@ -399,7 +390,7 @@ def model_table(ins: Instrument) -> list[Table]:
     df["_s"] = df["scale"].map(order)
     df = df.sort_values(["contrast", "_s"], kind="stable")
     df["construct"] = [ins.spec.scale(x).label.get(ins.lang) for x in df["scale"]]
-    df["contrast"] = df["contrast"].astype(str).map(contrast_label)
+    df["contrast"] = df["contrast"].astype(str).map(ins.contrast_label)
     letters = _model_letters(df["formula"])
     df["model"] = df["formula"].astype(str).map(letters)
     first = [

@@ -74,7 +74,8 @@ def _quarantine_sentences(ins: Instrument) -> list[str]:
         listed = ", ".join(
             ins.s(f"quarantine_rules.{rule}", n=ins.number(n)) for rule, n in per_rule.items()
         )
-        sentences.append(ins.s("survey.quarantine_sentence", wave=wave, reasons=listed))
+        label = ins.wave_label(wave)
+        sentences.append(ins.s("survey.quarantine_sentence", wave=label, reasons=listed))
     return sentences
 
 
