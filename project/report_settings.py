@@ -16,8 +16,10 @@ class OmittedQuestion(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    question: str = Field(description="The question (or the template's section) left out.")
-    reason: str = Field(description="Why it is left out.")
+    question: str | Labels = Field(
+        description="The question (or the template's section) left out: a text, or {sv, en}."
+    )
+    reason: str | Labels = Field(description="Why it is left out: a text, or {sv, en}.")
 
 
 class ReportSettings(BaseModel):
