@@ -11,8 +11,9 @@
    Before that, the disclosure audit (:mod:`reports.disclosure.audit`) proves that no hidden
    count of any table can be worked out; a leak stops the report, naming the table and cell. Its
    record is written as ``disclosure_<lang>.json`` for ``impleval check-disclosure``.
-5. **Manifest.** Hashes of every input and output, versions and settings
-   (``output/reports/manifest.json``, one entry per language).
+5. **Manifest.** Hashes of every input and output, versions and settings, and where each
+   table and figure comes from (:mod:`reports.provenance`; ``output/reports/manifest.json``, one
+   entry per language). Each table of the appendix gets a line naming its source.
 
 Every file is written atomically (:mod:`reports.writer`). ``progress(step, done, total)`` is told
 about the long steps (``sections``, ``figures``, ``formats``).

@@ -39,28 +39,27 @@ def _is_title(key: str) -> bool:
 @cache
 def foreign_fragments(lang: str) -> tuple[str, ...]:
     """Literal pieces (two words or more, at least 10 characters) of every heading, caption and
-    table header of the language other than ``lang`` whose ``lang`` text differs, found in no
-    string of ``lang``."""
+    table header of the language other than ``lang`` (those the same in both languages, such as
+    "Kruskal–Wallis p", left out)."""
     strings = yaml.safe_load(STRINGS_FILE.read_text(encoding="utf-8"))
     other = "en" if lang == "sv" else "sv"
     theirs, ours = _flat(strings[other]), _flat(strings[lang])
-    own_words = "\n".join(ours.values())
     found: set[str] = set()
     for key, text in theirs.items():
         if not _is_title(key) or ours.get(key) == text:
             continue
         for piece in re.split(r"\{[^}]*\}|[*_`()\[\]:;,.]", text):
             piece = " ".join(piece.split())
-            if len(piece) >= 10 and " " in piece and piece not in own_words:
+            if len(piece) >= 10 and " " in piece:
                 found.add(piece)
     return tuple(sorted(found))
 
 
 def left_in(text: str, lang: str) -> list[str]:
-    """The other language's fragments found in ``text``, a report in ``lang`` (whitespace and
-    hyphenation at line ends evened out, as text extraction leaves them)."""
+    """The other language's fragments found as whole words in ``text``, a report in ``lang``
+    (whitespace and hyphenation at line ends evened out, as text extraction leaves them)."""
     flat = " ".join(re.sub(r"-\n", "", text).split())
-    return [f for f in foreign_fragments(lang) if f in flat]
+    return [f for f in foreign_fragments(lang) if re.search(rf"(?<!\w){re.escape(f)}(?!\w)", flat)]
 
 
 def pdf_text(path: Path) -> str:
