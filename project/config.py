@@ -117,6 +117,11 @@ class Wave(_Strict):
     labels: Labels | None = Field(
         default=None, description="How reports name the wave, {sv, en} (default: its id)."
     )
+    short: Labels | None = Field(
+        default=None,
+        description="A short name for contrasts between waves and dense tables, {sv, en} "
+        "(default: its id), e.g. {sv: HT2018, en: Autumn 2018}.",
+    )
     invited: int | None = Field(
         default=None,
         ge=1,
@@ -150,6 +155,9 @@ class Wave(_Strict):
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) if self.labels else self.id
+
+    def short_label(self, lang: str) -> str:
+        return self.short.get(lang) if self.short else self.id
 
 
 class InstrumentUse(_Strict):

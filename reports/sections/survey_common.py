@@ -14,7 +14,7 @@ from instruments.spec import InstrumentSpec
 from project.config import Project
 from reports import disclosure
 from reports.content import Source, Table, source
-from reports.labels import ordered_waves, wave_label
+from reports.labels import ordered_waves, wave_label, wave_short
 from reports.strings import Strings
 
 H = "headers."
@@ -79,9 +79,12 @@ class Instrument:
         return wave_label(self.project, self.spec.id, str(wave), self.lang)
 
     def contrast_label(self, contrast: object) -> str:
-        """A contrast between waves (``T1 - T0``) with each wave by its label in the report's
-        language, joined by an en dash."""
-        return " – ".join(self.wave_label(w.strip()) for w in str(contrast).split(" - "))
+        """A contrast between waves (``T1 - T0``) with each wave by its short name in the
+        report's language (``short`` in project.yaml, else its id), joined by an en dash."""
+        return " – ".join(
+            wave_short(self.project, self.spec.id, w.strip(), self.lang)
+            for w in str(contrast).split(" - ")
+        )
 
     def range_words(self) -> str:
         """``skala 1–5`` for mean scores on one response set; ``summapoäng`` for sums."""

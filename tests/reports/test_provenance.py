@@ -121,12 +121,17 @@ def test_funder_and_evaluator_per_language_or_one_text_for_both(project, results
     assert "Exempelfonden (fiktiv)" in facts(project)  # a plain string, in either language
 
 
-def test_waves_and_contrasts_by_their_labels(project, spec):
-    sv = Instrument(project, spec, report_strings("sv"), {})
-    en = Instrument(project, spec, report_strings("en"), {})
-    assert sv.contrast_label("T1 - T0") == "T1: efter ett år i drift – T0: före piloten"
-    assert en.contrast_label("T1 - T0") == "T1: after a year in operation – T0: before the pilot"
-    assert en.contrast_label("X9 - T0") == "X9 – T0: before the pilot"  # undeclared: its id
+def test_contrasts_between_waves_by_their_short_names(project, spec):
+    short = {"T0": {"sv": "HT2017", "en": "Autumn 2017"}}
+    waves = [w.model_dump(mode="json") for w in project.waves]
+    waves = [w | ({"short": short[w["id"]]} if w["id"] in short else {}) for w in waves]
+    named = _with(project, waves=waves)
+    sv = Instrument(named, spec, report_strings("sv"), {})
+    en = Instrument(named, spec, report_strings("en"), {})
+    assert sv.contrast_label("T1 - T0") == "T1 – HT2017"
+    assert en.contrast_label("T1 - T0") == "T1 – Autumn 2017"
+    plain = Instrument(project, spec, report_strings("en"), {})
+    assert plain.contrast_label("T1 - T0") == "T1 – T0"  # no short name: the ids
 
 
 def test_the_validation_page_in_the_reports_language():
