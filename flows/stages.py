@@ -39,7 +39,9 @@ _INGEST = "id period organisations staff_groups instruments waves indicators out
 _INGEST_CONFIG: dict[str, Any] = {
     "include": dict.fromkeys(_INGEST.split(), True) | {"privacy": {"free_text", "roster"}},
     "exclude": {
-        "waves": {"__all__": {"labels", "invited", "invited_by", "reminders", "survey_url"}},
+        "waves": {
+            "__all__": {"labels", "short", "invited", "invited_by", "reminders", "survey_url"}
+        },
         "organisations": {"__all__": {"type"}},
     },
 }
@@ -47,7 +49,7 @@ _ANALYSE = "period organisations staff_groups instruments waves survey indicator
 _ANALYSE_CONFIG: dict[str, Any] = {
     "include": dict.fromkeys([*_ANALYSE.split(), "outcomes", "interviews"], True)
     | {"privacy": {"min_cell_size"}},
-    "exclude": {"waves": {"__all__": {"labels", "reminders", "survey_url"}}},
+    "exclude": {"waves": {"__all__": {"labels", "short", "reminders", "survey_url"}}},
 }
 #: The code each stage runs (flows/ is everybody's wiring).
 _CODE = {

@@ -123,17 +123,17 @@ class IngestReport:
             )
         return out
 
-    def render_page(self) -> str:
-        """The self-contained HTML validation page of this ingest."""
+    def render_page(self, lang: str = "en") -> str:
+        """The self-contained HTML validation page of this ingest, in ``lang`` (sv, en)."""
         return render_validation_page(
-            title=f"Validation: {self.target}",
+            target=self.target,
             file_name=self.file_name,
             sha256=self.sha256,
-            status=self.status.replace("_", " "),
+            status=self.status,
+            lang=lang,
             counts=(self.rows_read, self.rows_loaded, self.rows_quarantined),
-            reasons=self.reasons,
+            rules=dict.fromkeys(self.checked_rules, 0) | dict(self.reasons),
             rows=self.diagnosis,
-            checked=self.checked_rules,
         )
 
 

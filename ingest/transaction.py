@@ -148,7 +148,8 @@ def ingest_file(
         landed = None if options.dry_run else _land(file, paths, kind, work.slot)
         report = _transact(project, paths, work, file, landed, options, kind)
     if report.status == "loaded":
-        page = write_validation_page(paths.validation / work.slot.page, report.render_page())
+        html = report.render_page(project.report.language)
+        page = write_validation_page(paths.validation / work.slot.page, html)
         report = dataclasses.replace(report, page=page)
     if landed is not None:
         report = dataclasses.replace(report, already_landed=landed.already_landed)

@@ -117,6 +117,11 @@ class Wave(_Strict):
     labels: Labels | None = Field(
         default=None, description="How reports name the wave, {sv, en} (default: its id)."
     )
+    short: Labels | None = Field(
+        default=None,
+        description="A short name for contrasts between waves and dense tables, {sv, en} "
+        "(default: its id), e.g. {sv: HT2018, en: Autumn 2018}.",
+    )
     invited: int | None = Field(
         default=None,
         ge=1,
@@ -162,6 +167,9 @@ class Wave(_Strict):
     def is_open(self, on: dt.date) -> bool:
         """Whether answers are still accepted on ``on`` (opens ≤ on ≤ closes)."""
         return self.opens <= on <= self.closes
+
+    def short_label(self, lang: str) -> str:
+        return self.short.get(lang) if self.short else self.id
 
 
 class InstrumentUse(_Strict):
@@ -274,13 +282,18 @@ class Project(_Strict):
         default=False,
         description="true for made-up example data: the reports then say so on the title page.",
     )
-    funder: str | None = Field(default=None, description="Who funds the project (free text).")
+    funder: str | Labels | None = Field(
+        default=None,
+        description="Who funds the project: a text, or {sv, en} when it differs by language.",
+    )
     case_id: str | None = Field(
         default=None,
         description="The funder's case id (diarienummer), shown on the report's cover.",
     )
-    owner: str | None = Field(
-        default=None, description="The project owner (projektägare), shown on the report's cover."
+    owner: str | Labels | None = Field(
+        default=None,
+        description="The project owner (projektägare), shown on the report's cover: a text, or "
+        "{sv, en} when it differs by language.",
     )
     period: Period | None = Field(
         default=None,

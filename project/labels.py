@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,6 +19,20 @@ class Labels(BaseModel):
 
     def get(self, lang: str) -> str:
         return self.sv if lang == "sv" else self.en
+
+
+@overload
+def in_language(text: str | Labels, lang: str) -> str: ...
+@overload
+def in_language(text: str | Labels | None, lang: str) -> str | None: ...
+def in_language(text: str | Labels | None, lang: str) -> str | None:
+    """A free text of project.yaml in ``lang``: a plain string is the same in both languages,
+    ``{sv, en}`` gives each its own.
+
+    >>> in_language("Exempelfonden", "en"), in_language(Labels(sv="Fonden", en="The Fund"), "en")
+    ('Exempelfonden', 'The Fund')
+    """
+    return text.get(lang) if isinstance(text, Labels) else text
 
 
 def normalise_label(text: str, *, fold_diacritics: bool = False) -> str:

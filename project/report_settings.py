@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from project.labels import Labels
+
 __all__ = ["OmittedQuestion", "ReportSettings"]
 
 
@@ -14,8 +16,10 @@ class OmittedQuestion(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    question: str = Field(description="The question (or the template's section) left out.")
-    reason: str = Field(description="Why it is left out.")
+    question: str | Labels = Field(
+        description="The question (or the template's section) left out: a text, or {sv, en}."
+    )
+    reason: str | Labels = Field(description="Why it is left out: a text, or {sv, en}.")
 
 
 class ReportSettings(BaseModel):
@@ -29,9 +33,10 @@ class ReportSettings(BaseModel):
     formats: tuple[Literal["html", "pdf", "docx"], ...] = Field(
         default=("html", "pdf", "docx"), description="The formats written: html, pdf, docx."
     )
-    evaluator: str | None = Field(
+    evaluator: str | Labels | None = Field(
         default=None,
-        description="The evaluator (a person or a firm), among the basic facts of section 1.",
+        description="The evaluator (a person or a firm), among the basic facts of section 1: a "
+        "text, or {sv, en} when it differs by language.",
     )
     kind: Literal["interim", "final", "followup"] = Field(
         default="final",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from project.config import Project
+from project.labels import in_language
 from releases.model import Column, Table
 from releases.options import ReleaseOptions
 
@@ -50,10 +51,9 @@ def _study(root: ET.Element, project: Project, options: ReleaseOptions, notes: l
     _el(titles, "parTitl", project.name.sv).set(XML_LANG, "sv")
     _el(titles, "IDNo", f"{project.id}-{options.version}")
     prod = _el(citation, "prodStmt")
-    if project.report.evaluator:
-        _el(prod, "producer", project.report.evaluator, role="evaluator")
-    if project.funder:
-        _el(prod, "producer", project.funder, role="funder")
+    for role, who in (("evaluator", project.report.evaluator), ("funder", project.funder)):
+        if who:
+            _el(prod, "producer", in_language(who, "en"), role=role)
     _el(prod, "prodDate", options.date.isoformat(), date=options.date.isoformat())
     _el(prod, "software", "impleval")
     _el(

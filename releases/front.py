@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from project.config import Project
+from project.labels import in_language
 from releases.anonymity import Outcome
 from releases.datapackage import LICENCES
 from releases.model import Table
@@ -37,7 +38,7 @@ def creators(project: Project) -> list[str]:
     """Who to cite: ``release.creators``, else the evaluator, else the project's name."""
     if project.release.creators:
         return list(project.release.creators)
-    return [project.report.evaluator or project.name.en]
+    return [in_language(project.report.evaluator, "en") or project.name.en]
 
 
 def readme(
@@ -57,7 +58,7 @@ def readme(
         f"# {project.name.en} — dataset release {options.version}",
         "",
         f"*{project.name.sv}.* Released {options.date.isoformat()} by {', '.join(creators(project))}"
-        + (f"; funded by {project.funder}" if project.funder else "")
+        + (f"; funded by {in_language(project.funder, 'en')}" if project.funder else "")
         + ". Made with impleval.",
         "",
         "## What",

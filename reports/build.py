@@ -11,8 +11,9 @@
    Before that, the disclosure audit (:mod:`reports.disclosure.audit`) proves that no hidden
    count of any table can be worked out; a leak stops the report, naming the table and cell. Its
    record is written as ``disclosure_<lang>.json`` for ``impleval check-disclosure``.
-5. **Manifest.** Hashes of every input and output, versions and settings
-   (``output/reports/manifest.json``, one entry per language).
+5. **Manifest.** Hashes of every input and output, versions and settings, and where each
+   table and figure comes from (:mod:`reports.provenance`; ``output/reports/manifest.json``, one
+   entry per language). Each table of the appendix gets a line naming its source.
 
 Every file is written atomically (:mod:`reports.writer`). ``progress(step, done, total)`` is told
 about the long steps (``sections``, ``figures``, ``formats``).
@@ -48,6 +49,7 @@ from reports.document import Cover, assemble_markdown
 from reports.exports import EXPORTS, export_tables, figure_entries, figure_exports
 from reports.manifest import write_manifest
 from reports.narrative import NarrativeAudit, audit_narrative
+from reports.provenance import ingested_files, provenance_entries, with_source_lines
 from reports.render import parse_markdown, render_report
 from reports.resources import refuse_remote
 from reports.results import Results
@@ -222,6 +224,7 @@ def draft_report(
     if request.organisation is not None and request.whole_results_dir is not None:
         whole = Results(request.whole_results_dir)
         contents += organisation_feedback(context, whole, request.organisation)
+    contents = with_source_lines(contents, context.strings)
     out_dir, figures_dir = request.out_folder, request.figures_folder
 
     def figure_ref(block: FigureBlock) -> str:
@@ -342,7 +345,10 @@ def build_report(
         ast=tree,
         report_date=request.date,
     )
+    ingested = ingested_files(draft.results)
     inputs = _inputs(request, draft)
+    project_dir = Path(request.project_dir)
+    sources = provenance_entries(draft.contents, inputs, ingested, project_dir=project_dir)
     exports = [
         *export_tables(draft.contents, out_dir, lang=request.language, day=request.date),
         *figure_entries(draft.contents, vector),
@@ -354,8 +360,9 @@ def build_report(
         settings=_settings(request, draft.specs)
         | {"narrative": draft.gaps.as_dict(), "exports": [e.entry() for e in exports]},
         outputs=[md_path, record, *figures.values(), *rendered.values(), *exported],
-        project_dir=Path(request.project_dir),
+        project_dir=project_dir,
         entry=request.language,
+        sources=sources,
     )
     return ReportOutputs(
         markdown=md_path,

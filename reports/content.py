@@ -9,8 +9,8 @@ is the one place that turns tables, figures, quotes and headings into Markdown a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,40 @@ Progress = Callable[[str, int, int], None]
 
 # -- blocks ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class Source:
+    """Where a table or figure comes from, for its provenance (the manifest, the appendix).
+
+    ``files`` are the report's input names (``results/its.csv``, ``project.yaml``); ``rows`` the
+    number of their rows it shows; ``where`` the filter that chose them (column, value); ``kind``
+    the kind of data they were computed from (``survey``, ``indicators``, ``codings``: its ingested
+    files, as ``results/ingest_summary.csv`` lists them, are what the table derives from).
+    """
+
+    files: tuple[str, ...]
+    rows: int
+    where: tuple[tuple[str, str], ...] = ()
+    kind: str | None = None
+
+
+def source(
+    names: str | Sequence[str],
+    rows: pd.DataFrame | int,
+    *,
+    kind: str | None = None,
+    **where: object,
+) -> Source:
+    """The :class:`Source` of results tables ``names`` (``"project.yaml"`` names that file).
+
+    >>> source("its", 4, kind="indicators", indicator="a").files
+    ('results/its.csv',)
+    """
+    names = (names,) if isinstance(names, str) else tuple(names)
+    files = tuple(n if n.endswith(".yaml") else f"results/{n}.csv" for n in names)
+    count = rows if isinstance(rows, int) else len(rows)
+    return Source(files, count, tuple((k, str(v)) for k, v in where.items()), kind)
+
+
+@dataclass(frozen=True)
 class Heading:
     """A heading; ``level`` 2 is the highest a section may use (level 1 is the section's own)."""
 
@@ -75,6 +109,11 @@ class Table:
     frame: pd.DataFrame = field(repr=False)
     caption: str
     note_prefix: str | None = None
+    source: Source | None = None
+
+    def sourced(self, where: Source) -> Table:
+        """The table with its source."""
+        return replace(self, source=where)
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,11 @@ class FigureBlock:
     make: Callable[[], Figure] = field(repr=False)
     caption: str
     width: str = "100%"
+    source: Source | None = None
+
+    def sourced(self, where: Source) -> FigureBlock:
+        """The figure with its source."""
+        return replace(self, source=where)
 
 
 @dataclass(frozen=True)

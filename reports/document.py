@@ -23,6 +23,7 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from project.config import Project
+from project.labels import in_language
 from reports.content import APPENDIX, SECTION_IDS, FigureBlock, SectionContent
 from reports.narrative import FINAL_SECTIONS, OMITTED, omitted_markdown
 from reports.strings import TEMPLATES_DIR, Strings, report_strings
@@ -137,7 +138,7 @@ def front_matter(project: Project, *, s: Strings, cover: Cover) -> str:
         "toc-title": str(s("cover.contents")),
     }
     if project.report.evaluator:
-        meta["author"] = [str(escape(project.report.evaluator))]
+        meta["author"] = [str(escape(in_language(project.report.evaluator, s.lang)))]
     return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000).strip()
 
 
@@ -148,10 +149,10 @@ def cover_facts(project: Project, *, s: Strings, cover: Cover) -> list[tuple[str
     facts = [
         ("project", project.name.get(s.lang)),
         ("case_id", project.case_id),
-        ("owner", project.owner),
+        ("owner", in_language(project.owner, s.lang)),
         ("period", period),
-        ("funder", project.funder),
-        ("evaluator", project.report.evaluator),
+        ("funder", in_language(project.funder, s.lang)),
+        ("evaluator", in_language(project.report.evaluator, s.lang)),
         (
             "organisation",
             cover.organisation and project.organisation_label(cover.organisation, s.lang),

@@ -23,6 +23,14 @@ def wave_label(project: Project, instrument: str, wave: str, lang: str) -> str:
     return wave
 
 
+def wave_short(project: Project, instrument: str, wave: str, lang: str) -> str:
+    """The wave's short name in ``lang`` (``short`` in project.yaml, else its id)."""
+    for w in project.waves:
+        if w.instrument == instrument and w.id == wave:
+            return w.short_label(lang)
+    return wave
+
+
 def group_label(project: Project, group_by: str, group: str, lang: str) -> str:
     """A staff group's or organisation's label in ``lang`` (other groups by their value)."""
     if group_by == "staff_group":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -37,6 +37,7 @@ def build_manifest(
     outputs: Iterable[Path],
     project_dir: Path | None,
     generated_at: dt.datetime | None = None,
+    sources: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The manifest as a dict (see :func:`write_manifest`)."""
     missing = [name for name, path in inputs.items() if not Path(path).is_file()]
@@ -63,6 +64,7 @@ def build_manifest(
             }
             for path in outputs
         ],
+        "provenance": _portable(list(sources), project_dir=project_dir),
     }
 
 
@@ -73,9 +75,9 @@ def write_manifest(
     settings: Mapping[str, Any],
     outputs: Iterable[Path],
     project_dir: Path | None = None,
-    filename: str = MANIFEST_FILE,
     entry: str | None = None,
     generated_at: dt.datetime | None = None,
+    sources: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     """Write ``out_dir/manifest.json``: hashes of inputs and outputs, versions and settings.
 
@@ -94,12 +96,14 @@ def write_manifest(
         The project folder that paths are recorded relative to. Defaults to ``out_dir``'s
         grandparent when that holds a ``project.yaml`` (``<project>/output/reports``), else
         ``out_dir``. Files outside it and outside the code are recorded by name only.
-    filename
-        The manifest's file name.
     entry
         When given (e.g. the report language), the manifest is stored under
         ``{"reports": {entry: ...}}`` and other entries already in the file are kept, so one
         ``manifest.json`` describes the Swedish and the English report side by side.
+    sources
+        Where each table and figure comes from (:func:`reports.provenance.provenance_entries`):
+        its number and caption, the results files with their hashes, the rows, and the
+        ingested files they derive from.
 
     Returns
     -------
@@ -116,5 +120,6 @@ def write_manifest(
         outputs=outputs,
         project_dir=project_dir,
         generated_at=generated_at,
+        sources=sources,
     )
-    return write_manifest_file(out_dir / filename, manifest, entry=entry)
+    return write_manifest_file(out_dir / MANIFEST_FILE, manifest, entry=entry)

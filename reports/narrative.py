@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from project.config import Project
+from project.labels import in_language
 from reports.content import SECTION_IDS
 from reports.strings import LANGUAGES
 
@@ -93,5 +94,6 @@ def omitted_markdown(project: Project, narrative_dir: Path, *, lang: str) -> str
     if not project.report.omitted:
         return None
     return "\n".join(
-        f"- **{escape(q.question)}** – {escape(q.reason)}" for q in project.report.omitted
+        f"- **{escape(in_language(q.question, lang))}** – {escape(in_language(q.reason, lang))}"
+        for q in project.report.omitted
     )

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from validation.page_text import PAGE, RULES_SV, STATUS
 from validation.quarantine import RULES
 
 MAX_ROWS = 5000
@@ -30,33 +31,36 @@ th{background:#f0f0f0}td.n{text-align:right;font-variant-numeric:tabular-nums}
 
 def render_validation_page(
     *,
-    title: str,
+    target: str,
     file_name: str,
     sha256: str,
     status: str,
     counts: tuple[int, int, int],
-    reasons: Mapping[str, int],
+    rules: Mapping[str, int],
     rows: Sequence[Mapping[str, object]],
-    checked: Sequence[str] = (),
+    lang: str = "en",
 ) -> str:
-    """The page as a string (pure; :func:`write_validation_page` saves it).
+    """The page as a string (pure; :func:`write_validation_page` saves it), in ``lang`` (sv, en).
 
-    ``counts`` are the rows read, loaded and quarantined; ``rows`` are quarantine records
-    (``source_row, column, rule, detail``); ``checked`` lists the rules the suite checked (shown
-    with 0 when nothing failed them).
+    ``target`` is what the rows went into (``nomad T1``); ``status`` the ingest's status
+    (``loaded``, ``dry_run``, …); ``counts`` are the rows read, loaded and quarantined; ``rows``
+    are quarantine records (``source_row, column, rule, detail``); ``rules`` counts the rows each
+    rule quarantined, with every rule the suite checked (0 when nothing failed it).
     """
     esc = html.escape
+    lang = "sv" if lang == "sv" else "en"
+    w = PAGE[lang]
+    meanings = RULES_SV if lang == "sv" else RULES
     rows_read, rows_loaded, rows_quarantined = counts
     verdict = (
-        '<p class="ok">Every row loaded.</p>'
+        f'<p class="ok">{w["all_loaded"]}</p>'
         if not rows_quarantined
-        else f'<p class="bad">{rows_quarantined} row(s) quarantined; they are not in the store.</p>'
+        else f'<p class="bad">{esc(w["quarantined"].format(n=rows_quarantined))}</p>'
     )
-    counted = dict.fromkeys(checked, 0) | dict(reasons)
     rule_rows = "".join(
-        f"<tr><td><code>{esc(rule)}</code></td><td>{esc(RULES.get(rule, ''))}</td>"
+        f"<tr><td><code>{esc(rule)}</code></td><td>{esc(meanings.get(rule, ''))}</td>"
         f'<td class="n">{n}</td></tr>'
-        for rule, n in sorted(counted.items())
+        for rule, n in sorted(rules.items())
     )
     shown = list(rows)[:MAX_ROWS]
     row_rows = "".join(
@@ -65,26 +69,28 @@ def render_validation_page(
         for r in shown
     )
     more = (
-        f'<p class="muted">… and {len(rows) - MAX_ROWS} more in quarantine.csv.</p>'
+        f'<p class="muted">{esc(w["more"].format(n=len(rows) - MAX_ROWS))}</p>'
         if len(rows) > MAX_ROWS
         else ""
     )
+    title = esc(w["title"].format(target=target))
+    said = STATUS[lang].get(status, status.replace("_", " "))
+    tally = w["counts"].format(read=rows_read, loaded=rows_loaded, quarantined=rows_quarantined)
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title><style>{_CSS}</style></head>
+<title>{title}</title><style>{_CSS}</style></head>
 <body>
-<h1>{esc(title)}</h1>
-<p>File <code>{esc(file_name)}</code> (sha256 <code>{esc(sha256[:12])}</code>), {esc(status)}.</p>
-<p><strong>{rows_read}</strong> rows read = <strong>{rows_loaded}</strong> loaded +
-<strong>{rows_quarantined}</strong> quarantined.</p>
+<h1>{title}</h1>
+<p>{w["file"]} <code>{esc(file_name)}</code> (sha256 <code>{esc(sha256[:12])}</code>), {esc(said)}.</p>
+<p>{tally}</p>
 {verdict}
-<h2>Rules</h2>
-<table><thead><tr><th>rule</th><th>meaning</th><th>rows</th></tr></thead>
+<h2>{w["rules"]}</h2>
+<table><thead><tr><th>{w["rule"]}</th><th>{w["meaning"]}</th><th>{w["rows"]}</th></tr></thead>
 <tbody>{rule_rows}</tbody></table>
-<h2>Quarantined rows</h2>
-<p class="muted">Row numbers are those in the file (in a spreadsheet or CSV the header is row 1).</p>
-<table><thead><tr><th>row</th><th>column</th><th>rule</th><th>detail</th></tr></thead>
+<h2>{w["quarantined_rows"]}</h2>
+<p class="muted">{esc(w["row_numbers"])}</p>
+<table><thead><tr><th>{w["row"]}</th><th>{w["column"]}</th><th>{w["rule"]}</th><th>{w["detail"]}</th></tr></thead>
 <tbody>{row_rows}</tbody></table>
 {more}
 </body></html>

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from project.config import Project
+from project.labels import in_language
 from reports import disclosure
-from reports.content import ReportContext, SectionBuilder, SectionContent, Table
+from reports.content import ReportContext, SectionBuilder, SectionContent, Table, source
 from reports.disclosure import Column
 
 
@@ -21,12 +22,12 @@ def build(context: ReportContext) -> list[SectionContent]:
     b = "basic."
     rows = [(s(b + "project"), project.name.get(lang))]
     if project.funder:
-        rows.append((s(b + "funder"), project.funder))
+        rows.append((s(b + "funder"), in_language(project.funder, lang)))
     if project.period:
         period = f"{project.period.start.isoformat()} – {project.period.end.isoformat()}"
         rows.append((s(b + "period"), period))
     if project.report.evaluator:
-        rows.append((s(b + "evaluator"), project.report.evaluator))
+        rows.append((s(b + "evaluator"), in_language(project.report.evaluator, lang)))
     organisations = disclosure.format_number(len(project.organisations), decimals=0, lang=lang)
     rows.append((s(b + "organisations"), organisations))
     rows.append((s(b + "report"), s(f"report_kind.{project.report.kind}")))
@@ -36,7 +37,8 @@ def build(context: ReportContext) -> list[SectionContent]:
         lang=lang,
         threshold=None,
     )
-    return [SectionContent("basic_information", (Table(table, s(b + "caption")),), order=-1)]
+    block = Table(table, s(b + "caption")).sourced(source("project.yaml", len(rows)))
+    return [SectionContent("basic_information", (block,), order=-1)]
 
 
 BUILDER = SectionBuilder("basic", is_declared, build)

@@ -32,6 +32,7 @@ from reports.content import (
     SectionContent,
     Table,
     Text,
+    source,
 )
 from reports.disclosure import Column
 from reports.disclosure.linear import Cell, Published, Sum, secure
@@ -357,7 +358,9 @@ def build(context: ReportContext) -> list[SectionContent]:
     if not docs.empty:
         stated = agree["n_documents"].max() if not agree.empty else None
         dc_total = float(stated) if stated is not None and pd.notna(stated) else None
-        documents = documents_table(docs, cfg, threshold, s, dc_total)
+        documents = documents_table(docs, cfg, threshold, s, dc_total).sourced(
+            source("interview_documents", docs, kind="codings")
+        )
         withheld = documents.frame.attrs["withheld"]
         blocks.append(documents)
     make = partial(
@@ -372,7 +375,9 @@ def build(context: ReportContext) -> list[SectionContent]:
     caption = s("interviews.heatmap_figure", threshold=threshold)
     blocks += [
         Heading(s("interviews.heatmap_heading"), 3),
-        FigureBlock(f"interviews_npt_heatmap_{lang}", make, caption),
+        FigureBlock(f"interviews_npt_heatmap_{lang}", make, caption).sourced(
+            source(["coding_frequencies", "interview_documents"], freq, kind="codings")
+        ),
         Heading(s("interviews.agreement_heading"), 3),
         Text(_agreement_text(agree, codebook, s)),
         Heading(s("interviews.quotes_heading"), 3),
@@ -397,6 +402,7 @@ def build(context: ReportContext) -> list[SectionContent]:
             unit_level=s(f"interviews.unit_level.{unit}"),
             unit_definition=definition,
         )
+        table = table.sourced(source("agreement", agree, kind="codings"))
         appendix = (Heading(s("interviews.agreement_heading")), Text(text), table)
         out.append(SectionContent(APPENDIX, appendix))
     return out

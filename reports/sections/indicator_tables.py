@@ -71,6 +71,9 @@ def its_table(part: pd.DataFrame, ind: Indicator, s: Strings) -> Table:
 
 
 _SETTINGS = ("formula", "intervention", "seasonality", "effect_ci")
+_PROSE = ("design", "impact", "interval")
+"""Diagnostics that are the analysis' English description of the model (no estimate): shown in
+the English report with their labels, left out of the Swedish one (the results file has them)."""
 _WHOLE = ("n", "n_pre", "n_post", "hac_lag", "parameters")
 
 
@@ -85,6 +88,11 @@ def diagnostics_table(d: pd.DataFrame, title: str, ind: Indicator, s: Strings) -
             if m == "formula":
                 formula = "Formel" if lang == "sv" else "Formula"
                 rows.append({"measure": formula, "value": str(r["detail"]), "p": ""})
+            continue
+        if m in _PROSE:
+            if lang == "en" and str(r["detail"]):
+                label = s.get(f"indicators.diagnostics.{m}", m)
+                rows.append({"measure": label, "value": str(r["detail"]), "p": ""})
             continue
         decimals = 0 if m in _WHOLE else 2
         value = disclosure.format_number(r["estimate"], decimals=decimals, lang=lang)

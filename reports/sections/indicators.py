@@ -18,7 +18,7 @@ from ingest.kinds import get_kind
 from project.config import Project
 from project.indicators import Indicator
 from reports import content, disclosure
-from reports.content import Block, FigureBlock, Heading, SectionContent, Text
+from reports.content import Block, FigureBlock, Heading, SectionContent, Text, source
 from reports.escaping import Markdown
 from reports.figures.indicators import plot_its
 from reports.results import Results
@@ -63,7 +63,9 @@ def build(context: content.ReportContext) -> list[SectionContent]:
     if not ba.empty:
         n3 += [
             Heading(s("indicators.before_after_heading"), 3),
-            tables.before_after_table(ba, project, s),
+            tables.before_after_table(ba, project, s).sourced(
+                source("before_after", ba, kind="indicators")
+            ),
         ]
     registry = {i.id: i for i in project.indicators}
     summary = results.table("indicator_summary")
@@ -71,7 +73,11 @@ def build(context: content.ReportContext) -> list[SectionContent]:
         [i in registry and registry[i].model.type == "none" for i in summary["indicator"]]
     ]
     if not other.empty:
-        n3.append(tables.summary_table(other, project, s))
+        n3.append(
+            tables.summary_table(other, project, s).sourced(
+                source("indicator_summary", other, kind="indicators", model="none")
+            )
+        )
     n3 += outcome_blocks(results.table("outcomes"), results.table("outcome_targets"), project, s)
     n3 += _goals(results, project, s)
     out = [SectionContent("n3_key_figures", tuple(n3))]
@@ -100,6 +106,7 @@ def _its(results: Results, project: Project, s: Strings) -> tuple[list[Block], l
         if ind is None:
             continue
         title = title_of(ind.labels.get(lang), unit_label(project, str(unit), lang))
+        where = {"indicator": ind_id, "unit": unit}
         body.append(Heading(title, 3))
         ser = series[(series["indicator"] == ind_id) & (series["unit"] == unit)]
         when = f"{ind.intervention:%Y-%m}" if ind.intervention else ""
@@ -115,12 +122,16 @@ def _its(results: Results, project: Project, s: Strings) -> tuple[list[Block], l
                 rate=ind.model.offset,
             )
             caption = s("indicators.its_figure", indicator=title, intervention=intervention)
-            body.append(FigureBlock(f"its_{ind_id}_{unit}_{lang}", make, caption))
+            figure = FigureBlock(f"its_{ind_id}_{unit}_{lang}", make, caption)
+            body.append(figure.sourced(source("its_series", ser, kind="indicators", **where)))
         body += [Text(t) for t in its_sentences(part, ind, ser, intervention, s)]
-        body.append(tables.its_table(part, ind, s))
+        body.append(
+            tables.its_table(part, ind, s).sourced(source("its", part, kind="indicators", **where))
+        )
         if results.has("its_diagnostics"):
             d = diagnostics[(diagnostics["indicator"] == ind_id) & (diagnostics["unit"] == unit)]
-            appendix.append(tables.diagnostics_table(d, title, ind, s))
+            table = tables.diagnostics_table(d, title, ind, s)
+            appendix.append(table.sourced(source("its_diagnostics", d, kind="indicators", **where)))
     return body, appendix
 
 
@@ -191,7 +202,9 @@ def _goals(results: Results, project: Project, s: Strings) -> list[Block]:
         return []
     blocks: list[Block] = [
         Heading(s("indicators.goals_heading"), 3),
-        tables.goals_table(goals, project, s, results.table("logic")),
+        tables.goals_table(goals, project, s, results.table("logic")).sourced(
+            source(["goals", "logic"], goals, kind="indicators")
+        ),
         Text(s("indicators.goals_rule")),
     ]
     judged = goals[goals["status_source"] == "manual"]

@@ -15,6 +15,7 @@ from reports.content import (
     SectionContent,
     Table,
     Text,
+    source,
 )
 from reports.disclosure import Column
 from reports.figures.logic import plot_logic
@@ -43,7 +44,9 @@ def logic_table(logic: pd.DataFrame, s: Strings) -> Table:
     h = "indicators.headers."
     columns = [Column(s(h + k), k, "text") for k in ("level", "node", "status")]
     table = disclosure.format_table(pd.DataFrame(rows), columns, lang=s.lang, threshold=None)
-    return Table(table, s("indicators.logic_caption"))
+    return Table(table, s("indicators.logic_caption")).sourced(
+        source("logic", logic, kind="indicators")
+    )
 
 
 def build(context: ReportContext) -> list[SectionContent]:
@@ -54,7 +57,7 @@ def build(context: ReportContext) -> list[SectionContent]:
     s, lang = context.strings, context.lang
     figure = FigureBlock(
         f"project_logic_{lang}", partial(plot_logic, logic, lang=lang), s("indicators.logic_figure")
-    )
+    ).sourced(source("logic", logic, kind="indicators"))
     blocks = (
         Heading(s("indicators.logic_heading")),
         Text(s("indicators.logic_intro")),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from instruments.spec import InstrumentSpec
 from reports import disclosure
-from reports.content import Heading, ReportContext, SectionContent, Table, Text
+from reports.content import Heading, ReportContext, SectionContent, Table, Text, source
 from reports.labels import ordered_waves, wave_label
 from reports.results import Results
 
@@ -71,7 +71,8 @@ def _scale_table(
     frame.attrs["align"] = [*head.attrs["align"], "right", "right"]
     frame.attrs["notes"] = list(dict.fromkeys([*org_side.attrs["notes"], *all_side.attrs["notes"]]))
     caption = s("organisation.scale_caption", instrument=_name(spec, s.lang), organisation=org_name)
-    return Table(frame, caption, s("note_prefix"))
+    where = source("scale_scores", mine, kind="survey", instrument=instrument)
+    return Table(frame, caption, s("note_prefix")).sourced(where)
 
 
 def _rate(results: Results, instrument: str) -> pd.DataFrame:
@@ -104,7 +105,8 @@ def _response_table(
         both, columns, lang=s.lang, threshold=context.threshold, n_col="responded_org"
     )
     caption = s("organisation.rate_caption", instrument=_name(spec, s.lang))
-    return Table(frame, caption, s("note_prefix"))
+    where = source("response_rates", mine, kind="survey", instrument=instrument)
+    return Table(frame, caption, s("note_prefix")).sourced(where)
 
 
 def organisation_feedback(

@@ -15,7 +15,7 @@ import pandas as pd
 from project.config import Project
 from project.indicators import Outcome
 from reports import disclosure
-from reports.content import Block, FigureBlock, Heading, Table, Text
+from reports.content import Block, FigureBlock, Heading, Source, Table, Text, source
 from reports.disclosure import Column
 from reports.escaping import Markdown
 from reports.figures.indicators import plot_outcome
@@ -75,6 +75,7 @@ class _Outcome:
         self.outcome, self.s, self.lang = outcome, s, s.lang
         self.threshold = project.privacy.min_cell_size
         self.unit = str(part["unit"].iloc[0])
+        self.part = part
         self.cells = outcome_cells(part.reset_index(drop=True), self.threshold)
         is_total = self.cells["category"] == TOTAL
         everyone = (self.cells["group_by"] == "all") & ~is_total
@@ -84,6 +85,11 @@ class _Outcome:
         self.periods = str(part["periods"].iloc[0])
         self.labels = {c.id: c.labels.get(self.lang) for c in outcome.categories}
         self.phrases = {c.id: c.phrase.get(self.lang) for c in outcome.categories if c.phrase}
+
+    def source(self, rows: pd.DataFrame, name: str = "outcomes", **where: object) -> Source:
+        """Where a block of this outcome comes from: ``rows`` of results table ``name``."""
+        where = {"outcome": self.outcome.id, "unit": self.unit} | where
+        return source(name, rows, kind="indicators", **where)
 
     def note(self) -> str:
         return disclosure.persons_suppression_note(self.threshold, lang=self.lang)
@@ -127,7 +133,8 @@ def outcome_blocks(
             if not o.everyone.empty:
                 blocks += _everyone(o)
             if not o.cells[o.cells["group_by"] != "all"].empty:
-                blocks.append(_subgroup_table(o))
+                subgroups = o.part[o.part["group_by"] != "all"]
+                blocks.append(_subgroup_table(o).sourced(o.source(subgroups)))
             if outcome.target is not None and not targets.empty:
                 t = targets[(targets["outcome"] == outcome.id) & (targets["unit"] == o.unit)]
                 if not t.empty:
@@ -152,8 +159,9 @@ def _everyone(o: _Outcome) -> list[Block]:
     sentences = Markdown("\n").join(
         Markdown("- ") + o.sentence(r) for _, r in o.everyone.iterrows()
     )
+    everyone = o.part[o.part["group_by"] == "all"]
     return [
-        FigureBlock(stem, make, caption, width="90%"),
+        FigureBlock(stem, make, caption, width="90%").sourced(o.source(everyone, group_by="all")),
         Text(
             s(
                 OUT + "total_sentence",
@@ -163,7 +171,7 @@ def _everyone(o: _Outcome) -> list[Block]:
             )
         ),
         Text(sentences),
-        _outcome_table(o),
+        _outcome_table(o).sourced(o.source(everyone, group_by="all")),
     ]
 
 
@@ -312,5 +320,7 @@ def _target_blocks(t: pd.DataFrame, o: _Outcome) -> list[Block]:
         if (df["status"] == disclosure.SUPPRESSED).any():
             notes.append(o.note())
         table.attrs["notes"] = notes
-        blocks.append(Table(table, s(OUT + "target_caption", outcome=o.title), s("note_prefix")))
+        caption = s(OUT + "target_caption", outcome=o.title)
+        table_ = Table(table, caption, s("note_prefix"))
+        blocks.append(table_.sourced(o.source(t, "outcome_targets")))
     return blocks

@@ -129,7 +129,9 @@ def _constructs(ins: Instrument) -> list[Block]:
         )
         caption = s("survey.constructs_figure", kind=ins.kind_words, range=ins.range_words())
         stem = f"{ins.spec.id}_construct_means_{ins.lang}"
-        blocks.append(FigureBlock(stem, make, caption, width="90%"))
+        everyone = scores[scores["group_by"] == "all"]
+        figure = FigureBlock(stem, make, caption, width="90%")
+        blocks.append(figure.sourced(ins.source("scale_scores", everyone, group_by="all")))
     return blocks
 
 
@@ -158,7 +160,9 @@ def _distributions(ins: Instrument) -> list[Block]:
         )
         caption = ins.s("survey.distributions_figure", wave=ins.wave_label(wave))
         stem = f"{ins.spec.id}_item_distributions_{wave}_{ins.lang}"
-        figures.append(FigureBlock(stem, make, caption))
+        rows = dist[dist["wave"].astype(str) == wave]
+        figure = FigureBlock(stem, make, caption)
+        figures.append(figure.sourced(ins.source("item_distributions", rows, wave=wave)))
     return [Heading(ins.s("survey.distributions_heading"), 3), *figures] if figures else []
 
 

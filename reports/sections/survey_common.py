@@ -13,8 +13,8 @@ import pandas as pd
 from instruments.spec import InstrumentSpec
 from project.config import Project
 from reports import disclosure
-from reports.content import Table
-from reports.labels import ordered_waves, wave_label
+from reports.content import Source, Table, source
+from reports.labels import ordered_waves, wave_label, wave_short
 from reports.strings import Strings
 
 H = "headers."
@@ -78,6 +78,14 @@ class Instrument:
     def wave_label(self, wave: object) -> str:
         return wave_label(self.project, self.spec.id, str(wave), self.lang)
 
+    def contrast_label(self, contrast: object) -> str:
+        """A contrast between waves (``T1 - T0``) with each wave by its short name in the
+        report's language (``short`` in project.yaml, else its id), joined by an en dash."""
+        return " – ".join(
+            wave_short(self.project, self.spec.id, w.strip(), self.lang)
+            for w in str(contrast).split(" - ")
+        )
+
     def range_words(self) -> str:
         """``skala 1–5`` for mean scores on one response set; ``summapoäng`` for sums."""
         ranges = {self.spec.score_range(sc.id) for sc in self.spec.scales}
@@ -107,8 +115,16 @@ class Instrument:
             **options,  # type: ignore[arg-type]
         )
 
-    def table(self, frame: pd.DataFrame, caption: str) -> Table:
-        return Table(frame, caption=caption, note_prefix=self.s("note_prefix"))
+    def table(
+        self, frame: pd.DataFrame, caption: str, name: str, rows: pd.DataFrame | int
+    ) -> Table:
+        """A table of this instrument shown from ``rows`` of results table ``name``."""
+        table = Table(frame, caption=caption, note_prefix=self.s("note_prefix"))
+        return table.sourced(self.source(name, rows))
+
+    def source(self, name: str, rows: pd.DataFrame | int, **where: object) -> Source:
+        """``rows`` of this instrument in results table ``name``."""
+        return source(name, rows, kind="survey", instrument=self.spec.id, **where)
 
 
 def blank_repeats(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -81,7 +81,8 @@ def profile_table(ins: Instrument) -> Table | None:
         ),
         *table.attrs["notes"],
     ]
-    return ins.table(table, s("survey_stats.profile_caption", kind=ins.kind_words))
+    caption = s("survey_stats.profile_caption", kind=ins.kind_words)
+    return ins.table(table, caption, "normalisation_profile", profile)
 
 
 def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]:
@@ -112,15 +113,6 @@ def _change_rows(ins: Instrument, part: pd.DataFrame) -> list[dict[str, object]]
             }
         )
     return rows
-
-
-def contrast_label(contrast: str) -> str:
-    """A contrast between waves as the report writes it, with an en dash.
-
-    >>> contrast_label("T1 - T0")
-    'T1 – T0'
-    """
-    return str(contrast).replace(" - ", " – ")
 
 
 def change_blocks(ins: Instrument) -> list[Block]:
@@ -155,7 +147,7 @@ def change_blocks(ins: Instrument) -> list[Block]:
         low, high = int(df["n_linked"].min()), int(df["n_linked"].max())
         linked = fmt_n(low) if low == high else f"{fmt_n(low)}–{fmt_n(high)}"
         present = part["n_present_both"].dropna()
-        contrast = contrast_label(contrast)
+        contrast = ins.contrast_label(contrast)
         intro = (
             s(
                 "survey_stats.change_intro_present",
@@ -167,7 +159,7 @@ def change_blocks(ins: Instrument) -> list[Block]:
             else s("survey_stats.change_intro", contrast=contrast, linked=linked)
         )
         caption = s("survey_stats.change_caption", kind=ins.kind_words, contrast=contrast)
-        out += [Text(intro), ins.table(table, caption)]
+        out += [Text(intro), ins.table(table, caption, "wave_comparison", part)]
     return out
 
 
@@ -233,7 +225,7 @@ def group_tests(ins: Instrument) -> list[tuple[Table, str]]:
             kind=ins.kind_words,
             threshold=ins.threshold,
         )
-        out.append((ins.table(table, caption), sentence))
+        out.append((ins.table(table, caption, "group_comparison", part), sentence))
     return out
 
 
@@ -361,7 +353,8 @@ def rates_table(ins: Instrument) -> Table | None:
     hidden = table[s(SH + "rate")] == disclosure.SUPPRESSED  # a hidden row's flag tells its rate
     table.loc[hidden, s(SH + "flag")] = ""
     threshold = disclosure.format_percent(project.survey.response_rate_threshold, lang=lang)
-    return ins.table(table, s("survey_stats.rates_caption", threshold=threshold))
+    caption = s("survey_stats.rates_caption", threshold=threshold)
+    return ins.table(table, caption, "response_rates", rates)
 
 
 def significant_decimals(values: pd.Series, *, least: int = 3, most: int = 6) -> int:
@@ -397,7 +390,7 @@ def model_table(ins: Instrument) -> list[Table]:
     df["_s"] = df["scale"].map(order)
     df = df.sort_values(["contrast", "_s"], kind="stable")
     df["construct"] = [ins.spec.scale(x).label.get(ins.lang) for x in df["scale"]]
-    df["contrast"] = df["contrast"].astype(str).map(contrast_label)
+    df["contrast"] = df["contrast"].astype(str).map(ins.contrast_label)
     letters = _model_letters(df["formula"])
     df["model"] = df["formula"].astype(str).map(letters)
     first = [
@@ -436,5 +429,6 @@ def model_table(ins: Instrument) -> list[Table]:
     for columns, caption in ((estimates, "model_caption"), (variances, "variance_caption")):
         table = blank_repeats(ins.format(df, columns), ins.scale_header)
         table.attrs["notes"] = [*table.attrs.get("notes", []), formulas]
-        tables.append(ins.table(table, s(f"survey_stats.{caption}", kind=ins.kind_words)))
+        title = s(f"survey_stats.{caption}", kind=ins.kind_words)
+        tables.append(ins.table(table, title, "wave_comparison", df))
     return tables

@@ -56,7 +56,8 @@ def accounting(ins: Instrument) -> tuple[Table | None, list[str]]:
     ]
     # Row counts of files, not answers about people: no small-cell rule here.
     table = disclosure.format_table(pd.DataFrame(rows), columns, lang=ins.lang, threshold=None)
-    return ins.table(table, s("survey.accounting_caption")), _quarantine_sentences(ins)
+    caption = s("survey.accounting_caption")
+    return ins.table(table, caption, "ingest_summary", ingest), _quarantine_sentences(ins)
 
 
 def _quarantine_sentences(ins: Instrument) -> list[str]:
@@ -73,7 +74,8 @@ def _quarantine_sentences(ins: Instrument) -> list[str]:
         listed = ", ".join(
             ins.s(f"quarantine_rules.{rule}", n=ins.number(n)) for rule, n in per_rule.items()
         )
-        sentences.append(ins.s("survey.quarantine_sentence", wave=wave, reasons=listed))
+        label = ins.wave_label(wave)
+        sentences.append(ins.s("survey.quarantine_sentence", wave=label, reasons=listed))
     return sentences
 
 
@@ -97,7 +99,7 @@ def constructs_table(ins: Instrument) -> Table | None:
     ]
     table = blank_repeats(ins.format(df, columns), ins.scale_header)
     caption = s("survey.constructs_caption", kind=ins.kind_words, range=ins.range_words())
-    return ins.table(table, caption)
+    return ins.table(table, caption, "scale_scores", df)
 
 
 def numeric_items(ins: Instrument) -> list[str]:
@@ -134,7 +136,7 @@ def general_table(ins: Instrument) -> Table | None:
     table = blank_repeats(ins.format(df, columns), s(H + "question"))
     rs = spec.response_set_of(numeric[0])
     caption = s("survey.general_caption", low=ins.number(rs.low), high=ins.number(rs.high))
-    return ins.table(table, caption)
+    return ins.table(table, caption, "item_summaries", df)
 
 
 def group_table(ins: Instrument, group_by: str) -> Table | None:
@@ -188,7 +190,8 @@ def group_table(ins: Instrument, group_by: str) -> Table | None:
         "notes": notes,
         "published": long.attrs["published"],
     }
-    return ins.table(table, s(f"survey.groups_caption.{group_by}", kind=ins.kind_words))
+    caption = s(f"survey.groups_caption.{group_by}", kind=ins.kind_words)
+    return ins.table(table, caption, "scale_scores", df)
 
 
 def _overall_rows(reliability: pd.DataFrame) -> pd.DataFrame:
@@ -225,7 +228,7 @@ def reliability_table(ins: Instrument) -> Table | None:
     if len(methods) == 1:
         table.attrs["notes"] = [f"{s(H + 'method')}: {methods[0]}.", *table.attrs["notes"]]
     caption = s("survey.reliability_caption", kind=ins.kind_words, instrument=ins.short_name)
-    return ins.table(table, caption)
+    return ins.table(table, caption, "reliability", df)
 
 
 def group_reliability_table(ins: Instrument) -> Table | None:
@@ -269,7 +272,7 @@ def group_reliability_table(ins: Instrument) -> Table | None:
         instrument=ins.short_name,
         min_n=min_n,
     )
-    return ins.table(table, caption)
+    return ins.table(table, caption, "reliability", df)
 
 
 def item_rest_warnings(ins: Instrument) -> list[str]:

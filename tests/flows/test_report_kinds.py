@@ -210,3 +210,61 @@ def test_for_all_writes_one_report_per_organisation(
     written = sorted(p.parent.name for p in folder.glob("*/report_sv.html"))
     assert len(written) == 13 and "hc_norrmalm" in written
     shutil.rmtree(folder)
+
+
+def test_every_table_and_figure_of_the_example_traces_to_its_files(project: Path) -> None:
+    """The manifest's provenance: per table and figure (numbered as the exports), the results
+    files with their hashes, the rows, and the landed files they derive from."""
+    manifest = json.loads((project / "output" / "reports" / "manifest.json").read_text("utf-8"))
+    report = manifest["reports"]["sv"]
+    entries = report["provenance"]
+    exported = {(e["kind"], e["number"]) for e in report["settings"]["exports"]}
+    assert {(e["kind"], e["number"]) for e in entries} == exported
+    assert len([e for e in entries if e["kind"] == "table"]) >= 20
+    raw = project / ".impleval" / "raw"
+    for entry in entries:
+        where = f"{entry['kind']} {entry['number']}: {entry['caption']}"
+        assert entry["results"] and entry["rows"] > 0, where
+        for file in entry["results"]:
+            assert _sha(project / file["path"]) == file["sha256"], where
+        if entry["results"][0]["name"] != "project.yaml":
+            assert entry["derived_from"], where
+        for landed in entry["derived_from"]:
+            (copy,) = raw.glob(f"{landed['sha256']}.*")
+            assert _sha(copy) == landed["sha256"], where
+    kinds = {d["kind"] for e in entries for d in e["derived_from"]}
+    assert {"survey", "indicators", "codings"} <= kinds
+    pdf = "\n".join(_pdf_text(project / "output" / "reports" / "report_sv.pdf"))
+    appendix = pdf[pdf.rindex("Statistisk bilaga") :]
+    assert "Källa: results/agreement.csv" in appendix
+    assert "Källa: results/its_diagnostics.csv" in appendix
+
+
+def test_every_heading_in_the_reports_language(project: Path, env: dict[str, str]) -> None:  # noqa: F811
+    """No English heading, caption or table header in the Swedish report (PDF, HTML, DOCX read
+    back as text), no Swedish one in the English report; English quotes marked as Swedish."""
+    from tests.reports.language_left import docx_text, html_text, left_in
+
+    reports = project / "output" / "reports"
+    swedish = {
+        "pdf": "\n".join(_pdf_text(reports / "report_sv.pdf")),
+        "html": html_text(reports / "report_sv.html"),
+        "docx": docx_text(reports / "report_sv.docx"),
+    }
+    for fmt, text in swedish.items():
+        assert left_in(text, "sv") == [], fmt
+        assert len(left_in(text, "en")) >= 30, fmt  # the check finds the report's own
+        for english in (
+            "McDonald's omega total",
+            "percentile bootstrap",
+            "Exempelfonden (fictional)",
+        ):
+            assert english not in text, fmt
+    done = impleval("report", "-p", str(project), "--lang", "en", "--format", "pdf", env=env)
+    assert done.returncode == 0, done.stderr
+    english = " ".join(" ".join(_pdf_text(reports / "report_en.pdf")).split())
+    assert left_in(english, "en") == []
+    assert "Exempelfonden (fictional)" in english and "(fiktiv)" not in english
+    assert english.count("(original in Swedish)") >= 5  # every quote
+    assert "Autumn 2018 – Spring 2018" in english  # waves by their short names
+    assert "HT2018 – VT2018" not in english

@@ -80,7 +80,10 @@ def test_a_project_with_one_kind_ingests_its_inbox(name: str, tmp_path: Path) ->
         expected = files[inbox.path.name]
         assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == expected
         assert report.page is not None and report.page.is_file()  # every kind gets its page
-        assert "Validation: " in report.page.read_text(encoding="utf-8")
+        page_title = (
+            "Validering: " if load_project(project).report.language == "sv" else "Validation: "
+        )
+        assert page_title in report.page.read_text(encoding="utf-8")
         again = ingest_file(project, inbox.kind, inbox.path, inbox.options)
         assert again.status == "already_loaded" and again.lines()[0].endswith("nothing to do.")
     for table, n in tables.items():
