@@ -10,6 +10,9 @@ from tests.hostile.cases import Case
 
 YAML = (EXAMPLE / "project.yaml").read_text(encoding="utf-8")
 WAVE_T0 = "    invited: 262\n"
+#: Where the example's first "Älvstads sjukhus" starts: the byte a latin-1 save puts there.
+_LATIN1_AT = YAML.encode("utf-8").index("Älvstads sjukhus".encode())
+_LATIN1_LINE = YAML.encode("utf-8")[:_LATIN1_AT].count(b"\n") + 1
 LAUGHS = "lol0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 9)
 )
@@ -145,8 +148,8 @@ CASES: list[Case] = [
             )
         ),
         refused=(
-            "project.yaml: byte 0xc4 at byte position 581 (line 16) is not UTF-8. Hint: save "
-            "project.yaml as UTF-8 (the editor's 'Save with encoding')."
+            f"project.yaml: byte 0xc4 at byte position {_LATIN1_AT} (line {_LATIN1_LINE}) is "
+            "not UTF-8. Hint: save project.yaml as UTF-8 (the editor's 'Save with encoding')."
         ),
     ),
     Case(
@@ -171,7 +174,7 @@ CASES: list[Case] = [
         project(WAVE_T0, "    invted: 262\n"),
         refused=(
             "project.yaml: waves[T0].invted: unknown key. Expected one of id, instrument, "
-            "opens, closes, labels, invited, invited_by, profile, reminders, survey_url, parts. Did "
+            "opens, closes, labels, short, invited, invited_by, profile, reminders, survey_url, parts. Did "
             "you mean `invited`?"
         ),
     ),

@@ -96,7 +96,7 @@ def test_an_unknown_key_in_a_wave_names_the_nearest(tmp_path) -> None:
     message = _error_after(tmp_path, _set("waves.T1.invted_by", []))
     assert message == (
         "project.yaml: waves[T1].invted_by: unknown key. Expected one of id, instrument, opens, "
-        "closes, labels, invited, invited_by, profile, reminders, survey_url, parts. Did you mean "
+        "closes, labels, short, invited, invited_by, profile, reminders, survey_url, parts. Did you mean "
         "`invited_by`?"
     )
 
