@@ -9,8 +9,6 @@ from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -27,6 +25,7 @@ from project.outreach import Outreach, reminder_dates
 from project.privacy_settings import Privacy
 from project.references import check_wave_references
 from project.report_settings import ReportSettings
+from project.strict import Strict
 from project.yaml_limits import check_aliases
 
 PROJECT_FILE = "project.yaml"
@@ -45,11 +44,7 @@ _DatesAsText.yaml_implicit_resolvers = {
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Named(_Strict):
+class Named(Strict):
     """Something with an id, sv/en labels and further spellings seen in exports."""
 
     id: str = Field(
@@ -89,7 +84,7 @@ class StaffGroup(Named):
     """A profession or role that survey results are broken down by."""
 
 
-class InvitedCount(_Strict):
+class InvitedCount(Strict):
     """How many were invited in one organisation × staff group (either may be left out)."""
 
     organisation: str | None = Field(
@@ -101,7 +96,7 @@ class InvitedCount(_Strict):
     invited: int = Field(ge=0, description="How many were invited.")
 
 
-class Wave(_Strict):
+class Wave(Strict):
     """One survey occasion of one instrument."""
 
     id: str = Field(
@@ -172,7 +167,7 @@ class Wave(_Strict):
         return self.short.get(lang) if self.short else self.id
 
 
-class InstrumentUse(_Strict):
+class InstrumentUse(Strict):
     """An instrument the project uses, with the project's own scoring decisions.
 
     In project.yaml either a bare id (``- nomad``) or a mapping
@@ -191,7 +186,7 @@ class InstrumentUse(_Strict):
     )
 
 
-class TrafficLights(_Strict):
+class TrafficLights(Strict):
     """Traffic-light bands for mean scale scores, as shares of the way up the score range.
 
     Our defaults, not NoMAD's: on a 1–5 mean, green from 4.0 (0.75 of the range) and yellow from
@@ -214,7 +209,7 @@ class TrafficLights(_Strict):
         return self
 
 
-class SurveySettings(_Strict):
+class SurveySettings(Strict):
     """How survey results are flagged."""
 
     response_rate_threshold: float = Field(
@@ -242,7 +237,7 @@ class SurveySettings(_Strict):
     )
 
 
-class ReleaseSettings(_Strict):
+class ReleaseSettings(Strict):
     """Dataset releases for reuse (``impleval release``; docs/releases.md)."""
 
     licence: Literal[
@@ -268,12 +263,12 @@ class ReleaseSettings(_Strict):
     )
 
 
-class Period(_Strict):
+class Period(Strict):
     start: dt.date = Field(description="First day (YYYY-MM-DD).")
     end: dt.date = Field(description="Last day (YYYY-MM-DD).")
 
 
-class Project(_Strict):
+class Project(Strict):
     """The contents of ``project.yaml``."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable id; names the key file.")

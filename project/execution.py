@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from project.strict import Strict
 
 #: ``local:N`` or a Dask scheduler address (``tcp://HOST:PORT``; ``tls://`` and ``ucx://`` too).
 DASK_ADDRESS = re.compile(r"local:\d+|(tcp|tls|ucx)://[^\s/:]+:\d{1,5}")
 
 
-class ExecutorSettings(BaseModel):
+class ExecutorSettings(Strict):
     """Where the analysis's work units run (docs/scale.md); ``impleval run --dask`` overrides."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     dask: str | None = Field(
         default=None,

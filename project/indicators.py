@@ -22,10 +22,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from project.labels import Labels
 from project.references import unknown_reference
+from project.strict import Strict
 
 _ID = r"^[a-z0-9][a-z0-9_]*$"
 
@@ -33,11 +34,7 @@ Status = Literal["reached", "partly_reached", "not_reached", "not_measured"]
 Frequency = Literal["month", "quarter", "year"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Window(_Strict):
+class Window(Strict):
     """A stretch of calendar time (inclusive)."""
 
     start: dt.date = Field(description="First day (inclusive).")
@@ -50,14 +47,14 @@ class Window(_Strict):
         return self
 
 
-class Baseline(_Strict):
+class Baseline(Strict):
     """The value before the project, with the period it refers to (e.g. ``2016–2017``)."""
 
     value: float = Field(description="The value before the project.")
     period: str | None = Field(default=None, description="The period it refers to, e.g. 2016–2017.")
 
 
-class Target(_Strict):
+class Target(Strict):
     """Where a goal or indicator should be by ``deadline``: an absolute ``value`` or a
     ``relative`` change from the baseline (``-0.5`` = halve it)."""
 
@@ -82,7 +79,7 @@ class Target(_Strict):
         return baseline * (1 + self.relative)
 
 
-class ControlSeries(_Strict):
+class ControlSeries(Strict):
     """A control series for a controlled ITS: another indicator of the registry, same frequency.
 
     ``method: difference`` models the indicator minus the control (``family: gaussian``);
@@ -101,7 +98,7 @@ class ControlSeries(_Strict):
     )
 
 
-class Model(_Strict):
+class Model(Strict):
     """How the indicator is analysed.
 
     ``its``: segmented regression (``family`` gaussian, poisson, quasipoisson, negbin); needs at
@@ -174,7 +171,7 @@ class Model(_Strict):
         return self
 
 
-class Indicator(_Strict):
+class Indicator(Strict):
     """One entry of the indicator registry."""
 
     id: str = Field(pattern=_ID, description="Indicator id (lowercase letters, digits, _).")
@@ -246,7 +243,7 @@ class Indicator(_Strict):
 _RESERVED = {"indicator", "unit", "period", "value", "denominator", "category"}
 
 
-class OutcomeCategory(_Strict):
+class OutcomeCategory(Strict):
     """One category of a participant outcome (e.g. ``work``: "Arbete" / "Work").
 
     ``phrase`` completes a sentence after "58 of 98 (59 %, …)": "gick vidare till fortsatt
@@ -261,7 +258,7 @@ class OutcomeCategory(_Strict):
     )
 
 
-class OutcomeTarget(_Strict):
+class OutcomeTarget(Strict):
     """At least ``share`` (0–1) of the participants should end in one of ``categories`` by
     ``deadline`` (e.g. 70 % took a step towards work). ``baseline`` (a share) lets the status be
     ``partly_reached`` (the goal rule of :mod:`analysis.goals`)."""
@@ -284,7 +281,7 @@ class OutcomeTarget(_Strict):
     )
 
 
-class Outcome(_Strict):
+class Outcome(Strict):
     """One categorical participant outcome: how many persons ended in each category.
 
     The data are counts of persons per category (× unit × period × subgroup) in the same long
@@ -347,7 +344,7 @@ class Outcome(_Strict):
         return category
 
 
-class Goal(_Strict):
+class Goal(Strict):
     """An impact goal, project goal or sub-goal, optionally measured by an indicator.
 
     ``target`` overrides the indicator's target; ``status`` and ``evidence`` are the evaluator's
@@ -380,7 +377,7 @@ class Goal(_Strict):
     )
 
 
-class Activity(_Strict):
+class Activity(Strict):
     """An activity of the project plan, the goals it serves and its activity indicators."""
 
     id: str = Field(pattern=_ID, description="Activity id (lowercase letters, digits, _).")

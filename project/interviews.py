@@ -29,19 +29,16 @@ import datetime as dt
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from project.labels import Labels, normalise_label
 from project.references import unknown_reference
+from project.strict import Strict
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ProjectCode(_Strict):
+class ProjectCode(Strict):
     """A project's own code; ``children`` make a hierarchy. ``construct`` links it to NPT."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -58,7 +55,7 @@ class ProjectCode(_Strict):
     children: tuple[ProjectCode, ...] = Field(default=(), description="Sub-codes.")
 
 
-class StakeholderGroup(_Strict):
+class StakeholderGroup(Strict):
     """A group of key persons (staff, steering group, relatives' organisations …).
 
     ``speaker`` is the role word quotes are attributed with (``Styrgruppsledamot 3``).
@@ -77,7 +74,7 @@ class StakeholderGroup(_Strict):
         return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
 
 
-class Round(_Strict):
+class Round(Strict):
     """A data-collection round (interviews in spring 2017, after the pilot, …)."""
 
     id: str = Field(pattern=_ID, description="Round id.")
@@ -96,7 +93,7 @@ class Round(_Strict):
         return {normalise_label(s) for s in (self.id, self.labels.sv, self.labels.en, *self.accept)}
 
 
-class DocumentRule(_Strict):
+class DocumentRule(Strict):
     """Documents whose name (or document group) matches ``match`` belong to a group and round.
 
     ``match`` is a regular expression searched case-insensitively; the first matching rule wins.
@@ -122,7 +119,7 @@ class DocumentRule(_Strict):
         return value
 
 
-class Coder(_Strict):
+class Coder(Strict):
     """A coder: the id stored and reported, and the user names the QDA tool exports."""
 
     id: str = Field(pattern=_ID, description="Coder id, stored and reported.")
@@ -134,7 +131,7 @@ class Coder(_Strict):
         return {normalise_label(s) for s in (self.id, *self.accept)}
 
 
-class Quotes(_Strict):
+class Quotes(Strict):
     """How exemplar quotes are chosen (see ``analysis/codings.py``)."""
 
     per_cell: int = Field(
@@ -148,7 +145,7 @@ Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Unit = Literal["segment", "document"]
 
 
-class CodeGroup(_Strict):
+class CodeGroup(Strict):
     """Codes that are the categories of one variable: each coder gives a segment one of them (which
     NPT construct it speaks to, how strong a barrier is). Agreement is then computed on the
     category per segment and coder (code-as-category), besides the presence/absence of each code.
@@ -214,7 +211,7 @@ class CodeGroup(_Strict):
         return self
 
 
-class AgreementSettings(_Strict):
+class AgreementSettings(Strict):
     """How agreement is computed beyond the unit (``interviews.unit_of_analysis``).
 
     ``bootstrap_samples``: replicates of Krippendorff's alpha's bootstrap interval (Hayes &
@@ -240,7 +237,7 @@ class AgreementSettings(_Strict):
     )
 
 
-class InterviewsConfig(_Strict):
+class InterviewsConfig(Strict):
     """Interview codings: codebook additions, mapping, groups, rounds, coders, redaction."""
 
     npt: bool = Field(default=True, description="Include the built-in NPT codebook.")

@@ -10,17 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from project.strict import Strict
 
 #: Where the SMTP password is looked for when ``password_env`` is not set.
 DEFAULT_PASSWORD_ENV = "IMPLEVAL_SMTP_PASSWORD"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Smtp(_Strict):
+class Smtp(Strict):
     """The mail server invitations and reminders are sent through."""
 
     host: str = Field(description="The SMTP server's host name, e.g. smtp.region.example.")
@@ -46,7 +44,7 @@ class Smtp(_Strict):
     )
 
 
-class Outreach(_Strict):
+class Outreach(Strict):
     """Invitations, reminders and scheduled wave steps (docs/waves.md)."""
 
     smtp: Smtp | None = Field(

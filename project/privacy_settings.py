@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from project.strict import Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Privacy(_Strict):
+class Privacy(Strict):
     """Disclosure control. The threshold is recorded with every output."""
 
     min_cell_size: int = Field(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from project.labels import Labels
+from project.strict import Strict
 
 __all__ = ["OmittedQuestion", "ReportSettings"]
 
 
-class OmittedQuestion(BaseModel):
+class OmittedQuestion(Strict):
     """A question of the funder's template that the report does not answer, and why."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     question: str | Labels = Field(
         description="The question (or the template's section) left out: a text, or {sv, en}."
@@ -22,10 +21,8 @@ class OmittedQuestion(BaseModel):
     reason: str | Labels = Field(description="Why it is left out: a text, or {sv, en}.")
 
 
-class ReportSettings(BaseModel):
+class ReportSettings(Strict):
     """The report: language, formats, evaluator, kind, Word template, questions left out."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     language: Literal["sv", "en"] = Field(
         default="sv", description="The report's language: sv or en."
