@@ -283,19 +283,32 @@ def mcdonald_omega(
     )
 
 
+#: How many resampled values (resamples × cases × items) the bootstrap holds at once.
+_BOOTSTRAP_SLICE = 2_000_000
+
+
 def _percentile_interval(
     complete: np.ndarray, samples: int, seed: int, confidence: float
 ) -> tuple[float, float, int]:
     """The percentile interval of omega over ``samples`` resamples of the rows (R type 7)."""
-    n = complete.shape[0]
-    draws = complete[np.random.default_rng(seed).integers(0, n, size=(samples, n))]
+    n, k = complete.shape
+    rows = np.random.default_rng(seed).integers(0, n, size=(samples, n))
     omegas = np.full(samples, math.nan)
-    usable = (draws.std(axis=1) > 0).all(axis=1)
-    if usable.any():
-        centred = draws[usable] - draws[usable].mean(axis=1, keepdims=True)
+    usable = np.zeros(samples, dtype=bool)
+    r = np.empty((samples, k, k))
+    # The resampled data (samples × n × k) in slices of about _BOOTSTRAP_SLICE values: at 100×
+    # the example, whole, they took 2 GB; each resample's matrix is computed alone either way.
+    step = max(1, _BOOTSTRAP_SLICE // (n * k))
+    for start in range(0, samples, step):
+        draws = complete[rows[start : start + step]]
+        ok = (draws.std(axis=1) > 0).all(axis=1)
+        usable[start : start + step] = ok
+        centred = draws[ok] - draws[ok].mean(axis=1, keepdims=True)
         cov = np.einsum("bni,bnj->bij", centred, centred)
         scale = np.sqrt(np.einsum("bii->bi", cov))
-        r = cov / scale[:, :, None] / scale[:, None, :]
+        r[start : start + step][ok] = cov / scale[:, :, None] / scale[:, None, :]
+    if usable.any():
+        r = r[usable]
         loadings = _one_factor_minres(r)
         total = r.sum(axis=(1, 2))
         omegas[usable] = (total - (1 - loadings**2).sum(axis=1)) / total
