@@ -173,10 +173,55 @@ def _rank_sum_lower(n1: int, n2: int, tail: float) -> int:
     return int(np.searchsorted(cdf, tail - 1e-12))
 
 
-def _order_interval(values: np.ndarray, q: int) -> Interval:
-    """``values`` (sorted) at ranks ``q`` and ``M − q + 1`` (1-based), ``q`` at least 1."""
+def _walsh_averages(d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The Walsh averages :math:`(d_i + d_j)/2`, :math:`i \\le j`: every one (counts ``None``),
+    or, when ties make it much shorter, each average of two distinct values once with the number
+    of pairs giving it (the same floats: a sum does not depend on the order of its terms).
+
+    Scale scores have few distinct values: at 100× the example 15,000 paired differences give
+    1.1e8 averages (0.9 GB, and as much again for their indices) but a few thousand classes.
+    """
+    values, counts = np.unique(d, return_counts=True)
+    if not np.isfinite(values).all() or 4 * values.size**2 > d.size**2:
+        i, j = np.triu_indices(d.size)
+        return (d[i] + d[j]) / 2, None
+    s, t = np.triu_indices(values.size)
+    pairs = np.where(s == t, counts[s] * (counts[s] + 1) // 2, counts[s] * counts[t])
+    return (values[s] + values[t]) / 2, pairs
+
+
+def _differences(y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """All differences :math:`y_i - x_j`, or each difference of distinct values once with its
+    number of pairs when ties make that much shorter (as :func:`_walsh_averages`; at 100× the
+    example 3e8 differences, 2.4 GB)."""
+    u, cu = np.unique(y, return_counts=True)
+    v, cv = np.unique(x, return_counts=True)
+    if not (np.isfinite(u).all() and np.isfinite(v).all()) or 2 * u.size * v.size > y.size * x.size:
+        return np.subtract.outer(y, x).ravel(), None
+    return np.subtract.outer(u, v).ravel(), np.outer(cu, cv).ravel()
+
+
+def _median_and_interval(
+    values: np.ndarray, counts: np.ndarray | None, q: int
+) -> tuple[float, float, float]:
+    """The median of a multiset (``values``, each ``counts`` times; once each without counts) and
+    its values at ranks ``q`` and ``M − q + 1`` (1-based), ``q`` at least 1; the median as
+    ``np.median`` takes it (the mean of the two middle values when ``M`` is even)."""
+    if counts is None:
+        ordered = np.sort(values)
+        q = max(q, 1)
+        return float(np.median(ordered)), float(ordered[q - 1]), float(ordered[ordered.size - q])
+    order = np.argsort(values, kind="stable")
+    ordered, ends = values[order], np.cumsum(counts[order])
+    size = int(ends[-1])
+
+    def at(rank: int) -> float:  # 0-based
+        return float(ordered[np.searchsorted(ends, rank, side="right")])
+
+    middle = at(size // 2)
+    median = middle if size % 2 else float(np.mean(np.array([at(size // 2 - 1), middle])))
     q = max(q, 1)
-    return float(values[q - 1]), float(values[values.size - q])
+    return median, at(q - 1), at(size - q)
 
 
 def hodges_lehmann_paired(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -195,15 +240,14 @@ def hodges_lehmann_paired(d: np.ndarray, *, confidence: float = 0.95) -> tuple[f
     n = nonzero.size
     if n == 0:
         return math.nan, math.nan, math.nan
-    i, j = np.triu_indices(n)
-    walsh = np.sort((nonzero[i] + nonzero[j]) / 2)
+    walsh, counts = _walsh_averages(nonzero)
     tail = (1 - confidence) / 2
     if n < EXACT_BELOW:
         q = _signed_rank_lower(n, tail)
     else:
         mu, sigma = n * (n + 1) / 4, math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
         q = math.ceil(mu - 0.5 - float(stats.norm.ppf(1 - tail)) * sigma)
-    return (float(np.median(walsh)), *_order_interval(walsh, q))
+    return _median_and_interval(walsh, counts, q)
 
 
 def hodges_lehmann_shift(
@@ -223,7 +267,7 @@ def hodges_lehmann_shift(
     y = np.asarray(follow_up, dtype="float64")
     if x.size == 0 or y.size == 0:
         return math.nan, math.nan, math.nan
-    diffs = np.sort(np.subtract.outer(y, x).ravel())
+    diffs, counts = _differences(y, x)
     tail = (1 - confidence) / 2
     if x.size < EXACT_BELOW and y.size < EXACT_BELOW:
         q = _rank_sum_lower(y.size, x.size, tail)
@@ -231,4 +275,4 @@ def hodges_lehmann_shift(
         m = x.size * y.size
         sigma = math.sqrt(m * (x.size + y.size + 1) / 12)
         q = math.ceil(m / 2 - 0.5 - float(stats.norm.ppf(1 - tail)) * sigma)
-    return (float(np.median(diffs)), *_order_interval(diffs, q))
+    return _median_and_interval(diffs, counts, q)

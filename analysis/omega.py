@@ -160,6 +160,41 @@ def _newton_steps(
     return stepped
 
 
+#: Changes of a communality above which a step takes the leading eigenvector from powers of the
+#: matrix (:func:`_leading_by_powers`) instead of a full eigendecomposition.
+_POWERS_ABOVE = 1e-5
+#: The fewest matrices for which powers are worth it (numpy's per-call cost).
+_POWERS_FROM = 32
+#: Squarings of the shifted matrix: its ``2**_SQUARINGS``-th power.
+_SQUARINGS = 7
+
+
+def _leading_by_powers(reduced: np.ndarray, previous: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Leading eigenpairs of a stack of reduced correlation matrices, as loadings
+    :math:`v\sqrt{\lambda}`, from :math:`(A + I)^{2^m}` applied to the previous step's loadings
+    (``previous``; zeros at the first step, then the unit vectors' sum): much cheaper than
+    ``numpy.linalg.eigh`` per matrix. Shifted by :math:`I`, every eigenvalue is positive (a
+    reduced correlation matrix has none below :math:`-1`), so the powers single out the largest.
+
+    Returns the loadings and whether each settled: the eigen-equation holds to 1e-12 (it does
+    not where the two largest eigenvalues are close); the caller decomposes the others in full.
+    """
+    k = reduced.shape[1]
+    power = reduced + np.eye(k)
+    for _ in range(_SQUARINGS):
+        power = power @ power
+        power /= np.einsum("bii->b", power)[:, None, None]  # the trace: positive
+    start = np.where(np.abs(previous).sum(axis=1, keepdims=True) > 0, previous, 1.0)
+    v = (power @ start[:, :, None])[:, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        av = (reduced @ v[:, :, None])[:, :, 0]
+        lam = np.einsum("bi,bi->b", v, av)
+        residual = np.max(np.abs(av - lam[:, None] * v), axis=1)
+    settled = residual < 1e-12
+    return v * np.sqrt(np.maximum(lam, 0.0))[:, None], settled
+
+
 def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
     """Loadings of a one-factor minres (ULS) solution of a correlation matrix (``k × k``) or of
     a stack of them (``B × k × k``, as the bootstrap fits them).
@@ -178,19 +213,33 @@ def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100
     loadings = np.zeros(h2.shape)
     diagonal = np.arange(stack.shape[1])
     active = np.arange(stack.shape[0])  # the matrices not converged yet
+    last = np.full(stack.shape[0], math.inf)  # each matrix's last change
     for _ in range(max_iter):
         current = h2[active]
         reduced = stack[active]  # a copy: fancy indexing
         reduced[:, diagonal, diagonal] = current
-        values, vectors = np.linalg.eigh(reduced)
-        fitted = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
+        fitted = np.empty(current.shape)
+        # Far from the fixed point the leading eigenvector, from powers of the matrix, is
+        # enough; near it (and where powers do not settle) every eigenpair, for Newton.
+        full = last[active] < _POWERS_ABOVE
+        if (~full).sum() < _POWERS_FROM:  # for a few matrices eigh costs less
+            full[:] = True
+        else:
+            rows = np.flatnonzero(~full)
+            by_powers, settled = _leading_by_powers(reduced[rows], loadings[active[rows]])
+            step = np.max(np.abs(np.clip(by_powers**2, 0.005, 0.995) - current[rows]), axis=1)
+            fitted[rows] = by_powers
+            full[rows[~settled | (step < _POWERS_ABOVE)]] = True
+        values, vectors = np.linalg.eigh(reduced[full])
+        fitted[full] = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
         new = np.clip(fitted**2, 0.005, 0.995)
         change = np.max(np.abs(new - current), axis=1)
         moving = change >= tol
         close = moving & (change < _NEWTON_BELOW)
         if close.any():
-            new[close] = _newton_steps(current[close], new[close], values[close], vectors[close])
-        loadings[active], h2[active] = fitted, new
+            near = close[full]
+            new[close] = _newton_steps(current[close], new[close], values[near], vectors[near])
+        loadings[active], h2[active], last[active] = fitted, new, change
         active = active[moving]
         if active.size == 0:
             break
@@ -283,19 +332,32 @@ def mcdonald_omega(
     )
 
 
+#: How many resampled values (resamples × cases × items) the bootstrap holds at once.
+_BOOTSTRAP_SLICE = 2_000_000
+
+
 def _percentile_interval(
     complete: np.ndarray, samples: int, seed: int, confidence: float
 ) -> tuple[float, float, int]:
     """The percentile interval of omega over ``samples`` resamples of the rows (R type 7)."""
-    n = complete.shape[0]
-    draws = complete[np.random.default_rng(seed).integers(0, n, size=(samples, n))]
+    n, k = complete.shape
+    rows = np.random.default_rng(seed).integers(0, n, size=(samples, n))
     omegas = np.full(samples, math.nan)
-    usable = (draws.std(axis=1) > 0).all(axis=1)
-    if usable.any():
-        centred = draws[usable] - draws[usable].mean(axis=1, keepdims=True)
+    usable = np.zeros(samples, dtype=bool)
+    r = np.empty((samples, k, k))
+    # The resampled data (samples × n × k) in slices of about _BOOTSTRAP_SLICE values: at 100×
+    # the example, whole, they took 2 GB; each resample's matrix is computed alone either way.
+    step = max(1, _BOOTSTRAP_SLICE // (n * k))
+    for start in range(0, samples, step):
+        draws = complete[rows[start : start + step]]
+        ok = (draws.std(axis=1) > 0).all(axis=1)
+        usable[start : start + step] = ok
+        centred = draws[ok] - draws[ok].mean(axis=1, keepdims=True)
         cov = np.einsum("bni,bnj->bij", centred, centred)
         scale = np.sqrt(np.einsum("bii->bi", cov))
-        r = cov / scale[:, :, None] / scale[:, None, :]
+        r[start : start + step][ok] = cov / scale[:, :, None] / scale[:, None, :]
+    if usable.any():
+        r = r[usable]
         loadings = _one_factor_minres(r)
         total = r.sum(axis=(1, 2))
         omegas[usable] = (total - (1 - loadings**2).sum(axis=1)) / total

@@ -2,11 +2,12 @@
 :mod:`analysis.omega`) McDonald's omega total, per scale and wave (and group).
 
 Alpha is the estimate of ``psych::alpha(x)$total$raw_alpha`` on complete cases — ``psych::alpha``
-itself defaults to pairwise covariances, so pass it ``na.omit(x)`` to compare — computed by
-``pingouin.cronbach_alpha``. Alpha assumes essentially tau-equivalent items; it is a lower bound of
-reliability otherwise [1]_. Its interval follows Feldt's F-distribution method [2]_, as
-``psych::alpha.ci``; that interval is ours, because pingouin 0.7 rounds its interval to three
-decimals and takes its degrees of freedom from the rows before listwise deletion.
+itself defaults to pairwise covariances, so pass it ``na.omit(x)`` to compare — computed with
+``pingouin.cronbach_alpha``'s arithmetic in numpy (:func:`_alpha_of`: the same bits). Alpha
+assumes essentially tau-equivalent items; it is a lower bound of reliability otherwise [1]_. Its
+interval follows Feldt's F-distribution method [2]_, as ``psych::alpha.ci``; that interval is
+ours, because pingouin 0.7 rounds its interval to three decimals and takes its degrees of freedom
+from the rows before listwise deletion.
 
 Nothing here reads files, prints, rounds or changes its arguments.
 
@@ -144,7 +145,6 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRes
     >>> res.n, res.k_items
     (8, 3)
     """
-    import pingouin
     from scipy import stats
 
     check_confidence(confidence)
@@ -160,12 +160,27 @@ def cronbach_alpha(items: pd.DataFrame, *, confidence: float = 0.95) -> AlphaRes
     total_variance = complete.sum(axis=1).var(ddof=1)
     if not total_variance > 0:
         return AlphaResult(math.nan, math.nan, math.nan, n, k, method, ZERO_VARIANCE)
-    estimate, _ = pingouin.cronbach_alpha(data=pd.DataFrame(complete))
+    estimate = _alpha_of(complete)
     gamma = 1 - confidence
     df1, df2 = n - 1, (n - 1) * (k - 1)
     ci_low = 1 - (1 - estimate) * stats.f.ppf(1 - gamma / 2, df1, df2)
     ci_high = 1 - (1 - estimate) * stats.f.ppf(gamma / 2, df1, df2)
     return AlphaResult(float(estimate), float(ci_low), float(ci_high), n, k, method)
+
+
+def _alpha_of(complete: np.ndarray) -> float:
+    """Cronbach's alpha of complete cases (``n × k``), with ``pingouin.cronbach_alpha``'s
+    arithmetic operation for operation: its covariance matrix (``DataFrame.cov`` is ``np.cov``
+    of the items as C-contiguous rows on complete data; the memory layout changes the last
+    bits), trace, and sum of the column sums; the same bits (checked against pingouin in
+    tests/analysis/test_alpha_matches_pingouin.py).
+
+    Ours because importing pingouin (seaborn, matplotlib) costs about a second of the analyse
+    stage's start and its per-call DataFrame work about as much again, for this one formula.
+    """
+    k = complete.shape[1]
+    cov = np.cov(np.ascontiguousarray(complete.T), ddof=1)
+    return float((k / (k - 1)) * (1 - np.trace(cov) / cov.T.sum(axis=1).sum()))
 
 
 def _alpha_row(items: pd.DataFrame, n: int, *, confidence: float) -> dict[str, object]:
