@@ -252,10 +252,50 @@ def goal_decimals(x: float) -> int:
     return min(4, 1 - math.floor(math.log10(v)))
 
 
+_STATUSES = ("reached", "partly_reached", "not_reached", "not_measured")
+_LEVELS = ("impact", "project", "sub_goal", "activity")
+
+
+def _rolled(logic: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(logic["node"], logic["status"], strict=True)) if not logic.empty else {}
+
+
+def effective_status(goal: pd.Series, rolled: dict[str, str]) -> str:
+    """A goal's status as the goals table shows it: its own, or, when it has no data of its own,
+    the status rolled up from its sub-goals in the project logic (marked † there)."""
+    own = str(goal["status"])
+    if own == "not_measured" and rolled.get(goal["goal"]) in _STATUSES:
+        return rolled[goal["goal"]]
+    return own
+
+
+def attainment_table(goals: pd.DataFrame, s: Strings, logic: pd.DataFrame) -> Table:
+    """A final report's goal attainment in full: how many goals of each level are reached,
+    partly reached, not reached or not measured (each goal counted once, by the status the goals
+    table shows), and all levels together. Counts of goals, not of persons: no small cells."""
+    rolled = _rolled(logic)
+    status = [effective_status(g, rolled) for _, g in goals.iterrows()]
+    counts = pd.crosstab(goals["level"].to_numpy(), pd.Series(status, dtype=str).to_numpy())
+    counts = counts.reindex(columns=list(_STATUSES), fill_value=0)
+    levels = [lv for lv in _LEVELS if lv in counts.index]
+    levels += [lv for lv in counts.index if lv not in levels]
+    counts = counts.reindex(levels)
+    counts.loc["all"] = counts.sum()
+    counts["total"] = counts.sum(axis=1)
+    names = {lv: s(f"indicators.levels.{lv}") for lv in levels} | {"all": s("indicators.all_goals")}
+    rows = pd.DataFrame({"level": [names[lv] for lv in counts.index]})
+    for col in [*_STATUSES, "total"]:
+        rows[col] = [str(int(v)) for v in counts[col]]
+    heads = {k: s(f"indicators.status.{k}") for k in _STATUSES} | {"total": s("indicators.total")}
+    columns = [Column(s(H + "level"), "level", "text", align_as="left")]
+    columns += [Column(heads[k], k, "text", align_as="right") for k in [*_STATUSES, "total"]]
+    return Table(_text_table(rows, columns, s.lang), s("indicators.attainment_caption"))
+
+
 def goals_table(goals: pd.DataFrame, project: Project, s: Strings, logic: pd.DataFrame) -> Table:
     """Goal attainment: baseline, target, achieved, deadline and status per goal."""
     lang = s.lang
-    rolled = dict(zip(logic["node"], logic["status"], strict=True)) if not logic.empty else {}
+    rolled = _rolled(logic)
     any_rolled = False
     registry = {i.id: i for i in project.indicators}
     labels = {g.id: g.labels.get(lang) for g in project.goals}

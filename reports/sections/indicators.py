@@ -207,6 +207,13 @@ def _goals(results: Results, project: Project, s: Strings) -> list[Block]:
         ),
         Text(s("indicators.goals_rule")),
     ]
+    if project.report.kind == "final":
+        blocks += [
+            Heading(s("indicators.attainment_heading"), 4),
+            tables.attainment_table(goals, s, results.table("logic")).sourced(
+                source(["goals", "logic"], goals, kind="indicators")
+            ),
+        ]
     judged = goals[goals["status_source"] == "manual"]
     if not judged.empty:
         labels = {g.id: g.labels.get(s.lang) for g in project.goals}

@@ -138,6 +138,8 @@ def test_the_pdf_reads_as_a_funder_reads_it(project: Path) -> None:
     # a final report: conclusions, recommendations and the questions left out
     for heading in ("Slutsatser", "Rekommendationer", "Frågor som lämnats utan svar"):
         assert heading in text
+    # ... and goal attainment in full: goals per level and status (tests/reports/test_attainment)
+    assert "Måluppfyllelse per nivå" in text and "Alla mål" in text
     # every heading Swedish
     for english in ("Public debate", "Key figures", "Statistical appendix", "Reliability"):
         assert english not in text
