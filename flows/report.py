@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.cut import DataCut, cut_project
+from flows.executors import Call, Executor, InProcess
 from project.config import Project, load_project
 from project.errors import ConfigError
 from project.layout import ProjectPaths
@@ -126,55 +127,96 @@ def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
                     shutil.copyfile(source, tmp)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What one report unit wrote (in writing order) and the narrative's gaps, one per line."""
+
+    files: list[Path]
+    gaps: list[str]
+
+
+def render_plan(
+    project_dir: Path,
+    settings: RunSettings,
+    plan: ReportPlan,
+    *,
+    progress: Progress | None = None,
+) -> Rendered:
+    """One report unit: the analysis of the plan's own cut (when it has one) and its report,
+    written to ``plan.out_dir``. Runs in this process or on a Dask worker (which then needs the
+    project folder at the same path); it reads the store as of ``settings.as_of`` itself, as a
+    worker shares no context with the run's process."""
+    from reports.build import ReportRequest, build_report
+    from store.reads import store_as_of
+
+    paths = ProjectPaths(Path(project_dir))
+    project = load_project(paths.root)
+    frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
+    with frozen:
+        own = plan.cut.cutoff is not None or plan.cut.organisation is not None
+        if own or settings.as_of is not None:
+            _analyse(paths, project, plan)
+        seen = cut_project(project, plan.cut)
+        kind_of = seen.report.model_copy(update={"kind": plan.kind})
+        request = ReportRequest(
+            project=seen.model_copy(update={"report": kind_of}),
+            project_dir=paths.root,
+            lang=settings.lang,
+            formats=settings.formats,
+            results_dir=plan.results_dir if own or settings.as_of else None,
+            out_dir=plan.out_dir,
+            figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
+            report_date=settings.as_of or settings.cutoff,
+            kind=plan.kind,
+            cutoff=plan.cut.cutoff,
+            organisation=plan.cut.organisation,
+            whole_results_dir=plan.whole_results,
+            strict=settings.strict,
+        )
+        outputs = build_report(request, progress=progress)
+    return Rendered(list(outputs.files), list(outputs.gaps.lines()))
+
+
 def write_report(
     project_dir: Path,
     *,
     settings: RunSettings,
     progress: Progress | None = None,
     say: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[Path]:
     """Render the report(s) in ``settings.lang`` and ``settings.formats`` (see the module
     docstring). ``progress(step, done, total)`` is told about the long steps; ``say`` gets a
-    line for each gap of the narrative (missing sections, unknown files)."""
+    line for each gap of the narrative (missing sections, unknown files).
+
+    Each report (one per organisation with ``--for all``) is one unit of ``executor``: rendered
+    in this process by default, on a Dask cluster's workers otherwise; the files are listed in
+    the plans' order wherever they were written."""
     from flows.analyse import analyse_project
-    from reports.build import ReportRequest, build_report
     from store.reads import store_as_of
 
+    executor = executor or InProcess()
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     plans = report_plans(paths, project, settings)
-    report_date = settings.as_of or settings.cutoff
-    files: list[Path] = []
-    fresh_whole = plans[0].whole_results not in (None, paths.results)
-    frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
-    with frozen:
-        if fresh_whole and plans[0].whole_results is not None:
+    whole = plans[0].whole_results
+    if whole is not None and whole != paths.results:
+        frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
+        with frozen:
             cut = DataCut(settings.cutoff)
-            analyse_project(paths, project, cut=cut, results_dir=plans[0].whole_results)
-        for plan in plans:
-            own = plan.cut.cutoff is not None or plan.cut.organisation is not None
-            if own or settings.as_of is not None:
-                _analyse(paths, project, plan)
-            seen = cut_project(project, plan.cut)
-            kind_of = seen.report.model_copy(update={"kind": plan.kind})
-            request = ReportRequest(
-                project=seen.model_copy(update={"report": kind_of}),
-                project_dir=paths.root,
-                lang=settings.lang,
-                formats=settings.formats,
-                results_dir=plan.results_dir if own or settings.as_of else None,
-                out_dir=plan.out_dir,
-                figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
-                report_date=report_date,
-                kind=plan.kind,
-                cutoff=plan.cut.cutoff,
-                organisation=plan.cut.organisation,
-                whole_results_dir=plan.whole_results,
-                strict=settings.strict,
-            )
-            outputs = build_report(request, progress=progress)
-            if say is not None and plan is plans[0]:
-                for line in outputs.gaps.lines():
-                    say(f"  {line}")
-            files += outputs.files
-    return files
+            analyse_project(paths, project, cut=cut, results_dir=whole, executor=executor)
+    embedded = isinstance(executor, InProcess)
+    calls = [
+        Call(
+            f"report {plan.cut.organisation or plan.kind}",
+            render_plan,
+            (paths.root, settings, plan),
+            {"progress": progress} if embedded else {},
+        )
+        for plan in plans
+    ]
+    rendered: list[Rendered] = executor.run(calls, progress=None if embedded else progress)
+    if say is not None:
+        for line in rendered[0].gaps:
+            say(f"  {line}")
+    return [path for unit in rendered for path in unit.files]
