@@ -183,7 +183,8 @@ def map_cells(column: pd.Series, func: Callable[[Any], object]) -> pd.Series:
     and names thousands of times); missing values (None, NaN) are passed to ``func`` as ``None``.
     ``func`` is not called for ``None`` when no cell is missing. The result has ``column``'s index
     and object dtype."""
-    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    text = isinstance(column.dtype, pd.StringDtype)  # factorised as it is: no copy as objects
+    codes, uniques = pd.factorize(column if text else column.astype(object), use_na_sentinel=True)
     results = np.empty(len(uniques) + 1, dtype=object)
     for position, value in enumerate(uniques):
         results[position] = func(value)
