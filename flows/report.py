@@ -109,7 +109,7 @@ def _moment(as_of: dt.date | None) -> dt.datetime | None:
     return None if as_of is None else dt.datetime.combine(as_of, dt.time.max)
 
 
-def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
+def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan, executor: Executor) -> None:
     """The results of the plan's cut; an organisation's report shares the whole project's
     interview results (codings are not per organisation), copied rather than computed again."""
     from analysis.columns import tables_of
@@ -118,7 +118,9 @@ def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
 
     per_organisation = plan.cut.organisation is not None and plan.whole_results is not None
     skip = ("codings",) if per_organisation else ()
-    analyse_project(paths, project, cut=plan.cut, results_dir=plan.results_dir, skip=skip)
+    analyse_project(
+        paths, project, cut=plan.cut, results_dir=plan.results_dir, skip=skip, executor=executor
+    )
     if per_organisation and plan.whole_results is not None:
         for name in tables_of("codings"):
             source = plan.whole_results / f"{name}.csv"
@@ -142,38 +144,31 @@ def render_plan(
     *,
     progress: Progress | None = None,
 ) -> Rendered:
-    """One report unit: the analysis of the plan's own cut (when it has one) and its report,
-    written to ``plan.out_dir``. Runs in this process or on a Dask worker (which then needs the
-    project folder at the same path); it reads the store as of ``settings.as_of`` itself, as a
-    worker shares no context with the run's process."""
+    """One report unit: the report of a plan whose results are written (by :func:`write_report`),
+    to ``plan.out_dir``. Runs in this process or on a Dask worker (which then needs the project
+    folder at the same path); it reads results files and the project's files, not the store."""
     from reports.build import ReportRequest, build_report
-    from store.reads import store_as_of
 
     paths = ProjectPaths(Path(project_dir))
-    project = load_project(paths.root)
-    frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
-    with frozen:
-        own = plan.cut.cutoff is not None or plan.cut.organisation is not None
-        if own or settings.as_of is not None:
-            _analyse(paths, project, plan)
-        seen = cut_project(project, plan.cut)
-        kind_of = seen.report.model_copy(update={"kind": plan.kind})
-        request = ReportRequest(
-            project=seen.model_copy(update={"report": kind_of}),
-            project_dir=paths.root,
-            lang=settings.lang,
-            formats=settings.formats,
-            results_dir=plan.results_dir if own or settings.as_of else None,
-            out_dir=plan.out_dir,
-            figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
-            report_date=settings.as_of or settings.cutoff,
-            kind=plan.kind,
-            cutoff=plan.cut.cutoff,
-            organisation=plan.cut.organisation,
-            whole_results_dir=plan.whole_results,
-            strict=settings.strict,
-        )
-        outputs = build_report(request, progress=progress)
+    seen = cut_project(load_project(paths.root), plan.cut)
+    kind_of = seen.report.model_copy(update={"kind": plan.kind})
+    own = plan.cut.cutoff is not None or plan.cut.organisation is not None
+    request = ReportRequest(
+        project=seen.model_copy(update={"report": kind_of}),
+        project_dir=paths.root,
+        lang=settings.lang,
+        formats=settings.formats,
+        results_dir=plan.results_dir if own or settings.as_of else None,
+        out_dir=plan.out_dir,
+        figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
+        report_date=settings.as_of or settings.cutoff,
+        kind=plan.kind,
+        cutoff=plan.cut.cutoff,
+        organisation=plan.cut.organisation,
+        whole_results_dir=plan.whole_results,
+        strict=settings.strict,
+    )
+    outputs = build_report(request, progress=progress)
     return Rendered(list(outputs.files), list(outputs.gaps.lines()))
 
 
@@ -189,9 +184,10 @@ def write_report(
     docstring). ``progress(step, done, total)`` is told about the long steps; ``say`` gets a
     line for each gap of the narrative (missing sections, unknown files).
 
-    Each report (one per organisation with ``--for all``) is one unit of ``executor``: rendered
-    in this process by default, on a Dask cluster's workers otherwise; the files are listed in
-    the plans' order wherever they were written."""
+    The analyses of the reports' cuts are read from the store here (their units run on
+    ``executor``); then each report (one per organisation with ``--for all``) is one unit of
+    ``executor``: rendered in this process by default, on a Dask cluster's workers otherwise; the
+    files are listed in the plans' order wherever they were written."""
     from flows.analyse import analyse_project
     from store.reads import store_as_of
 
@@ -200,11 +196,15 @@ def write_report(
     project = load_project(paths.root)
     plans = report_plans(paths, project, settings)
     whole = plans[0].whole_results
-    if whole is not None and whole != paths.results:
-        frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
-        with frozen:
+    frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
+    with frozen:  # the store is read here (this process holds the project), the units read files
+        if whole is not None and whole != paths.results:
             cut = DataCut(settings.cutoff)
             analyse_project(paths, project, cut=cut, results_dir=whole, executor=executor)
+        for plan in plans:
+            own = plan.cut.cutoff is not None or plan.cut.organisation is not None
+            if own or settings.as_of is not None:
+                _analyse(paths, project, plan, executor)
     embedded = isinstance(executor, InProcess)
     calls = [
         Call(

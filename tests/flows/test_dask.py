@@ -8,6 +8,7 @@ Everything listens on 127.0.0.1. The runs take minutes on a 2-core machine: mark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -101,18 +102,29 @@ def test_local_cluster_gives_the_embedded_results(
     assert _differing(embedded, _results(project)) == []
 
 
-def _reports(project: Path) -> dict[str, bytes | str]:
-    """Every file ``report --for all`` wrote, by its path under the organisations' folder: the
-    bytes, or for a PDF its text (typst stamps no clock, but the text is what must agree)."""
+def _comparable(path: Path) -> bytes | str:
+    """A report file as two renderings of it must agree: its bytes; a PDF's text (typst's bytes
+    differ from run to run); a manifest without its clock and the PDFs' hashes."""
     from pypdf import PdfReader
 
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    if path.name != "manifest.json":
+        return path.read_bytes()
+    manifest = json.loads(path.read_bytes())
+    for entry in manifest["reports"].values():
+        assert entry.pop("generated_at")
+        for output in entry["outputs"]:
+            if output["path"].endswith(".pdf"):
+                output.pop("sha256"), output.pop("bytes")
+    return json.dumps(manifest, sort_keys=True)
+
+
+def _reports(project: Path) -> dict[str, bytes | str]:
+    """Every file ``report --for all`` wrote, by its path under the organisations' folder."""
     folder = project / "output/reports/organisations"
     return {
-        p.relative_to(folder).as_posix(): (
-            "\n".join(page.extract_text() for page in PdfReader(p).pages)
-            if p.suffix == ".pdf"
-            else p.read_bytes()
-        )
+        p.relative_to(folder).as_posix(): _comparable(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
