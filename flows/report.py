@@ -185,9 +185,10 @@ def write_report(
     line for each gap of the narrative (missing sections, unknown files).
 
     The analyses of the reports' cuts are read from the store here (their units run on
-    ``executor``); then each report (one per organisation with ``--for all``) is one unit of
-    ``executor``: rendered in this process by default, on a Dask cluster's workers otherwise; the
-    files are listed in the plans' order wherever they were written."""
+    ``executor``); then, when there are several (one per organisation with ``--for all``), each
+    report is one unit of ``executor``: rendered in this process by default, on a Dask cluster's
+    workers otherwise; the files are listed in the plans' order wherever they were written. A
+    single report is rendered in this process (a remote worker may not see the project folder)."""
     from flows.analyse import analyse_project
     from store.reads import store_as_of
 
@@ -205,7 +206,8 @@ def write_report(
             own = plan.cut.cutoff is not None or plan.cut.organisation is not None
             if own or settings.as_of is not None:
                 _analyse(paths, project, plan, executor)
-    embedded = isinstance(executor, InProcess)
+    renderer = executor if len(plans) > 1 else InProcess()  # one report: rendered right here
+    embedded = isinstance(renderer, InProcess)
     calls = [
         Call(
             f"report {plan.cut.organisation or plan.kind}",
@@ -215,7 +217,7 @@ def write_report(
         )
         for plan in plans
     ]
-    rendered: list[Rendered] = executor.run(calls, progress=None if embedded else progress)
+    rendered: list[Rendered] = renderer.run(calls, progress=None if embedded else progress)
     if say is not None:
         for line in rendered[0].gaps:
             say(f"  {line}")
