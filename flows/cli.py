@@ -91,6 +91,24 @@ FormatOpt = Annotated[
         "project.yaml).",
     ),
 ]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run the work units (the analysis's; one per report with --for all) on a Dask "
+        "cluster: tcp://HOST:PORT (a running `dask scheduler`) or local:N (N worker processes "
+        "here); default: executor.dask in project.yaml, else this process. The results files are "
+        "the same (docs/scale.md).",
+    ),
+]
+
+
+def _check_dask(dask: str | None) -> None:
+    if dask is not None:  # a wrong address is one line before anything runs
+        from flows.executors import parse_dask
+
+        parse_dask(dask)
 
 
 def _echo(line: str) -> None:
@@ -302,16 +320,7 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Redo every stage.")] = False,
     lang: LangOpt = None,
     fmt: FormatOpt = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            metavar="ADDRESS",
-            help="Run the analysis's work units on a Dask cluster: tcp://HOST:PORT (a running "
-            "`dask scheduler`) or local:N (N worker processes here); default: executor.dask in "
-            "project.yaml, else this process. The results files are the same (docs/scale.md).",
-        ),
-    ] = None,
+    dask: DaskOpt = None,
 ) -> None:
     """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
     reports are. When nothing changed it answers `up to date` at once.
@@ -322,10 +331,7 @@ def run(
     \b
         impleval run -p impleval-demo
     """
-    if dask is not None:
-        from flows.executors import parse_dask
-
-        parse_dask(dask)  # a wrong address is one line before anything runs
+    _check_dask(dask)
     settings = _report_settings(project_dir, lang, fmt)
     _run(project_dir, force=force, only=stage, settings=settings, dask=dask)
     if stage in (None, "report"):
@@ -347,7 +353,7 @@ def _date(option: str) -> typer.models.OptionInfo:
 
 
 @app.command()
-def report(
+def report(  # noqa: PLR0913 -- typer: one parameter per command-line option
     project_dir: ProjectOpt = Path("."),
     lang: LangOpt = None,
     fmt: FormatOpt = None,
@@ -372,6 +378,7 @@ def report(
     strict: Annotated[
         bool, typer.Option("--strict", help="Missing or unknown narrative files are an error.")
     ] = False,
+    dask: DaskOpt = None,
 ) -> None:
     """Render the report from the current results (the analyse stage's; run that first), or,
     with --cutoff or --for, from the data up to the cut-off or of one organisation.
@@ -394,7 +401,8 @@ def report(
             "strict": strict,
         }
     )
-    for outcome in run_project(project_dir, settings, force=True, only="report"):
+    _check_dask(dask)
+    for outcome in run_project(project_dir, settings, force=True, only="report", dask=dask):
         for path in outcome.outputs:
             if path.suffix in (".html", ".pdf", ".docx"):
                 _echo(str(path))

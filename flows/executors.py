@@ -168,7 +168,7 @@ class DaskExecutor:
             if not _cluster_failure(exc):
                 raise  # a unit's own error: the same as in an embedded run
             raise PipelineError(
-                f"--dask {self.target}: the cluster failed while running the analysis "
+                f"--dask {self.target}: the cluster failed while running the work units "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}). "
                 f"Hint: a worker that runs out of memory is restarted and, after a few tries, "
                 f"given up on; give the workers more memory (dask worker --memory-limit) or run "

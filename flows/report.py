@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.cut import DataCut, cut_project
+from flows.executors import Call, Executor, InProcess
 from project.config import Project, load_project
 from project.errors import ConfigError
 from project.layout import ProjectPaths
@@ -108,7 +109,7 @@ def _moment(as_of: dt.date | None) -> dt.datetime | None:
     return None if as_of is None else dt.datetime.combine(as_of, dt.time.max)
 
 
-def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
+def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan, executor: Executor) -> None:
     """The results of the plan's cut; an organisation's report shares the whole project's
     interview results (codings are not per organisation), copied rather than computed again."""
     from analysis.columns import tables_of
@@ -117,7 +118,9 @@ def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
 
     per_organisation = plan.cut.organisation is not None and plan.whole_results is not None
     skip = ("codings",) if per_organisation else ()
-    analyse_project(paths, project, cut=plan.cut, results_dir=plan.results_dir, skip=skip)
+    analyse_project(
+        paths, project, cut=plan.cut, results_dir=plan.results_dir, skip=skip, executor=executor
+    )
     if per_organisation and plan.whole_results is not None:
         for name in tables_of("codings"):
             source = plan.whole_results / f"{name}.csv"
@@ -126,55 +129,96 @@ def _analyse(paths: ProjectPaths, project: Project, plan: ReportPlan) -> None:
                     shutil.copyfile(source, tmp)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What one report unit wrote (in writing order) and the narrative's gaps, one per line."""
+
+    files: list[Path]
+    gaps: list[str]
+
+
+def render_plan(
+    project_dir: Path,
+    settings: RunSettings,
+    plan: ReportPlan,
+    *,
+    progress: Progress | None = None,
+) -> Rendered:
+    """One report unit: the report of a plan whose results are written (by :func:`write_report`),
+    to ``plan.out_dir``. Runs in this process or on a Dask worker (which then needs the project
+    folder at the same path); it reads results files and the project's files, not the store."""
+    from reports.build import ReportRequest, build_report
+
+    paths = ProjectPaths(Path(project_dir))
+    seen = cut_project(load_project(paths.root), plan.cut)
+    kind_of = seen.report.model_copy(update={"kind": plan.kind})
+    own = plan.cut.cutoff is not None or plan.cut.organisation is not None
+    request = ReportRequest(
+        project=seen.model_copy(update={"report": kind_of}),
+        project_dir=paths.root,
+        lang=settings.lang,
+        formats=settings.formats,
+        results_dir=plan.results_dir if own or settings.as_of else None,
+        out_dir=plan.out_dir,
+        figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
+        report_date=settings.as_of or settings.cutoff,
+        kind=plan.kind,
+        cutoff=plan.cut.cutoff,
+        organisation=plan.cut.organisation,
+        whole_results_dir=plan.whole_results,
+        strict=settings.strict,
+    )
+    outputs = build_report(request, progress=progress)
+    return Rendered(list(outputs.files), list(outputs.gaps.lines()))
+
+
 def write_report(
     project_dir: Path,
     *,
     settings: RunSettings,
     progress: Progress | None = None,
     say: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[Path]:
     """Render the report(s) in ``settings.lang`` and ``settings.formats`` (see the module
     docstring). ``progress(step, done, total)`` is told about the long steps; ``say`` gets a
-    line for each gap of the narrative (missing sections, unknown files)."""
+    line for each gap of the narrative (missing sections, unknown files).
+
+    The analyses of the reports' cuts are read from the store here (their units run on
+    ``executor``); then, when there are several (one per organisation with ``--for all``), each
+    report is one unit of ``executor``: rendered in this process by default, on a Dask cluster's
+    workers otherwise; the files are listed in the plans' order wherever they were written. A
+    single report is rendered in this process (a remote worker may not see the project folder)."""
     from flows.analyse import analyse_project
-    from reports.build import ReportRequest, build_report
     from store.reads import store_as_of
 
+    executor = executor or InProcess()
     paths = ProjectPaths(Path(project_dir))
     project = load_project(paths.root)
     plans = report_plans(paths, project, settings)
-    report_date = settings.as_of or settings.cutoff
-    files: list[Path] = []
-    fresh_whole = plans[0].whole_results not in (None, paths.results)
+    whole = plans[0].whole_results
     frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
-    with frozen:
-        if fresh_whole and plans[0].whole_results is not None:
+    with frozen:  # the store is read here (this process holds the project), the units read files
+        if whole is not None and whole != paths.results:
             cut = DataCut(settings.cutoff)
-            analyse_project(paths, project, cut=cut, results_dir=plans[0].whole_results)
+            analyse_project(paths, project, cut=cut, results_dir=whole, executor=executor)
         for plan in plans:
             own = plan.cut.cutoff is not None or plan.cut.organisation is not None
             if own or settings.as_of is not None:
-                _analyse(paths, project, plan)
-            seen = cut_project(project, plan.cut)
-            kind_of = seen.report.model_copy(update={"kind": plan.kind})
-            request = ReportRequest(
-                project=seen.model_copy(update={"report": kind_of}),
-                project_dir=paths.root,
-                lang=settings.lang,
-                formats=settings.formats,
-                results_dir=plan.results_dir if own or settings.as_of else None,
-                out_dir=plan.out_dir,
-                figures_dir=plan.figures_dir if plan.out_dir != paths.reports else None,
-                report_date=report_date,
-                kind=plan.kind,
-                cutoff=plan.cut.cutoff,
-                organisation=plan.cut.organisation,
-                whole_results_dir=plan.whole_results,
-                strict=settings.strict,
-            )
-            outputs = build_report(request, progress=progress)
-            if say is not None and plan is plans[0]:
-                for line in outputs.gaps.lines():
-                    say(f"  {line}")
-            files += outputs.files
-    return files
+                _analyse(paths, project, plan, executor)
+    renderer = executor if len(plans) > 1 else InProcess()  # one report: rendered right here
+    embedded = isinstance(renderer, InProcess)
+    calls = [
+        Call(
+            f"report {plan.cut.organisation or plan.kind}",
+            render_plan,
+            (paths.root, settings, plan),
+            {"progress": progress} if embedded else {},
+        )
+        for plan in plans
+    ]
+    rendered: list[Rendered] = renderer.run(calls, progress=None if embedded else progress)
+    if say is not None:
+        for line in rendered[0].gaps:
+            say(f"  {line}")
+    return [path for unit in rendered for path in unit.files]

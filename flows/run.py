@@ -87,7 +87,11 @@ def _report(context: StageContext) -> list[Path]:
     from flows.report import write_report
 
     return write_report(
-        context.paths.root, settings=context.settings, progress=context.progress, say=context.say
+        context.paths.root,
+        settings=context.settings,
+        progress=context.progress,
+        say=context.say,
+        executor=context.units,
     )
 
 

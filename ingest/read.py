@@ -16,8 +16,9 @@ when its identifier cell is itself a column name.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import os
 import zipfile
 import zlib
 from collections import Counter
@@ -33,6 +34,10 @@ from ingest.archives import check_archive
 from project.errors import ResponseDataError
 
 SNIFF_BYTES = 64 * 1024
+#: Lines a CSV is parsed in at a time (``IMPLEVAL_CSV_CHUNK_ROWS`` overrides; the table read is
+#: the same for any size): the file is never held whole as bytes or text besides its table.
+CSV_CHUNK_ROWS = 200_000
+CHUNK_ENV = "IMPLEVAL_CSV_CHUNK_ROWS"
 HEADER_SEARCH_ROWS = 10
 _MAGIC = {
     b"%PDF": "a PDF document",
@@ -178,7 +183,8 @@ def map_cells(column: pd.Series, func: Callable[[Any], object]) -> pd.Series:
     and names thousands of times); missing values (None, NaN) are passed to ``func`` as ``None``.
     ``func`` is not called for ``None`` when no cell is missing. The result has ``column``'s index
     and object dtype."""
-    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    text = isinstance(column.dtype, pd.StringDtype)  # factorised as it is: no copy as objects
+    codes, uniques = pd.factorize(column if text else column.astype(object), use_na_sentinel=True)
     results = np.empty(len(uniques) + 1, dtype=object)
     for position, value in enumerate(uniques):
         results[position] = func(value)
@@ -289,6 +295,31 @@ def _decode(data: bytes, name: str) -> str:
         ) from exc
 
 
+def csv_chunk_rows() -> int:
+    """Lines per CSV chunk: ``IMPLEVAL_CSV_CHUNK_ROWS`` when it is a positive whole number."""
+    text = os.environ.get(CHUNK_ENV, "").strip()
+    return int(text) if text.isdigit() and int(text) > 0 else CSV_CHUNK_ROWS
+
+
+def _text_encoding(path: Path) -> str | None:
+    """The encoding :func:`_decode` picks for the file, found by decoding it block by block (never
+    whole in memory); ``None`` when none decodes it (:func:`_decode` then says where it fails)."""
+    with open(path, "rb") as fh:
+        bom = fh.read(2)
+    utf16 = ("utf-16",) if bom in (b"\xff\xfe", b"\xfe\xff") else ()
+    for encoding in (*utf16, "utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as fh:
+                while block := fh.read(1 << 20):
+                    decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
 def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
     lines = sample.splitlines()[: HEADER_SEARCH_ROWS + 1]
     try:
@@ -324,24 +355,32 @@ def _read_csv(
         raise ResponseDataError(
             f"{name}: the file is named {path.suffix} but is {what}. Hint: {hint}."
         )
-    text = _decode(path.read_bytes(), name)
-    sample = text[:SNIFF_BYTES]
+    encoding = _text_encoding(path)
+    if encoding is None:
+        _decode(path.read_bytes(), name)  # raises, naming the first byte that is not text
+    with open(path, encoding=encoding, newline="") as fh:
+        sample = fh.read(SNIFF_BYTES)
     delimiter = sniff_delimiter(sample)
     sample_rows = _sample_rows(sample, delimiter)
     position, extra = find_header_row(sample_rows, matches)  # type: ignore[arg-type]
     lines = sample.splitlines()
     skip = position if position < len(lines) else 0
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            header=None,
-            skiprows=skip,
-        )
+        with (
+            open(path, encoding=encoding, newline="") as fh,
+            pd.read_csv(
+                fh,
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                skip_blank_lines=False,
+                header=None,
+                skiprows=skip,
+                chunksize=csv_chunk_rows(),
+            ) as chunks,
+        ):
+            frame = pd.concat(list(chunks), ignore_index=True)
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponseDataError(
             f"{name}: not a readable CSV table ({str(exc).splitlines()[0]}). Hint: open it in a "

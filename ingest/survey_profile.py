@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -329,19 +330,27 @@ def long_to_wide(
     )
     wide = answers.pivot(index="row", columns="item", values="value")
     others = [c for c in columns if c not in (item_col, value_col)]
-    firsts = (
-        pd.DataFrame(
-            {c: table[c].astype(object).where(~blank_cells(table[c]), None) for c in others},
-            index=table.index,
-        )
-        .assign(row=first_row)
-        .groupby("row", sort=True)
-        .first()
+    respondents = pd.Index(np.sort(first_row.unique()), name="row")
+    firsts = pd.DataFrame(
+        {c: _first_non_blank(table[c], first_row, respondents) for c in others}, index=respondents
     )
     out = firsts.join(wide.reindex(columns=[i.source_code for i in spec.items]), how="left")
     out.index.name = None
     out.columns = [str(c) for c in out.columns]
     return out, problems
+
+
+def _first_non_blank(column: pd.Series, first_row: pd.Series, respondents: pd.Index) -> pd.Series:
+    """Each respondent's first non-blank cell of ``column`` in file order (``None`` when all are
+    blank), by respondent: only those cells are turned into Python objects, not every line's."""
+    filled = ~blank_cells(column)
+    rows = first_row[filled]
+    first = ~rows.duplicated()
+    values = pd.Series(
+        column[filled][first].astype(object).to_numpy(), index=rows[first].to_numpy()
+    )
+    values = values.reindex(respondents).astype(object)
+    return values.where(values.notna(), None)
 
 
 def _long_column(

@@ -8,6 +8,7 @@ Everything listens on 127.0.0.1. The runs take minutes on a 2-core machine: mark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -66,13 +67,19 @@ def ingested(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> P
 
 
 @pytest.fixture(scope="module")
-def embedded(ingested: Path, env: dict[str, str]) -> dict[str, bytes]:
-    """The embedded run's results files."""
+def analysed(ingested: Path, env: dict[str, str]) -> Path:
+    """The example, ingested and analysed in this process (embedded)."""
     project = ingested.parent / "embedded"
     shutil.copytree(ingested, project)
     done = impleval("run", "-p", str(project), "--stage", "analyse", "--force", env=env)
     assert done.returncode == 0, done.stderr
-    results = _results(project)
+    return project
+
+
+@pytest.fixture(scope="module")
+def embedded(analysed: Path) -> dict[str, bytes]:
+    """The embedded run's results files."""
+    results = _results(analysed)
     assert len(results) > 20
     return results
 
@@ -93,6 +100,56 @@ def test_local_cluster_gives_the_embedded_results(
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert _differing(embedded, _results(project)) == []
+
+
+def _comparable(path: Path) -> bytes | str:
+    """A report file as two renderings of it must agree: its bytes; a PDF's text (typst's bytes
+    differ from run to run); a manifest without its clock and the PDFs' hashes."""
+    from pypdf import PdfReader
+
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    if path.name != "manifest.json":
+        return path.read_bytes()
+    manifest = json.loads(path.read_bytes())
+    for entry in manifest["reports"].values():
+        assert entry.pop("generated_at")
+        for output in entry["outputs"]:
+            if output["path"].endswith(".pdf"):
+                output.pop("sha256"), output.pop("bytes")
+    return json.dumps(manifest, sort_keys=True)
+
+
+def _reports(project: Path) -> dict[str, bytes | str]:
+    """Every file ``report --for all`` wrote, by its path under the organisations' folder."""
+    folder = project / "output/reports/organisations"
+    return {
+        p.relative_to(folder).as_posix(): _comparable(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_reports_per_organisation_on_a_local_cluster_are_the_embedded_ones(
+    analysed: Path, env: dict[str, str]
+) -> None:
+    """``report --for all`` renders one unit per organisation (its analysis, figures, pandoc and
+    typst on the worker): the same files, with the same bytes, as rendered in this process."""
+    written = {}
+    for name, extra in (("report-embedded", ()), ("report-local2", ("--dask", "local:2"))):
+        project = analysed.parent / name
+        shutil.copytree(analysed, project)
+        args = ("report", "-p", str(project), "--for", "all", "--format", "html,docx,pdf")
+        done = impleval(*args, *extra, env=env)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        written[name] = (_reports(project), done.stdout.replace(str(project), "PROJECT"))
+    (ours, our_lines), (theirs, their_lines) = written.values()
+    assert sorted(ours) == sorted(theirs)
+    assert len([n for n in ours if n.endswith("report_sv.pdf")]) == 13
+    assert [n for n in ours if ours[n] != theirs[n]] == []
+    assert our_lines == their_lines  # the same report paths, in the same (plan) order
 
 
 @pytest.fixture
