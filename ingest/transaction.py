@@ -165,8 +165,9 @@ def _open_wave(project: Project, kind: str, options: IngestOptions) -> str | Non
     that says so, or ``None``."""
     if kind != "survey" or options.replace or not options.instrument or not options.wave:
         return None
-    wave = project.wave(options.instrument, options.wave)
-    if not wave.is_open(dt.date.today()):
+    found = [w for w in project.waves if (w.instrument, w.id) == (options.instrument, options.wave)]
+    wave = found[0] if found else None  # an unknown instrument or wave: the kind's one line
+    if wave is None or not wave.is_open(dt.date.today()):
         return None
     part = f" of part {options.part}" if options.part else ""
     return (
