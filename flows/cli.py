@@ -404,9 +404,11 @@ def report(  # noqa: PLR0913 -- typer: one parameter per command-line option
     )
     _check_dask(dask)
     for outcome in run_project(project_dir, settings, force=True, only="report", dask=dask):
-        for path in outcome.outputs:
-            if path.suffix in (".html", ".pdf", ".docx"):
-                _echo(str(path))
+        documents = [p for p in outcome.outputs if p.suffix in (".html", ".pdf", ".docx")]
+        for path in [p for p in documents if p.parent.name != "exports"]:
+            _echo(str(path))
+        for folder in dict.fromkeys(p.parent for p in documents if p.parent.name == "exports"):
+            _echo(f"tables and figures on their own (XLSX, CSV, SVG, PDF): {folder}")
 
 
 app.command("check-disclosure")(check_disclosure)

@@ -39,6 +39,10 @@ def interim(project: Path, env: dict[str, str]) -> Path:  # noqa: F811
     assert done.returncode == 0, done.stderr
     folder = project / "output" / "reports" / f"interim-{CUTOFF}"
     assert str(folder / "report_sv.pdf") in done.stdout
+    # the report's documents one per line, its exports as their folder (not each figure's PDF)
+    assert "figur_" not in done.stdout and "tabell_" not in done.stdout
+    exports = f"tables and figures on their own (XLSX, CSV, SVG, PDF): {folder / 'exports'}"
+    assert exports in done.stdout.splitlines(), done.stdout
     return folder
 
 
