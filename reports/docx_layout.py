@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from pathlib import Path
 
 from reports.writer import LANDSCAPE_STYLES, temporary_path
+from reports.zips import rewrite_zip
 
 KEEP_WITH_NEXT = ("TableCaption", "CaptionedFigure")
 """The paragraph styles (pandoc's) kept on one page with the paragraph or table after them."""
@@ -33,18 +33,19 @@ def finish_docx(path: Path) -> Path:
     path = Path(path)
     tmp = temporary_path(path)
     try:
-        with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w") as zout:
-            for item in zin.infolist():
-                data = zin.read(item.filename)
-                if item.filename == "word/styles.xml":
-                    data = keep_captions(data.decode("utf-8")).encode("utf-8")
-                elif item.filename == "word/document.xml":
-                    data = landscape_sections(data.decode("utf-8")).encode("utf-8")
-                zout.writestr(item, data, compress_type=item.compress_type)
+        rewrite_zip(path, tmp, _finish_part)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _finish_part(name: str, data: bytes) -> bytes:
+    if name == "word/styles.xml":
+        return keep_captions(data.decode("utf-8")).encode("utf-8")
+    if name == "word/document.xml":
+        return landscape_sections(data.decode("utf-8")).encode("utf-8")
+    return data
 
 
 def keep_captions(styles: str) -> str:

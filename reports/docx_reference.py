@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import subprocess
-import zipfile
 from pathlib import Path
 
 from project.errors import RenderError
+from reports.zips import rewrite_zip
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -86,23 +86,23 @@ def default_reference_doc(target: Path) -> Path:
     target = Path(target)
     tmp = target.with_suffix(".src.docx")
     tmp.write_bytes(source)
-    with zipfile.ZipFile(tmp) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "word/document.xml":
-                data = _section(data.decode("utf-8")).encode("utf-8")
-            elif item.filename == "word/_rels/document.xml.rels":
-                rel = (
-                    f'<Relationship Id="rIdImplevalFooter" Type="{_FOOTER_TYPE}" '
-                    f'Target="footer1.xml"/></Relationships>'
-                )
-                data = data.decode("utf-8").replace("</Relationships>", rel).encode("utf-8")
-            elif item.filename == "[Content_Types].xml":
-                part = f'<Override PartName="/word/footer1.xml" ContentType="{_FOOTER_CONTENT}"/>'
-                data = data.decode("utf-8").replace("</Types>", part + "</Types>").encode("utf-8")
-            zout.writestr(item, data)
-        # a fixed time stamp: pandoc copies the part with its time, and the report must repeat
-        footer = zipfile.ZipInfo("word/footer1.xml", date_time=(1980, 1, 1, 0, 0, 0))
-        zout.writestr(footer, FOOTER, compress_type=zipfile.ZIP_DEFLATED)
+
+    def part(name: str, data: bytes) -> bytes:
+        if name == "word/document.xml":
+            return _section(data.decode("utf-8")).encode("utf-8")
+        if name == "word/_rels/document.xml.rels":
+            rel = (
+                f'<Relationship Id="rIdImplevalFooter" Type="{_FOOTER_TYPE}" '
+                f'Target="footer1.xml"/></Relationships>'
+            )
+            return data.decode("utf-8").replace("</Relationships>", rel).encode("utf-8")
+        if name == "[Content_Types].xml":
+            over = f'<Override PartName="/word/footer1.xml" ContentType="{_FOOTER_CONTENT}"/>'
+            return data.decode("utf-8").replace("</Types>", over + "</Types>").encode("utf-8")
+        return data
+
+    # the footer gets a fixed time stamp: pandoc copies the part with its time, and the report
+    # must repeat
+    rewrite_zip(tmp, target, part, add={"word/footer1.xml": FOOTER.encode("utf-8")})
     tmp.unlink()
     return target

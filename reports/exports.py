@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from reports.content import APPENDIX, SECTION_IDS, FigureBlock, SectionContent, Table
 from reports.writer import atomic_path, write_text
+from reports.zips import rewrite_zip
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -93,19 +94,15 @@ def _stamp_zip(path: Path, moment: dt.datetime) -> None:
     """Give a saved workbook the report's date throughout, so the same report gives the same bytes:
     openpyxl stamps ``modified`` with the time of saving and each zip member with the clock."""
     import re
-    import zipfile
 
-    with zipfile.ZipFile(path) as source:
-        members = [(info, source.read(info)) for info in source.infolist()]
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(path, "w") as out:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=moment.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            out.writestr(fixed, data)
+
+    def modified(name: str, data: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return data
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+
+    rewrite_zip(path, path, modified, stamp=moment.timetuple()[:6])  # type: ignore[arg-type]
 
 
 def export_tables(
