@@ -130,10 +130,11 @@ def _run(
     only: str | None,
     settings: RunSettings,
     dask: str | None = None,
+    remember: bool = False,
 ) -> None:
     from flows.run import run_project
 
-    run_project(project_dir, settings, force=force, only=only, dask=dask)
+    run_project(project_dir, settings, force=force, only=only, dask=dask, remember=remember)
 
 
 def _report_paths(project_dir: Path, settings: RunSettings) -> list[Path]:
@@ -334,7 +335,8 @@ def run(
     """
     _check_dask(dask)
     settings = _report_settings(project_dir, lang, fmt)
-    _run(project_dir, force=force, only=stage, settings=settings, dask=dask)
+    plain = not force and stage is None and lang is None and fmt is None and dask is None
+    _run(project_dir, force=force, only=stage, settings=settings, dask=dask, remember=plain)
     if stage in (None, "report"):
         _echo_reports(project_dir, settings)
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows import quick
 from flows.executors import Executor as UnitExecutor
 from flows.executors import InProcess, open_executor
 from flows.progress import Display, Progress
@@ -175,8 +176,12 @@ def run_project(
     only: str | None = None,
     display: Display | None = None,
     dask: str | None = None,
+    remember: bool = False,
 ) -> list[StageOutcome]:
     """Run the project's stale stages (or, with ``only``, one stage); see the module docstring.
+
+    ``remember``: a plain ``impleval run`` (no option): an up-to-date answer is recorded for
+    :mod:`flows.quick`, which gives it again at once while nothing changes.
 
     ``dask`` (``tcp://HOST:PORT`` or ``local:N``; default project.yaml's ``executor.dask``) runs
     the work units on a Dask cluster.
@@ -189,16 +194,22 @@ def run_project(
     paths = ProjectPaths(Path(project_dir))
     display = display or Display()
     with project_lock(paths.lock, purpose="run"):
+        seen = quick.snapshot(paths.root) if remember else None  # before the verdict
         project = load_project(paths.root)
         if not any(kind.analysed(project) for kind in KINDS):
             declared_kinds(project, required=True)  # one line: what to put where
-        for line in unmatched_inbox_files(paths, project):  # never silently "up to date"
-            display.say(f"warning: {line}")
+        said = [f"warning: {line}" for line in unmatched_inbox_files(paths, project)]
+        for line in said:  # never silently "up to date"
+            display.say(line)
         settings = settings or RunSettings.for_project(project)
         stages = [s for s in STAGES if only in (None, s)]
         if not force and not stale_stages(paths, project, settings, stages):
             display.say("up to date")
+            if seen is not None:
+                reports = [f"output/reports/report_{settings.lang}.{f}" for f in settings.formats]
+                quick.record(paths.root, seen, [*said, "up to date"], reports)
             return [StageOutcome(s, "up to date") for s in stages]
+        quick.forget(paths.root)
         with open_executor(dask or project.executor.dask) as units:
             if server_mode():
                 from flows.prefect_flows import run_on_server
