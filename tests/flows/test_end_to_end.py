@@ -6,7 +6,6 @@ no server (the embedded run starts none, and leaves that home untouched), then `
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,48 +18,22 @@ from pypdf import PdfReader
 
 from ingest.read import read_table
 from tests.conftest import EXAMPLE
-
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    base = tmp_path_factory.mktemp("e2e-home")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environ |= {
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_CACHE_HOME": str(base / "cache"),
-        "PREFECT_HOME": str(base / "prefect"),
-    }
-    environ.pop("IMPLEVAL_KEY_FILE", None)
-    return environ
-
-
-def impleval(*args: str, env: dict[str, str], cwd: Path | None = None):
-    return subprocess.run(
-        [str(BIN / "impleval"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=600,
-    )
+from tests.flows.conftest import BuiltDemo, copy_demo, impleval
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
-    target = tmp_path_factory.mktemp("e2e") / "demo"
-    done = impleval("demo", str(target), env=env)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
-    tail = done.stdout.strip().splitlines()[-3:]
-    assert tail == [f"  {target}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
-    prefect_home = Path(env["PREFECT_HOME"])
-    assert not prefect_home.exists() or not any(prefect_home.iterdir())  # no server, no database
-    return target
+def demo(tmp_path_factory: pytest.TempPathFactory, built_demo: BuiltDemo) -> Path:
+    """This module's copy of the run's one `impleval demo` (tests/flows/conftest.py)."""
+    assert built_demo.returncode == 0, built_demo.stderr
+    assert "Traceback" not in built_demo.stderr
+    tail = built_demo.stdout.strip().splitlines()[-3:]
+    built = built_demo.folder
+    assert tail == [f"  {built}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
+    assert built_demo.prefect_home_empty  # no server, no database
+    return copy_demo(built_demo, tmp_path_factory.mktemp("e2e") / "demo")
 
 
-def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
+def test_demo_writes_the_three_reports_and_a_manifest(demo: Path, built_demo: BuiltDemo) -> None:
     reports = demo / "output" / "reports"
     text = "\n".join(p.extract_text() for p in PdfReader(reports / "report_sv.pdf").pages)
     assert "Syntetiskt exempel" in text and "8. N3 – Nyckeltal" in text
@@ -73,7 +46,8 @@ def test_demo_writes_the_three_reports_and_a_manifest(demo: Path) -> None:
     )
     manifest = json.loads((reports / "manifest.json").read_text(encoding="utf-8"))["reports"]["sv"]
     assert manifest["settings"]["min_cell_size"] == 5
-    assert not any(str(demo) in json.dumps(v) for v in manifest.values())
+    # written where the demo was built: no path of that folder in it
+    assert not any(str(built_demo.folder) in json.dumps(v) for v in manifest.values())
 
 
 def test_results_hold_both_instruments_and_their_waves(demo: Path) -> None:
