@@ -39,8 +39,11 @@ _SKIP = {RECORD.as_posix(), ".impleval/lock", ".impleval/lock.holder"}
 _FORMAT = 1
 _RACY_NS = 3_000_000_000
 """Files modified less than this before the snapshot are recorded by their content as well."""
-_CODE = ("flows", "project", "instruments", "privacy", "store", "validation", "ingest")
-_CODE += ("analysis", "reports")
+_CODE = (
+    *("flows", "project", "instruments", "privacy", "store", "validation", "ingest"),
+    *("analysis", "reports", "waves", "releases"),
+)
+"""The pipeline's packages: a change to any of them may change the answer."""
 
 
 def _sha(path: Path) -> str:

@@ -20,6 +20,11 @@ from ingest.read import read_table
 from tests.conftest import EXAMPLE
 from tests.flows.conftest import BuiltDemo, copy_demo, impleval
 
+# The whole pipeline through the installed command, several runs of it: an end-to-end case, in CI's
+# `make test-slow` (the fast suite stays under five minutes; tests/reports and tests/flows' unit
+# tests cover the pieces).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, built_demo: BuiltDemo) -> Path:
@@ -171,6 +176,37 @@ def test_run_after_a_run_is_up_to_date_without_prefect(demo: Path, env: dict[str
     assert done.returncode == 0, done.stderr
     reports = [f"  {demo}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
     assert done.stdout.splitlines() == ["up to date", "Reports:", *reports, "prefect loaded: False"]
+
+
+def test_an_unchanged_project_is_answered_without_loading_the_command_line(
+    demo: Path, env: dict[str, str]
+) -> None:
+    """The console entry point (flows.quick) gives a plain run's up-to-date answer from the record
+    the full check left, the same lines; a touched file sends it back to the full check."""
+    code = (
+        "import sys; from flows import quick; sys.argv = ['impleval', 'run', '-p', sys.argv[1]]; "
+        "quick.main(); print('command line loaded:', 'flows.cli' in sys.modules)"
+    )
+
+    def run() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(demo)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    full = run()
+    if full[0] != "up to date":  # another test of the module left a stage to redo
+        full = run()
+    assert full[0] == "up to date" and full[-1] == "command line loaded: True", full
+    assert run() == [*full[:-1], "command line loaded: False"]
+    (demo / "narrative" / "n3_key_figures.md").touch()  # same content: still up to date
+    assert run() == full
+    assert run() == [*full[:-1], "command line loaded: False"]
 
 
 def test_a_narrative_edit_reruns_only_the_report(demo: Path, env: dict[str, str]) -> None:

@@ -21,7 +21,9 @@ from pypdf import PdfReader
 from tests.flows.conftest import BuiltDemo, copy_demo, impleval
 
 CUTOFF = "2018-06-30"
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# Five full report renders of the example through the installed command: an end-to-end case, in
+# CI's `make test-slow` (the fast suite stays under five minutes).
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 @pytest.fixture(scope="module")
@@ -247,7 +249,7 @@ def test_every_table_and_figure_of_the_example_traces_to_its_files(project: Path
     assert "Källa: results/its_diagnostics.csv" in appendix
 
 
-def test_every_heading_in_the_reports_language(project: Path, env: dict[str, str]) -> None:  # noqa: F811
+def test_every_heading_in_the_reports_language(project: Path, env: dict[str, str]) -> None:
     """No English heading, caption or table header in the Swedish report (PDF, HTML, DOCX read
     back as text), no Swedish one in the English report; English quotes marked as Swedish."""
     from tests.reports.language_left import docx_text, html_text, left_in

@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+# SIGKILL trials of real report processes: with the other kill trials in `make test-slow`.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data" / "reports"
 FORMATS = ("html", "docx", "pdf")
