@@ -9,6 +9,8 @@ from __future__ import annotations
 RULES_SV = {
     "missing_identifier": "svarandets id saknas",
     "duplicate_respondent": "samma svarande har svarat mer än en gång i mättillfället",
+    "answered_in_other_part": "samma svarande svarade tidigare i en annan del av mättillfället, "
+    "där det svaret räknas",
     "outside_wave_window": "inskickat utanför mättillfällets öppnings- och stängningsdatum",
     "bad_timestamp": "tidpunkten för svaret är inget datum",
     "unknown_label": "en svarsetikett som inte finns i instrumentets svarsskala",
