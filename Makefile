@@ -17,10 +17,11 @@ export UV_COMPILE_BYTECODE := 1
 demo: bootstrap-run
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
 
-# The fast suite, on two pytest-xdist workers (about 10 CPU minutes: see README); a test module
-# stays on one worker (--dist loadfile), so module fixtures are built once. The slow tests — a real
-# Prefect server, a built wheel in a fresh venv, SIGKILL trials, commands racing for the lock — run
-# in CI after it, one at a time.
+# The fast suite, on two pytest-xdist workers (about 8 CPU minutes, 4.5 minutes wall: see README); a
+# test module stays on one worker (--dist loadfile), so module fixtures are built once. The slow
+# tests — the whole pipeline through the installed command, a real Prefect server, a built wheel in
+# a fresh venv, SIGKILL trials, commands racing for the lock, Dask clusters — run in CI after it,
+# one at a time.
 TEST_WORKERS ?= 2
 test: bootstrap
 	$(VENV)/bin/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile
