@@ -161,21 +161,28 @@ def test_no_email_address_anywhere_in_output_or_store(demo: Path) -> None:
     assert len(emails) == 244  # 203 at T0 + 151 at T1 - 110 who answered both
 
 
-def test_run_after_a_run_is_up_to_date_without_prefect(demo: Path, env: dict[str, str]) -> None:
+def _run_in_python(entry: str, demo: Path, env: dict[str, str], loaded: str) -> list[str]:
+    """``impleval run -p DEMO`` through ``entry``'s ``main`` (``cli`` or ``quick``) in a fresh
+    Python; what it printed, then whether module ``loaded`` was imported."""
     code = (
-        "import sys; from flows import cli; sys.argv = ['impleval', 'run', '-p', sys.argv[1]]; "
-        "cli.main(); print('prefect loaded:', 'prefect' in sys.modules)"
+        f"import sys; from flows import {entry}; sys.argv = ['impleval', 'run', '-p', sys.argv[1]]; "
+        f"{entry}.main(); print('{loaded} loaded:', '{loaded}' in sys.modules)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(demo)],
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_run_after_a_run_is_up_to_date_without_prefect(demo: Path, env: dict[str, str]) -> None:
+    lines = _run_in_python("cli", demo, env, "prefect")
     reports = [f"  {demo}/output/reports/report_sv.{fmt}" for fmt in ("html", "pdf", "docx")]
-    assert done.stdout.splitlines() == ["up to date", "Reports:", *reports, "prefect loaded: False"]
+    assert lines == ["up to date", "Reports:", *reports, "prefect loaded: False"]
 
 
 def test_an_unchanged_project_is_answered_without_loading_the_command_line(
@@ -183,30 +190,18 @@ def test_an_unchanged_project_is_answered_without_loading_the_command_line(
 ) -> None:
     """The console entry point (flows.quick) gives a plain run's up-to-date answer from the record
     the full check left, the same lines; a touched file sends it back to the full check."""
-    code = (
-        "import sys; from flows import quick; sys.argv = ['impleval', 'run', '-p', sys.argv[1]]; "
-        "quick.main(); print('command line loaded:', 'flows.cli' in sys.modules)"
-    )
 
     def run() -> list[str]:
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(demo)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.splitlines()
+        return _run_in_python("quick", demo, env, "flows.cli")
 
     full = run()
     if full[0] != "up to date":  # another test of the module left a stage to redo
         full = run()
-    assert full[0] == "up to date" and full[-1] == "command line loaded: True", full
-    assert run() == [*full[:-1], "command line loaded: False"]
+    assert full[0] == "up to date" and full[-1] == "flows.cli loaded: True", full
+    assert run() == [*full[:-1], "flows.cli loaded: False"]
     (demo / "narrative" / "n3_key_figures.md").touch()  # same content: still up to date
     assert run() == full
-    assert run() == [*full[:-1], "command line loaded: False"]
+    assert run() == [*full[:-1], "flows.cli loaded: False"]
 
 
 def test_a_narrative_edit_reruns_only_the_report(demo: Path, env: dict[str, str]) -> None:

@@ -59,23 +59,17 @@ def _no_address_in_store_or_outputs(project: Path) -> None:
 @pytest.fixture
 def rostered(example_project: Path, mail_server: MailServer, capsys, monkeypatch) -> Path:
     point_at(example_project, mail_server.port)
-    code, out, err = run(
-        [
-            "ingest",
-            str(example_project / ROSTER),
-            "--kind",
-            "roster",
-            "--wave",
-            "T1",
-            "-p",
-            str(example_project),
-        ],
-        capsys,
-        monkeypatch,
-    )
-    assert code == 0, err
+    out = ingest_roster(example_project, capsys, monkeypatch)
     assert "241 rows read = 241 loaded + 0 quarantined" in out
     return example_project
+
+
+def ingest_roster(project: Path, capsys, monkeypatch) -> str:
+    """The example's T1 roster ingested through the CLI; what it printed."""
+    argv = ["ingest", str(project / ROSTER), "--kind", "roster", "--wave", "T1"]
+    code, out, err = run([*argv, "-p", str(project)], capsys, monkeypatch)
+    assert code == 0, err
+    return out
 
 
 def test_invitations_then_reminders_reach_each_person_once(

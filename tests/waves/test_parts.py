@@ -19,7 +19,7 @@ from project.config import load_project
 from project.layout import ProjectPaths
 from store import reads, warehouse
 from tests.waves.conftest import MailServer, point_at
-from tests.waves.test_invite import ROSTER, run
+from tests.waves.test_invite import ROSTER, ingest_roster, run
 
 PARTIAL = "exports/nomad_T1_partial.csv"
 
@@ -78,21 +78,7 @@ def _responded(out: str) -> int:
 def parted(example_project: Path, capsys, monkeypatch) -> Path:
     """The example with wave T1 in two parts and its roster loaded."""
     _declare_parts(example_project)
-    code, _, err = run(
-        [
-            "ingest",
-            str(example_project / ROSTER),
-            "--kind",
-            "roster",
-            "--wave",
-            "T1",
-            "-p",
-            str(example_project),
-        ],
-        capsys,
-        monkeypatch,
-    )
-    assert code == 0, err
+    ingest_roster(example_project, capsys, monkeypatch)
     return example_project
 
 
