@@ -194,13 +194,14 @@ def test_an_unchanged_project_is_answered_without_loading_the_command_line(
     def run() -> list[str]:
         return _run_in_python("quick", demo, env, "flows.cli")
 
+    # A touched file (same content) no longer matches any record: the full check decides.
+    (demo / "narrative" / "n3_key_figures.md").touch()
     full = run()
     if full[0] != "up to date":  # another test of the module left a stage to redo
         full = run()
     assert full[0] == "up to date" and full[-1] == "flows.cli loaded: True", full
+    # ... and recorded its answer: given again without loading the command line
     assert run() == [*full[:-1], "flows.cli loaded: False"]
-    (demo / "narrative" / "n3_key_figures.md").touch()  # same content: still up to date
-    assert run() == full
     assert run() == [*full[:-1], "flows.cli loaded: False"]
 
 
