@@ -54,7 +54,7 @@ from reports.render import parse_markdown, render_report
 from reports.resources import refuse_remote
 from reports.results import Results
 from reports.sections import SECTION_BUILDERS
-from reports.sections.organisation import organisation_feedback
+from reports.sections.organisation import WHOLE_PREFIX, organisation_feedback
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
 DEFAULT_WORKERS = 1
@@ -156,6 +156,8 @@ class Draft:
     results: Results
     specs: tuple[InstrumentSpec, ...]
     gaps: NarrativeAudit = field(default_factory=NarrativeAudit)
+    #: An organisation's report: the whole project's results its tables are set beside.
+    whole: Results | None = None
 
     @property
     def figures(self) -> tuple[FigureBlock, ...]:
@@ -221,6 +223,7 @@ def draft_report(
     results = Results(request.results_folder)
     context = ReportContext(request.project, results, request.language, specs)
     contents = collect_sections(context, builders, progress=progress)
+    whole = None
     if request.organisation is not None and request.whole_results_dir is not None:
         whole = Results(request.whole_results_dir)
         contents += organisation_feedback(context, whole, request.organisation)
@@ -238,7 +241,7 @@ def draft_report(
         figure_ref=figure_ref,
         cover=request.cover,
     )
-    return Draft(markdown, tuple(contents), tuple(narrative), results, specs, gaps)
+    return Draft(markdown, tuple(contents), tuple(narrative), results, specs, gaps, whole)
 
 
 def published_tables(contents: Sequence[SectionContent]) -> list[Published]:
@@ -292,6 +295,8 @@ def _settings(request: ReportRequest, specs: Sequence[InstrumentSpec]) -> dict[s
 
 def _inputs(request: ReportRequest, draft: Draft) -> dict[str, Path]:
     inputs = dict(draft.results.files)
+    if draft.whole is not None:
+        inputs |= {f"{WHOLE_PREFIX}{name}": path for name, path in draft.whole.files.items()}
     inputs |= {f"narrative/{p.name}": p for p in draft.narrative}
     project_file = Path(request.project_dir) / "project.yaml"
     if project_file.is_file():

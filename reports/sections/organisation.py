@@ -9,11 +9,13 @@ small-cell rule as every other table: a scale mean of fewer respondents than
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from instruments.spec import InstrumentSpec
 from reports import disclosure
-from reports.content import Heading, ReportContext, SectionContent, Table, Text, source
+from reports.content import Heading, ReportContext, SectionContent, Source, Table, Text, source
 from reports.labels import ordered_waves, wave_label
 from reports.results import Results
 
@@ -71,8 +73,18 @@ def _scale_table(
     frame.attrs["align"] = [*head.attrs["align"], "right", "right"]
     frame.attrs["notes"] = list(dict.fromkeys([*org_side.attrs["notes"], *all_side.attrs["notes"]]))
     caption = s("organisation.scale_caption", instrument=_name(spec, s.lang), organisation=org_name)
-    where = source("scale_scores", mine, kind="survey", instrument=instrument)
+    where = beside_whole(source("scale_scores", mine, kind="survey", instrument=instrument))
     return Table(frame, caption, s("note_prefix")).sourced(where)
+
+
+WHOLE_PREFIX = "whole project/"
+"""How an organisation report's manifest names the whole project's results files."""
+
+
+def beside_whole(where: Source) -> Source:
+    """The source of a table that sets the organisation beside the whole project: the
+    organisation's results files and the whole project's (named with :data:`WHOLE_PREFIX`)."""
+    return replace(where, files=(*where.files, *(WHOLE_PREFIX + f for f in where.files)))
 
 
 def _rate(results: Results, instrument: str) -> pd.DataFrame:
@@ -105,7 +117,7 @@ def _response_table(
         both, columns, lang=s.lang, threshold=context.threshold, n_col="responded_org"
     )
     caption = s("organisation.rate_caption", instrument=_name(spec, s.lang))
-    where = source("response_rates", mine, kind="survey", instrument=instrument)
+    where = beside_whole(source("response_rates", mine, kind="survey", instrument=instrument))
     return Table(frame, caption, s("note_prefix")).sourced(where)
 
 

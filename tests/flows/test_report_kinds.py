@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from project.provenance import file_sha256
 from tests.flows.conftest import BuiltDemo, copy_demo, impleval
 
 CUTOFF = "2018-06-30"
@@ -204,6 +205,17 @@ def test_a_report_for_one_organisation_beside_the_whole_with_small_cells_suppres
     markdown = (folder / "report_sv.md").read_text(encoding="utf-8")
     assert "– (\\<5)" in markdown  # the mark escaped in the Markdown
     assert not re.search(r"\([1-4]\)", markdown)  # no count below five is shown
+    # the tables beside the whole project name both results files, each with its hash
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    beside = [
+        e for e in manifest["reports"]["sv"]["provenance"] if "hela projektet" in e["caption"]
+    ]
+    assert beside
+    for entry in beside:
+        files = {f["name"]: f for f in entry["results"]}
+        whole = files[f"whole project/{next(iter(files))}"]
+        assert whole["path"].startswith("output/results/")
+        assert whole["sha256"] == file_sha256(project / whole["path"])
     unknown = impleval("report", "-p", str(project), "--for", "nowhere", env=env)
     assert unknown.returncode == 2 and "hc_norrmalm" in unknown.stderr
 
