@@ -17,7 +17,7 @@ export UV_COMPILE_BYTECODE := 1
 demo: bootstrap-run
 	$(VENV)/bin/impleval demo $(DEMO_DIR)
 
-# The fast suite, on two pytest-xdist workers (about 8 CPU minutes, 4.5 minutes wall: see README); a
+# The fast suite, on two pytest-xdist workers (about 7 CPU minutes, 4 minutes wall: see README); a
 # test module stays on one worker (--dist loadfile), so module fixtures are built once. The slow
 # tests — the whole pipeline through the installed command, a real Prefect server, a built wheel in
 # a fresh venv, SIGKILL trials, commands racing for the lock, Dask clusters — run in CI after it,
