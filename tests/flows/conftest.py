@@ -35,18 +35,20 @@ def impleval(*args: str, env: dict[str, str], cwd: Path | None = None):
     )
 
 
+def fresh_environ(base: Path, **extra: str) -> dict[str, str]:
+    """This process's environment without Prefect's settings or a key file, with an empty config
+    and cache under ``base`` (a new user's), and ``extra`` variables."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environ |= {"XDG_CONFIG_HOME": str(base / "config"), "XDG_CACHE_HOME": str(base / "cache")}
+    environ.pop("IMPLEVAL_KEY_FILE", None)
+    return environ | extra
+
+
 @pytest.fixture(scope="session")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A fresh, empty config, cache and Prefect home for the real command, for this worker."""
     base = tmp_path_factory.mktemp("e2e-home")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environ |= {
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_CACHE_HOME": str(base / "cache"),
-        "PREFECT_HOME": str(base / "prefect"),
-    }
-    environ.pop("IMPLEVAL_KEY_FILE", None)
-    return environ
+    return fresh_environ(base, PREFECT_HOME=str(base / "prefect"))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ Everything listens on 127.0.0.1. The runs take minutes on a 2-core machine: mark
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 from flows.executors import DaskTarget, parse_dask
 from project.errors import ConfigError
 from tests.conftest import EXAMPLE
+from tests.flows.conftest import fresh_environ
 
 BIN = Path(sys.executable).parent
 
@@ -36,14 +36,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("dask-home")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environ |= {
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_CACHE_HOME": str(base / "cache"),
-        "DASK_TEMPORARY_DIRECTORY": str(base / "dask"),
-    }
-    environ.pop("IMPLEVAL_KEY_FILE", None)
-    return environ
+    return fresh_environ(base, DASK_TEMPORARY_DIRECTORY=str(base / "dask"))
 
 
 def impleval(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

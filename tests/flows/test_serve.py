@@ -171,6 +171,12 @@ def test_serve_registers_updates_and_runs_the_closing(
     try:
         run = _trigger(impleval_server, after[prefix + "nomad-T1-close"], worker)
         invitation = _trigger(impleval_server, after[prefix + "nomad-T1-invitation"], worker)
+        # the runs' last log lines reach the server in a batch after the run ends: read them
+        # while the worker still runs, not after it is stopped
+        interim_logged = _logged(impleval_server, run, "interim report of T1:")
+        invitation_logged = _logged(
+            impleval_server, invitation, "T1 invitation: 241 to send of 241 on the roster"
+        )
     finally:
         os.killpg(worker.pid, 15)
         output, _ = worker.communicate(timeout=60)
@@ -178,10 +184,10 @@ def test_serve_registers_updates_and_runs_the_closing(
     interim = project / "output" / "reports" / "interim" / "T1"
     assert (interim / "report_sv.html").is_file() and (interim / "manifest.json").is_file()
     assert (project / "output" / "results" / "response_rates.csv").is_file()
-    assert _logged(impleval_server, run, "interim report of T1:")
+    assert interim_logged
     # the closing ingested inbox/, the roster among it; the invitation reached each person once
     assert len(recorder.messages) == len(set(recorder.recipients())) == 241
-    assert _logged(impleval_server, invitation, "T1 invitation: 241 to send of 241 on the roster")
+    assert invitation_logged
     assert "@" not in output
 
 

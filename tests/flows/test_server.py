@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE
+from tests.flows.conftest import fresh_environ
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -46,16 +47,12 @@ def _healthy(url: str) -> bool:
 @pytest.fixture(scope="module")
 def base_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     base = tmp_path_factory.mktemp("server-home")
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-    environ |= {
-        "XDG_CONFIG_HOME": str(base / "config"),
-        "XDG_CACHE_HOME": str(base / "cache"),
-        "XDG_DATA_HOME": str(base / "data"),
-        "PREFECT_HOME": str(base / "prefect"),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    environ.pop("IMPLEVAL_KEY_FILE", None)
-    return environ
+    return fresh_environ(
+        base,
+        XDG_DATA_HOME=str(base / "data"),
+        PREFECT_HOME=str(base / "prefect"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+    )
 
 
 @pytest.fixture(scope="module")
