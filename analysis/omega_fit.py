@@ -1,0 +1,155 @@
+"""The bootstrap's shortcuts for omega (:mod:`analysis.omega`): the resampled correlation
+matrices from resample counts, and the one-factor minres fit by Newton's method on the loadings.
+
+Both are ours; each gives what the plain computation gives (to rounding), and the Newton fit
+says for which matrices it cannot vouch for that, so the caller fits those the plain way.
+Nothing here reads files, prints, rounds or changes its arguments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["newton_minres", "resampled_correlations"]
+
+#: Communalities strictly inside these bounds (``psych::fa``'s on the uniquenesses) are free.
+LOW, HIGH = 0.005, 0.995
+#: Newton steps at most; a matrix not converged by then is left to the caller.
+_MAX_STEPS = 30
+#: A step moving no loading by more than this ends the iteration (the next is rounding).
+_STEP_TOL = 1e-13
+#: How far (in a communality) the solution may be from the start: further, another minimum of
+#: the criterion may be nearer to Newton than the one the plain iteration goes on to.
+_START_REACH = 0.1
+#: The principal-axis fixed-point check: no communality moves by this (the plain iteration's
+#: own stopping tolerance).
+_FIXED_TOL = 1e-12
+
+
+def exact_moments(complete: np.ndarray) -> bool:
+    """Whether the count-weighted sums of :func:`resampled_correlations` are exact: whole
+    numbers whose sums of products stay below 2**52 (as every item score)."""
+    if not np.array_equal(complete, np.round(complete)):
+        return False
+    n = complete.shape[0]
+    biggest = float(np.max(np.abs(complete))) if complete.size else 0.0
+    return n * n * max(biggest, 1.0) ** 2 * 4 < 2.0**52
+
+
+def resampled_correlations(complete: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""The correlation matrices of the resamples ``complete[rows[b]]`` and whether each has no
+    constant item, for whole-number data (:func:`exact_moments`).
+
+    A resample is the data weighted by how often it draws each case, :math:`w_b`, so its sums
+    are :math:`W X` and :math:`W (x_i x_j)` for the whole count matrix :math:`W` in one product
+    each, instead of indexing out and centring ``B × n × k`` values. For whole numbers those
+    sums, and :math:`n\,S_{ij} - S_i S_j` (``n`` times the centred cross-products), are exact,
+    so an item is constant exactly when its variance is 0, and the correlations equal the
+    centred computation's to rounding.
+    """
+    b, n = rows.shape
+    k = complete.shape[1]
+    counts = np.bincount((rows + n * np.arange(b)[:, None]).ravel(), minlength=b * n)
+    weights = counts.reshape(b, n).astype(np.float64)
+    sums = weights @ complete
+    products = (complete[:, :, None] * complete[:, None, :]).reshape(n, k * k)
+    cross = (weights @ products).reshape(b, k, k)
+    centred = n * cross - sums[:, :, None] * sums[:, None, :]
+    variance = np.einsum("bii->bi", centred)
+    ok = (variance > 0).all(axis=1)
+    scale = np.sqrt(np.where(variance > 0, variance, 1.0))
+    return centred / scale[:, :, None] / scale[:, None, :], ok
+
+
+def newton_minres(r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""One-factor minres loadings of a stack of correlation matrices by Newton's method on the
+    loadings, from ``start`` (one loading vector per matrix), and which of them it vouches for.
+
+    With every communality :math:`\lambda_i^2` strictly inside (0.005, 0.995) the minres (ULS)
+    solution is a stationary point of :math:`f(\lambda) = \sum_{i<j}(r_{ij} -
+    \lambda_i\lambda_j)^2`: gradient :math:`g_i = -2\sum_{j\ne i}(r_{ij} -
+    \lambda_i\lambda_j)\lambda_j`, Hessian :math:`H_{ii} = 2\sum_{j\ne i}\lambda_j^2`,
+    :math:`H_{ij} = -2r_{ij} + 4\lambda_i\lambda_j`. A zero gradient is the principal-axis
+    equation :math:`(R - \operatorname{diag} R + \operatorname{diag}\lambda^2)\lambda =
+    \lVert\lambda\rVert^2\lambda`, for *some* eigenpair, so a solution is vouched for only
+    when the steps converged, :math:`H` is positive definite (a minimum of :math:`f`), every
+    communality is inside the bounds and within 0.1 of the start's (a start a few
+    principal-axis steps along, so the minimum that iteration goes on to: where the criterion has
+    several, a far one may be another), and one principal-axis step from it (the leading
+    eigenpair of the reduced matrix, as :func:`analysis.omega._one_factor_minres` takes them)
+    moves no communality by 1e-12: it is a fixed point of that iteration, and an attracting one.
+    The loadings returned are that step's, signed as the plain fit signs them.
+    """
+    b, k = r.shape[0], r.shape[1]
+    idx = np.arange(k)
+    off = r.copy()
+    off[:, idx, idx] = 0.0
+    lam = start.copy()
+    converged = np.zeros(b, dtype=bool)
+    active = np.arange(b)
+    with np.errstate(all="ignore"):
+        for _ in range(_MAX_STEPS):
+            delta = _newton_step(off[active], lam[active])
+            lam[active] += delta
+            reach = np.max(np.abs(delta), axis=1)
+            finite = np.isfinite(reach)
+            done = finite & (reach < _STEP_TOL)
+            converged[active[done]] = True
+            active = active[finite & ~done]
+            if active.size == 0:
+                break
+        h2 = lam * lam
+        near = np.max(np.abs(h2 - start * start), axis=1) < _START_REACH
+        ok = converged & near & ((h2 > LOW) & (h2 < HIGH)).all(axis=1)
+        ok[ok] = _positive_definite(_hessian(off[ok], lam[ok]))
+        loadings = np.full((b, k), np.nan)
+        reduced = r[ok]
+        reduced[:, idx, idx] = h2[ok]
+        values, vectors = np.linalg.eigh(reduced)
+        fitted = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
+        step = np.max(np.abs(np.clip(fitted**2, LOW, HIGH) - h2[ok]), axis=1)
+        rows = np.flatnonzero(ok)
+        loadings[rows] = np.where(fitted.sum(axis=1, keepdims=True) < 0, -fitted, fitted)
+        ok[rows[~(step < _FIXED_TOL)]] = False
+    return loadings, ok
+
+
+def _hessian(off: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """:math:`H = -2R_0 + 4\\lambda\\lambda' + 2\\operatorname{diag}(\\lVert\\lambda\\rVert^2 -
+    3\\lambda^2)`, :math:`R_0` the correlations with a zero diagonal."""
+    squares = lam * lam
+    total = squares.sum(axis=1, keepdims=True)
+    h = -2.0 * off + 4.0 * lam[:, :, None] * lam[:, None, :]
+    idx = np.arange(lam.shape[1])
+    h[:, idx, idx] += 2.0 * (total - 3.0 * squares)
+    return h
+
+
+def _newton_step(off: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """The Newton step :math:`-H^{-1}g` of each matrix (NaN where :math:`H` is singular)."""
+    squares = lam * lam
+    total = squares.sum(axis=1, keepdims=True)
+    gradient = -2.0 * ((off @ lam[:, :, None])[:, :, 0] - lam * (total - squares))
+    hessian = _hessian(off, lam)
+    try:
+        return -np.linalg.solve(hessian, gradient[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # one singular Hessian: solve one by one
+        return np.stack([_solve_or_nan(h, g) for h, g in zip(hessian, gradient, strict=True)])
+
+
+def _solve_or_nan(h: np.ndarray, g: np.ndarray) -> np.ndarray:
+    try:
+        return -np.linalg.solve(h, g)
+    except np.linalg.LinAlgError:
+        return np.full(g.shape, np.nan)
+
+
+def _positive_definite(h: np.ndarray) -> np.ndarray:
+    """Whether each matrix of a stack is positive definite (its Cholesky factor exists)."""
+    if h.shape[0] == 0:
+        return np.zeros(0, dtype=bool)
+    try:
+        np.linalg.cholesky(h)
+        return np.ones(h.shape[0], dtype=bool)
+    except np.linalg.LinAlgError:
+        return np.linalg.eigvalsh(h)[:, 0] > 0
