@@ -259,7 +259,7 @@ _START_CALM = 0.005
 
 def _principal_axis_start(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Loadings after :data:`_START_STEPS` steps of :func:`_one_factor_minres`'s iteration (the
-    leading eigenvectors from powers, settled or not) of a stack of correlation matrices: in
+    leading eigenvectors from powers, or in full where those do not settle) of a stack of correlation matrices: in
     the basin of the fixed point that iteration goes on to, Newton's start; and whether the
     last step moved no communality by :data:`_START_CALM` (one that still moves further may
     yet go elsewhere: on 10× the example one moving 0.019 went on to a Heywood case, while
@@ -271,7 +271,12 @@ def _principal_axis_start(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     change = np.zeros(h2.shape[0])
     for _ in range(_START_STEPS):
         reduced[:, diagonal, diagonal] = h2
-        loadings, _settled = _leading_by_powers(reduced, loadings)
+        loadings, settled = _leading_by_powers(reduced, loadings)
+        if not settled.all():  # as _one_factor_minres: a full eigendecomposition
+            values, vectors = np.linalg.eigh(reduced[~settled])
+            loadings[~settled] = (
+                vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
+            )
         new = np.clip(loadings**2, 0.005, 0.995)
         change, h2 = np.max(np.abs(new - h2), axis=1), new
     signed = np.where(loadings.sum(axis=1, keepdims=True) < 0, -loadings, loadings)

@@ -65,43 +65,43 @@ def newton_minres(r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndar
     r"""One-factor minres loadings of a stack of correlation matrices by Newton's method on the
     loadings, from ``start`` (one loading vector per matrix), and which of them it vouches for.
 
-    With every communality :math:`\lambda_i^2` strictly inside (0.005, 0.995) the minres (ULS)
-    solution is a stationary point of :math:`f(\lambda) = \sum_{i<j}(r_{ij} -
-    \lambda_i\lambda_j)^2`: gradient :math:`g_i = -2\sum_{j\ne i}(r_{ij} -
-    \lambda_i\lambda_j)\lambda_j`, Hessian :math:`H_{ii} = 2\sum_{j\ne i}\lambda_j^2`,
-    :math:`H_{ij} = -2r_{ij} + 4\lambda_i\lambda_j`. A zero gradient is the principal-axis
-    equation :math:`(R - \operatorname{diag} R + \operatorname{diag}\lambda^2)\lambda =
-    \lVert\lambda\rVert^2\lambda`, for *some* eigenpair, so a solution is vouched for only
-    when the steps converged, :math:`H` is positive definite (a minimum of :math:`f`), every
-    communality is inside the bounds and within 0.1 of the start's (a start a few
-    principal-axis steps along, so the minimum that iteration goes on to: where the criterion has
-    several, a far one may be another), and one principal-axis step from it (the leading
-    eigenpair of the reduced matrix, as :func:`analysis.omega._one_factor_minres` takes them)
-    moves no communality by 1e-12: it is a fixed point of that iteration, and an attracting one.
-    The loadings returned are that step's, signed as the plain fit signs them.
+    The principal-axis iteration of :func:`analysis.omega._one_factor_minres` stops at
+    communalities :math:`h = \operatorname{clip}(\lambda^2, 0.005, 0.995)` with loadings
+    :math:`\lambda` the leading eigenpair (scaled) of :math:`R` with diagonal :math:`h`:
+    :math:`F_i(\lambda) = \sum_{j\ne i} r_{ij}\lambda_j + h_i\lambda_i -
+    \lVert\lambda\rVert^2\lambda_i = 0` for every item, :math:`h_i = \lambda_i^2` for a
+    free item and the bound :math:`c_i` for one held at it. :math:`F = -\tfrac14\nabla f_c`
+    for the minres (ULS) criterion :math:`f_c(\lambda) = \sum_{i\ne j}(r_{ij} -
+    \lambda_i\lambda_j)^2 + \sum_{i\ \mathrm{held}}(c_i - \lambda_i^2)^2`, whose Hessian is
+    :math:`-4J`, :math:`J = R_0 - 2\lambda\lambda' + \operatorname{diag}(d_i -
+    \lVert\lambda\rVert^2)`, :math:`R_0` the correlations with a zero diagonal, :math:`d_i =
+    3\lambda_i^2` (free) or :math:`c_i` (held); Newton steps :math:`-J^{-1}F`. Items are held
+    where the start's communality is at a bound.
+
+    :math:`F = 0` holds for *some* eigenpair, and :math:`f_c` may have several minima, so a
+    solution is vouched for only when the steps converged, :math:`-J` is positive definite (a
+    minimum), each free communality is strictly inside the bounds and each held one beyond its
+    bound, every communality is within 0.1 of the start's (a start some principal-axis steps
+    along, in the basin of the fixed point that iteration goes on to), and one principal-axis
+    step from it (the leading eigenpair, as the plain iteration takes it) moves no communality
+    by 1e-12: a fixed point of that iteration. The loadings returned are that step's, signed
+    as the plain fit signs them.
     """
     b, k = r.shape[0], r.shape[1]
     idx = np.arange(k)
     off = r.copy()
     off[:, idx, idx] = 0.0
-    lam = start.copy()
-    converged = np.zeros(b, dtype=bool)
-    active = np.arange(b)
+    start_h2 = np.clip(start * start, LOW, HIGH)
+    held = np.where((start_h2 > LOW) & (start_h2 < HIGH), np.nan, start_h2)
+    lam, converged = _iterate(off, start.copy(), held)
     with np.errstate(all="ignore"):
-        for _ in range(_MAX_STEPS):
-            delta = _newton_step(off[active], lam[active])
-            lam[active] += delta
-            reach = np.max(np.abs(delta), axis=1)
-            finite = np.isfinite(reach)
-            done = finite & (reach < _STEP_TOL)
-            converged[active[done]] = True
-            active = active[finite & ~done]
-            if active.size == 0:
-                break
-        h2 = lam * lam
-        near = np.max(np.abs(h2 - start * start), axis=1) < _START_REACH
-        ok = converged & near & ((h2 > LOW) & (h2 < HIGH)).all(axis=1)
-        ok[ok] = _positive_definite(_hessian(off[ok], lam[ok]))
+        squares = lam * lam
+        free = np.isnan(held)
+        h2 = np.where(free, squares, held)
+        inside = np.where(free, (squares > LOW) & (squares < HIGH), _beyond(squares, held))
+        near = np.max(np.abs(np.clip(squares, LOW, HIGH) - start_h2), axis=1) < _START_REACH
+        ok = converged & near & inside.all(axis=1)
+        ok[ok] = _positive_definite(-_jacobian(off[ok], lam[ok], held[ok]))
         loadings = np.full((b, k), np.nan)
         reduced = r[ok]
         reduced[:, idx, idx] = h2[ok]
@@ -114,34 +114,58 @@ def newton_minres(r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndar
     return loadings, ok
 
 
-def _hessian(off: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """:math:`H = -2R_0 + 4\\lambda\\lambda' + 2\\operatorname{diag}(\\lVert\\lambda\\rVert^2 -
-    3\\lambda^2)`, :math:`R_0` the correlations with a zero diagonal."""
+def _beyond(squares: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Whether each held item's squared loading is at or beyond the bound it is held at."""
+    return np.where(held >= HIGH, squares >= HIGH, squares <= LOW)
+
+
+def _iterate(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton steps until none moves a loading by :data:`_STEP_TOL`; and which converged."""
+    converged = np.zeros(lam.shape[0], dtype=bool)
+    active = np.arange(lam.shape[0])
+    with np.errstate(all="ignore"):
+        for _ in range(_MAX_STEPS):
+            delta = _newton_step(off[active], lam[active], held[active])
+            lam[active] += delta
+            reach = np.max(np.abs(delta), axis=1)
+            finite = np.isfinite(reach)
+            done = finite & (reach < _STEP_TOL)
+            converged[active[done]] = True
+            active = active[finite & ~done]
+            if active.size == 0:
+                break
+    return lam, converged
+
+
+def _jacobian(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
+    r""":math:`J = R_0 - 2\lambda\lambda' + \operatorname{diag}(d - \lVert\lambda\rVert^2)`
+    (:func:`newton_minres`)."""
     squares = lam * lam
     total = squares.sum(axis=1, keepdims=True)
-    h = -2.0 * off + 4.0 * lam[:, :, None] * lam[:, None, :]
+    j = off - 2.0 * lam[:, :, None] * lam[:, None, :]
     idx = np.arange(lam.shape[1])
-    h[:, idx, idx] += 2.0 * (total - 3.0 * squares)
-    return h
+    j[:, idx, idx] += np.where(np.isnan(held), 3.0 * squares, held) - total
+    return j
 
 
-def _newton_step(off: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """The Newton step :math:`-H^{-1}g` of each matrix (NaN where :math:`H` is singular)."""
+def _newton_step(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """The Newton step :math:`-J^{-1}F` of each matrix (NaN where :math:`J` is singular)."""
     squares = lam * lam
     total = squares.sum(axis=1, keepdims=True)
-    gradient = -2.0 * ((off @ lam[:, :, None])[:, :, 0] - lam * (total - squares))
-    hessian = _hessian(off, lam)
+    diagonal = np.where(np.isnan(held), squares, held)
+    residual = (off @ lam[:, :, None])[:, :, 0] + lam * (diagonal - total)
+    jacobian = _jacobian(off, lam, held)
     try:
-        return -np.linalg.solve(hessian, gradient[:, :, None])[:, :, 0]
-    except np.linalg.LinAlgError:  # one singular Hessian: solve one by one
-        return np.stack([_solve_or_nan(h, g) for h, g in zip(hessian, gradient, strict=True)])
+        return -np.linalg.solve(jacobian, residual[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:  # one singular Jacobian: solve one by one
+        return np.stack([_solve_or_nan(j, f) for j, f in zip(jacobian, residual, strict=True)])
 
 
-def _solve_or_nan(h: np.ndarray, g: np.ndarray) -> np.ndarray:
+def _solve_or_nan(j: np.ndarray, f: np.ndarray) -> np.ndarray:
     try:
-        return -np.linalg.solve(h, g)
+        return -np.linalg.solve(j, f)
     except np.linalg.LinAlgError:
-        return np.full(g.shape, np.nan)
+        return np.full(f.shape, np.nan)
 
 
 def _positive_definite(h: np.ndarray) -> np.ndarray:
