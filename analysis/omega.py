@@ -197,7 +197,9 @@ def _leading_by_powers(reduced: np.ndarray, previous: np.ndarray) -> tuple[np.nd
     return v * np.sqrt(np.maximum(lam, 0.0))[:, None], settled
 
 
-def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000) -> np.ndarray:
+def _one_factor_minres(
+    r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100_000, start: np.ndarray | None = None
+) -> np.ndarray:
     """Loadings of a one-factor minres (ULS) solution of a correlation matrix (``k × k``) or of
     a stack of them (``B × k × k``, as the bootstrap fits them).
 
@@ -209,9 +211,10 @@ def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100
     replace the ordinary ones: the same fixed point and stopping rule in a few steps instead of
     hundreds (omega agrees with ordinary steps to about 1e-10 relative: those stop a step of
     ``tol`` short of the fixed point, which at slow contraction is further than ``tol``).
+    ``start``: communalities some steps of this iteration along, to go on from.
     """
     stack = r if r.ndim == 3 else r[None]
-    h2 = _starting_communalities(stack)
+    h2 = _starting_communalities(stack) if start is None else start.reshape(-1, stack.shape[1])
     loadings = np.zeros(h2.shape)
     diagonal = np.arange(stack.shape[1])
     active = np.arange(stack.shape[0])  # the matrices not converged yet
@@ -249,38 +252,45 @@ def _one_factor_minres(r: np.ndarray, *, tol: float = 1e-12, max_iter: int = 100
     return loadings if r.ndim == 3 else loadings[0]
 
 
-#: Principal-axis steps before Newton's: on the example's resamples, from 3 steps Newton
-#: reached another minimum than the plain iteration for 2 in 43,000 matrices (from the full
-#: sample's loadings, 6); from 10, none, every communality within 0.37 of the solution.
-_START_STEPS = 10
+#: Principal-axis steps before Newton's, at least and at most: a matrix takes more steps while
+#: its last one moves a communality by :data:`_START_CALM` or more.
+_START_STEPS, _START_MAX = 5, 40
 #: The largest last change of a communality in those steps for a start Newton may take.
 _START_CALM = 0.005
 
 
-def _principal_axis_start(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Loadings after :data:`_START_STEPS` steps of :func:`_one_factor_minres`'s iteration (the
-    leading eigenvectors from powers, or in full where those do not settle) of a stack of correlation matrices: in
-    the basin of the fixed point that iteration goes on to, Newton's start; and whether the
-    last step moved no communality by :data:`_START_CALM` (one that still moves further may
-    yet go elsewhere: on 10× the example one moving 0.019 went on to a Heywood case, while
-    Newton found a minimum nearby)."""
+def _principal_axis_start(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Newton's start for a stack of correlation matrices: :func:`_one_factor_minres`'s
+    iteration (the leading eigenvectors from powers, or in full where those do not settle) for
+    :data:`_START_STEPS` steps, and on for each matrix until a step moves no communality by
+    :data:`_START_CALM` (at most :data:`_START_MAX`): in the basin of the fixed point that
+    iteration goes on to. A start still moving further may yet go elsewhere (on the example's
+    resamples, from 3 steps, Newton reached another minimum for 2 in 43,000 matrices).
+
+    Returns the loadings, whether each start is calm, and the communalities reached (where the
+    plain iteration goes on from, for the matrices Newton does not take).
+    """
     h2 = _starting_communalities(r)
     diagonal = np.arange(r.shape[1])
     loadings = np.zeros(h2.shape)
-    reduced = r.copy()
-    change = np.zeros(h2.shape[0])
-    for _ in range(_START_STEPS):
-        reduced[:, diagonal, diagonal] = h2
-        loadings, settled = _leading_by_powers(reduced, loadings)
+    change = np.full(h2.shape[0], math.inf)
+    active = np.arange(h2.shape[0])
+    for step in range(_START_MAX):
+        reduced = r[active]
+        reduced[:, diagonal, diagonal] = h2[active]
+        fitted, settled = _leading_by_powers(reduced, loadings[active])
         if not settled.all():  # as _one_factor_minres: a full eigendecomposition
             values, vectors = np.linalg.eigh(reduced[~settled])
-            loadings[~settled] = (
-                vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
-            )
-        new = np.clip(loadings**2, 0.005, 0.995)
-        change, h2 = np.max(np.abs(new - h2), axis=1), new
+            fitted[~settled] = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
+        new = np.clip(fitted**2, 0.005, 0.995)
+        change[active] = np.max(np.abs(new - h2[active]), axis=1)
+        loadings[active], h2[active] = fitted, new
+        if step + 1 >= _START_STEPS:
+            active = active[change[active] >= _START_CALM]
+            if active.size == 0:
+                break
     signed = np.where(loadings.sum(axis=1, keepdims=True) < 0, -loadings, loadings)
-    return signed, change < _START_CALM
+    return signed, change < _START_CALM, h2
 
 
 def _omega_of(complete: np.ndarray) -> tuple[float, np.ndarray]:
@@ -389,11 +399,11 @@ def _percentile_interval(
     r, usable = _resampled(complete, rows)
     if usable.any():
         r = r[usable]
-        start, calm = _principal_axis_start(r)
+        start, calm, reached = _principal_axis_start(r)
         loadings, fitted = newton_minres(r, start)
         fitted &= calm
-        if not fitted.all():
-            loadings[~fitted] = _one_factor_minres(r[~fitted])
+        if not fitted.all():  # the plain iteration, on from where the start left it
+            loadings[~fitted] = _one_factor_minres(r[~fitted], start=reached[~fitted])
         total = r.sum(axis=(1, 2))
         omegas[usable] = (total - (1 - loadings**2).sum(axis=1)) / total
     omegas[(omegas < 0) | (omegas > 1)] = math.nan

@@ -45,7 +45,7 @@ def _stacks() -> list[tuple[str, np.ndarray]]:
 
 
 def _newton_and_plain(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    start, calm = omega._principal_axis_start(r)
+    start, calm, _ = omega._principal_axis_start(r)
     loadings, fitted = omega_fit.newton_minres(r, start)
     return loadings, fitted & calm, omega._one_factor_minres(r)
 
@@ -62,6 +62,14 @@ def test_newton_loadings_are_the_plain_iterations_where_it_vouches(name, complet
         assert (fitted & (held >= 0.995).any(axis=1)).sum() > 50
     if name == "two factors":  # ... and items without a loading, held at the lower bound
         assert (fitted & (held <= 0.005).any(axis=1)).sum() > 50
+
+
+@pytest.mark.parametrize("name,complete", _stacks(), ids=[name for name, _ in _stacks()])
+def test_the_plain_iteration_goes_on_from_the_start_to_its_own_fixed_point(name, complete):
+    r, ok = _resamples(complete, 200, 5)
+    _, _, reached = omega._principal_axis_start(r[ok])
+    on = omega._one_factor_minres(r[ok], start=reached)
+    np.testing.assert_allclose(on, omega._one_factor_minres(r[ok]), rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("scale", sorted(PREFIX))
@@ -95,7 +103,7 @@ WANDERING = np.array(
 
 def test_the_start_follows_the_plain_iteration_where_powers_do_not_settle():
     r = WANDERING[None]
-    start, calm = omega._principal_axis_start(r)
+    start, calm, _ = omega._principal_axis_start(r)
     loadings, fitted = omega_fit.newton_minres(r, start)
     plain = omega._one_factor_minres(r)
     assert (plain**2).max() >= 0.995 and calm.all() and fitted.all()
