@@ -21,6 +21,9 @@ _STEP_TOL = 1e-13
 #: How far (in a communality) the solution may be from the start: further, another minimum of
 #: the criterion may be nearer to Newton than the one the plain iteration goes on to.
 _START_REACH = 0.1
+#: How far the largest eigenvalue of the reduced matrix must stand above the next for the
+#: principal-axis step to be well defined (as :func:`analysis.omega._newton_steps` asks).
+_GAP = 1e-8
 #: The principal-axis fixed-point check: no communality moves by this (the plain iteration's
 #: own stopping tolerance).
 _FIXED_TOL = 1e-12
@@ -82,12 +85,13 @@ def newton_minres(r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndar
     solution is vouched for only when the steps converged, :math:`-J` is positive definite (a
     minimum), each free communality is strictly inside the bounds and each held one beyond its
     bound, every communality is within 0.1 of the start's (a start some principal-axis steps
-    along, in the basin of the fixed point that iteration goes on to), and one principal-axis
-    step from it (the leading eigenpair, as the plain iteration takes it) moves no communality
-    by 1e-12: a fixed point of that iteration. The loadings returned are that step's, signed
-    as the plain fit signs them.
+    along, in the basin of the fixed point that iteration goes on to), :math:`|F_i| < 10^{-12}`,
+    and :math:`\lVert\lambda\rVert^2` is the largest eigenvalue of the reduced matrix by at
+    least 1e-8 (:func:`_leading`): then a principal-axis step from it (the leading eigenpair)
+    gives :math:`\lambda` back, a fixed point of that iteration. The loadings are signed as the
+    plain fit signs them (a positive sum).
     """
-    b, k = r.shape[0], r.shape[1]
+    k = r.shape[1]
     idx = np.arange(k)
     off = r.copy()
     off[:, idx, idx] = 0.0
@@ -102,16 +106,25 @@ def newton_minres(r: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndar
         near = np.max(np.abs(np.clip(squares, LOW, HIGH) - start_h2), axis=1) < _START_REACH
         ok = converged & near & inside.all(axis=1)
         ok[ok] = _positive_definite(-_jacobian(off[ok], lam[ok], held[ok]))
-        loadings = np.full((b, k), np.nan)
-        reduced = r[ok]
-        reduced[:, idx, idx] = h2[ok]
-        values, vectors = np.linalg.eigh(reduced)
-        fitted = vectors[:, :, -1] * np.sqrt(np.maximum(values[:, -1], 0.0))[:, None]
-        step = np.max(np.abs(np.clip(fitted**2, LOW, HIGH) - h2[ok]), axis=1)
-        rows = np.flatnonzero(ok)
-        loadings[rows] = np.where(fitted.sum(axis=1, keepdims=True) < 0, -fitted, fitted)
-        ok[rows[~(step < _FIXED_TOL)]] = False
+        ok[ok] = np.max(np.abs(_residual(off[ok], lam[ok], held[ok])), axis=1) < _FIXED_TOL
+        ok[ok] = _leading(r[ok], lam[ok], h2[ok])
+        loadings = np.where(lam.sum(axis=1, keepdims=True) < 0, -lam, lam)
+        loadings[~ok] = np.nan
     return loadings, ok
+
+
+def _leading(r: np.ndarray, lam: np.ndarray, h2: np.ndarray) -> np.ndarray:
+    r"""Whether :math:`\lVert\lambda\rVert^2` is the largest eigenvalue of the reduced matrix
+    :math:`A` (:math:`R` with diagonal ``h2``), by :data:`_GAP` or more, given :math:`A\lambda
+    = \lVert\lambda\rVert^2\lambda`: then :math:`sI - A + \lambda\lambda'/s - \delta I`
+    (:math:`s = \lVert\lambda\rVert^2`, :math:`\delta` the gap) is positive definite (its
+    eigenvalues are :math:`1 - \delta` along :math:`\lambda` and :math:`s - \mu_j - \delta`
+    for the other eigenvalues :math:`\mu_j`), which one Cholesky factorisation tells."""
+    total = np.einsum("bi,bi->b", lam, lam)
+    m = lam[:, :, None] * lam[:, None, :] / total[:, None, None] - r
+    idx = np.arange(r.shape[1])
+    m[:, idx, idx] = lam * lam / total[:, None] + total[:, None] - h2 - _GAP
+    return _positive_definite(m)
 
 
 def _beyond(squares: np.ndarray, held: np.ndarray) -> np.ndarray:
@@ -148,12 +161,17 @@ def _jacobian(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
     return j
 
 
-def _newton_step(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
-    """The Newton step :math:`-J^{-1}F` of each matrix (NaN where :math:`J` is singular)."""
+def _residual(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
+    r""":math:`F(\lambda)` of :func:`newton_minres`."""
     squares = lam * lam
     total = squares.sum(axis=1, keepdims=True)
     diagonal = np.where(np.isnan(held), squares, held)
-    residual = (off @ lam[:, :, None])[:, :, 0] + lam * (diagonal - total)
+    return (off @ lam[:, :, None])[:, :, 0] + lam * (diagonal - total)
+
+
+def _newton_step(off: np.ndarray, lam: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """The Newton step :math:`-J^{-1}F` of each matrix (NaN where :math:`J` is singular)."""
+    residual = _residual(off, lam, held)
     jacobian = _jacobian(off, lam, held)
     try:
         return -np.linalg.solve(jacobian, residual[:, :, None])[:, :, 0]

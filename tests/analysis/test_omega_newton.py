@@ -166,3 +166,14 @@ def test_fractional_items_give_the_same_interval_by_either_path(monkeypatch):
     plain = omega.mcdonald_omega(items, bootstrap=300, seed=3)
     assert ours.ci_low == pytest.approx(plain.ci_low, abs=1e-12)
     assert ours.ci_high == pytest.approx(plain.ci_high, abs=1e-12)
+
+
+def test_only_the_leading_eigenpair_is_a_principal_axis_fixed_point():
+    r = np.corrcoef(_scores(30, 50, np.array([0.8, 0.7, 0.6, 0.3, 0.2])), rowvar=False)
+    h2 = np.array([0.6, 0.5, 0.4, 0.1, 0.05])
+    reduced = r.copy()
+    np.fill_diagonal(reduced, h2)
+    values, vectors = np.linalg.eigh(reduced)
+    pairs = np.stack([vectors[:, j] * np.sqrt(abs(values[j])) for j in (-1, -2)])
+    leading = omega_fit._leading(np.stack([r, r]), pairs, np.stack([h2, h2]))
+    np.testing.assert_array_equal(leading, [True, False])
