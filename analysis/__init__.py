@@ -14,8 +14,8 @@ Surveys:
 
 - :mod:`analysis.scoring` — reverse_items, score_scales;
 - :mod:`analysis.reliability` — cronbach_alpha, reliability_by_scale; :mod:`analysis.omega` —
-  mcdonald_omega, with :mod:`analysis.omega_fit` (its bootstrap's shortcuts); :mod:`analysis.item_rest` —
-  item_rest_statistics;
+  mcdonald_omega, with :mod:`analysis.omega_fit` (its bootstrap's shortcuts);
+  :mod:`analysis.item_rest` — item_rest_statistics;
 - :mod:`analysis.summaries` — summarise_scores, summarise_items; :mod:`analysis.distributions` —
   item_distributions;
 - :mod:`analysis.two_sample` — paired and unpaired t and rank tests with effect sizes;
