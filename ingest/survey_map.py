@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from ingest.identifiers import check_identifier
-from ingest.read import UserMissing, blank_cells, is_blank, map_cells, read_table
+from ingest.long_chunks import long_table
+from ingest.read import (
+    UserMissing,
+    blank_cells,
+    is_blank,
+    map_cells,
+    read_csv_chunks,
+    read_table,
+)
 from ingest.survey_columns import missing_items_message
 from ingest.survey_profile import (
     PROFILE_DIR,
@@ -442,7 +450,20 @@ def pseudonymise_survey(mapped: MappedSurvey, key: ProjectKey) -> MappedSurvey:
 def read_survey_export(
     path: Path, *, spec: InstrumentSpec, project: Project, profile: ExportProfile, file_name: str
 ) -> MappedSurvey:
-    """Read and map one export as the profile says (sheet, header finding, wide or long layout)."""
+    """Read and map one export as the profile says (sheet, header finding, wide or long layout).
+
+    A long CSV export is read and turned into one row per respondent part by part
+    (:mod:`ingest.long_chunks`), so its lines are never in memory together."""
+    if profile.layout == "long" and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        parts = read_csv_chunks(
+            path, display_name=file_name, header_names=profile.header_matcher(spec)
+        )
+        pivoted, found = long_table(parts, spec, profile, file_name)
+        mapped = map_survey(
+            pivoted, spec=spec, project=project, profile=profile, file_name=file_name
+        )
+        mapped.problems.extend(found)
+        return mapped
     table = read_table(
         path,
         display_name=file_name,
