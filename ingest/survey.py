@@ -8,7 +8,6 @@ file for a loaded wave (or part of a wave, ``--part``) needs ``--replace``; the 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,7 @@ from project.config import Project, Wave
 from project.errors import ConfigError
 from project.labels import normalise_label
 from project.layout import ProjectPaths
-from store import warehouse
+from store import staging, warehouse
 from validation.expectations import run_suite
 from validation.quarantine import Verdict, judge, problem
 from validation.survey import survey_expectations
@@ -315,14 +314,17 @@ class SurveyIngest:
         mapped, loaded = self.mapped, self.loaded
         if mapped is None:
             raise RuntimeError("load before evaluate")
-        tables = itertools.chain(
-            [("respondents", mapped.keys[loaded])],
-            (("responses", item) for item in to_long(mapped, self.spec, loaded)),
-            [("free_text", free_text_long(mapped, loaded))],
-        )  # responses item by item (made as they are inserted): never all in memory at once
-        for table, frame in tables:
-            tagged = frame.assign(ingest_id=ingest_id, instrument=self.spec.id, wave=self.wave.id)
-            warehouse.insert_frame(con, table, tagged)
+        tags: dict[str, str | int] = {
+            "ingest_id": ingest_id,
+            "instrument": self.spec.id,
+            "wave": self.wave.id,
+        }
+        warehouse.insert_frame(con, "respondents", mapped.keys[loaded].assign(**tags))
+        # responses item by item through a staging file: never all in memory at once
+        responses = (item.assign(**tags) for item in to_long(mapped, self.spec, loaded))
+        rows = int(loaded.sum()) * len(self.spec.items)
+        staging.insert_frames(con, "responses", responses, rows=rows)
+        warehouse.insert_frame(con, "free_text", free_text_long(mapped, loaded).assign(**tags))
 
 
 def ingest_survey(

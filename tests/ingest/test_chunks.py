@@ -1,5 +1,6 @@
 """A CSV export is parsed in chunks of lines (``IMPLEVAL_CSV_CHUNK_ROWS``); the table read, and so
-the store after an ingest, is the same for any chunk size. Rules across rows (a respondent who
+the store after an ingest, is the same for any chunk size, and whether the responses go to the
+store directly or through the staging file (:mod:`store.staging`). Rules across rows (a respondent who
 answered twice, a long export's second answer to an item) see the whole file, whichever chunks its
 lines fell in.
 """
@@ -19,6 +20,7 @@ from ingest.survey import ingest_survey
 from ingest.survey_profile import load_profile, long_to_wide
 from instruments.spec import project_instrument
 from project.config import load_project
+from store import staging
 from tests.ingest import corpus
 
 
@@ -66,6 +68,8 @@ def test_an_ingest_in_chunks_of_two_lines_loads_what_one_chunk_loads(
     stores = []
     for project, chunk in ((example_project, "1000000"), (twin, "2")):
         monkeypatch.setenv(CHUNK_ENV, chunk)
+        # the twin's responses go through the staging file, as a large file's do
+        monkeypatch.setattr(staging, "STAGING_ROWS", 0 if chunk == "2" else 1_000_000)
         path = build(project)
         report = ingest_survey(project, path, instrument="nomad", wave="T1", **options)
         assert report.rows_quarantined >= 1  # the rule across rows was seen
