@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ingest.read import blank_cells, is_blank, map_cells
 from ingest.survey_columns import name_lookup, norm_header
@@ -158,6 +159,9 @@ def long_table(
 ) -> tuple[pd.DataFrame, list[dict]]:
     """The long export given in ``parts`` as one row per respondent, and the layout's problems."""
     pivot = LongPivot(spec, profile, file_name)
+    pool = pa.default_memory_pool()
     for part in parts:
         pivot.add(part)
+        del part
+        pool.release_unused()  # the part's text columns (Arrow memory), back to the system
     return pivot.table()
