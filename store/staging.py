@@ -1,12 +1,13 @@
 """Appending many rows to a store table inside the ingest's one transaction, with bounded memory.
 
 DuckDB keeps the rows a transaction appends from a data frame in memory until the commit (about a
-hundred bytes a row, whatever its memory limit), while one ``INSERT … SELECT`` from a table writes
-them into the store file as it goes. So :func:`insert_frames` first writes the frames, one at a
-time, to a staging database in a temporary folder (its own commits; the caller's transaction is
-untouched), then (as a Parquet file) appends them to the store in one statement inside the
-caller's transaction. The staging files hold only what the store will hold (pseudonymised rows),
-and are deleted afterwards.
+hundred bytes a row, whatever its memory limit), while one ``INSERT … SELECT`` from files writes
+them into the store file as it goes. So :func:`insert_frames` writes each frame, cast to the
+table's column types, to a Parquet file in a temporary folder (by a connection of its own; the
+caller's transaction is untouched), then appends the files in order to the store in one statement
+inside the caller's transaction. The files hold only what the store will hold (pseudonymised
+rows), and are deleted afterwards. Measured on 4 million response rows: 3.1 s of CPU and 583 MiB
+directly, 4.5–5.1 s and 325 MiB staged; so only more than :data:`STAGING_ROWS` rows are staged.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-#: DuckDB's memory for the staging database (beyond it, DuckDB writes to the staging file).
+#: DuckDB's memory for writing the staging files.
 STAGING_MEMORY = "128MB"
 #: Fewer rows than this go into the store directly (staging costs more CPU than it saves memory).
 STAGING_ROWS = 500_000
@@ -50,29 +51,29 @@ def insert_frames(
             _insert(con, table, frame)
         return
     types = dict(_columns(con, table))
-    staged, names = 0, ""
+    files: list[str] = []
     with tempfile.TemporaryDirectory(prefix="impleval-staging-") as folder:
-        path, parquet = Path(folder) / "staging.duckdb", Path(folder) / "rows.parquet"
-        stage = duckdb.connect(str(path))
+        stage = duckdb.connect()
         try:
             stage.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
             for frame in frames:
                 if frame.empty:
                     continue
-                if not names:
-                    names = ", ".join(frame.columns)
-                    declared = ", ".join(f'"{c}" {types[c]}' for c in frame.columns)
-                    stage.execute(f"CREATE TABLE rows ({declared})")
-                _insert(stage, "rows", frame)
-                staged += len(frame)
-            if staged:  # a Parquet file the store's connection reads without attaching it
-                stage.execute(f"COPY rows TO '{_quoted(parquet)}' (FORMAT parquet)")
+                names = ", ".join(frame.columns)
+                cast = ", ".join(f'CAST("{c}" AS {types[c]}) AS "{c}"' for c in frame.columns)
+                files.append(_quoted(Path(folder) / f"part-{len(files):06d}.parquet"))
+                stage.register("_incoming", frame)
+                stage.execute(
+                    f"COPY (SELECT {cast} FROM _incoming) TO '{files[-1]}' "
+                    "(FORMAT parquet, COMPRESSION uncompressed)"
+                )
+                stage.unregister("_incoming")
         finally:
             stage.close()
-        if staged:
+        if files:
+            listed = ", ".join(f"'{f}'" for f in files)
             con.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM "
-                f"read_parquet('{_quoted(parquet)}')"
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM read_parquet([{listed}])"
             )
 
 

@@ -27,14 +27,22 @@ from tests.ingest import corpus
 def _store(project: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(project / ".impleval" / "warehouse.duckdb"), read_only=True)
     try:
-        return {
-            table: con.execute(f"SELECT * EXCLUDE (ingest_id) FROM {table} ORDER BY ALL").df()
-            for table in ("respondents", "responses", "free_text", "quarantine")
-        } | {
-            "ingests": con.execute(
-                "SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM ingests"
-            ).df()
-        }
+        return (
+            {
+                table: con.execute(f"SELECT * EXCLUDE (ingest_id) FROM {table} ORDER BY ALL").df()
+                for table in ("respondents", "responses", "free_text", "quarantine")
+            }
+            | {
+                "responses in the order stored": con.execute(
+                    "SELECT * EXCLUDE (ingest_id) FROM responses"
+                ).df()
+            }
+            | {
+                "ingests": con.execute(
+                    "SELECT file_name, rows_read, rows_loaded, rows_quarantined FROM ingests"
+                ).df()
+            }
+        )
     finally:
         con.close()
 
