@@ -22,7 +22,7 @@ import os
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,14 +117,56 @@ def read_table(
     if suffix in (".xlsx", ".xlsm"):
         frame = _read_xlsx(path, name, head, sheet, header_names, what)
     elif suffix in (".csv", ".txt", ".tsv"):
-        frame = _read_csv(path, name, head, header_names, what)
+        frame = pd.concat(list(_csv_chunks(path, name, head, header_names, what)))
     elif suffix in (".sav", ".zsav", ".dta"):
-        frame = _read_stats(path, name, head, value_labels, user_missing)
+        from ingest.read_stats import read_stats
+
+        frame = read_stats(path, name, _what_is_it(head), value_labels, user_missing)
     else:
         raise ResponseDataError(
             f"{name}: unsupported file type {suffix or '(none)'}. Expected .xlsx, .csv, .sav or "
             f".dta. Hint: save the export as Excel workbook or CSV."
         )
+    frame = _named(frame, name).dropna(how="all")
+    if frame.empty:
+        _no_rows(name, what)
+    return frame
+
+
+def read_csv_chunks(
+    path: Path,
+    *,
+    display_name: str | None = None,
+    header_names: HeaderMatcher | None = None,
+    what: str = "survey",
+) -> Iterator[pd.DataFrame]:
+    """A CSV export as :func:`read_table` reads it, in parts of at most ``CSV_CHUNK_ROWS`` lines
+    (``IMPLEVAL_CSV_CHUNK_ROWS``): the parts put together are :func:`read_table`'s table, and only
+    one part is in memory at a time.
+
+    Raises
+    ------
+    ResponseDataError
+        As :func:`read_table` does (after the last part when the file has a header but no rows).
+    """
+    path = Path(path)
+    name = display_name or path.name
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
+    rows = 0
+    for chunk in _csv_chunks(path, name, head, header_names, what):
+        chunk = _named(chunk, name).dropna(how="all")
+        rows += len(chunk)
+        if len(chunk):
+            yield chunk
+    if not rows:
+        _no_rows(name, what)
+
+
+def _named(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` with its header cells as column names; a name given twice refuses the file."""
     frame.columns = [_header(c, i) for i, c in enumerate(frame.columns)]
     dupes = sorted(c for c, n in Counter(frame.columns).items() if n > 1)  # linear: 10,000 columns
     if dupes:
@@ -132,14 +174,15 @@ def read_table(
             f"{name}: the header has repeated column names: {', '.join(dupes)}. Hint: give every "
             f"column its own name in the export."
         )
-    frame = frame.dropna(how="all")
-    if frame.empty:
-        rows, held = ("answers", "the responses") if what == "survey" else ("rows", f"its {what}")
-        raise ResponseDataError(
-            f"{name}: the file has a header row but no {rows}. Hint: check that the export "
-            f"includes {held}."
-        )
     return frame
+
+
+def _no_rows(name: str, what: str) -> None:
+    rows, held = ("answers", "the responses") if what == "survey" else ("rows", f"its {what}")
+    raise ResponseDataError(
+        f"{name}: the file has a header row but no {rows}. Hint: check that the export "
+        f"includes {held}."
+    )
 
 
 def _header(value: object, position: int) -> str:
@@ -344,9 +387,11 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _read_csv(
+def _csv_chunks(
     path: Path, name: str, head: bytes, matches: HeaderMatcher | None, holds: str = "survey"
-) -> pd.DataFrame:
+) -> Iterator[pd.DataFrame]:
+    """The CSV's records below its header, ``CSV_CHUNK_ROWS`` at a time: columns as the header
+    row, index the row number, cells raw text (blank rows still in)."""
     what = _what_is_it(head)
     if what:
         ending = {"an SPSS .sav file": ".sav", "a Stata .dta file": ".dta"}.get(what)
@@ -365,6 +410,7 @@ def _read_csv(
     position, extra = find_header_row(sample_rows, matches)  # type: ignore[arg-type]
     lines = sample.splitlines()
     skip = position if position < len(lines) else 0
+    drop, header = 1 + extra, None  # the header record and the second header row below it
     try:
         with (
             open(path, encoding=encoding, newline="") as fh,
@@ -380,7 +426,19 @@ def _read_csv(
                 chunksize=csv_chunk_rows(),
             ) as chunks,
         ):
-            frame = pd.concat(list(chunks), ignore_index=True)
+            for chunk in chunks:  # indexed by record, continuing across chunks
+                if header is None:
+                    if chunk.shape[1] < 2:
+                        raise ResponseDataError(
+                            f"{name}: only one column was found. Expected a table separated by "
+                            f"';', ',' or tab. Hint: check the separator the export uses."
+                        )
+                    header = list(chunk.iloc[0])
+                chunk, drop = chunk.iloc[drop:], max(0, drop - len(chunk))
+                chunk.columns = header
+                # 0-based record → 1-based row; the header is row 1 + the title lines above it
+                chunk.index = chunk.index + 1 + skip
+                yield chunk
     except (pd.errors.ParserError, csv.Error) as exc:
         raise ResponseDataError(
             f"{name}: not a readable CSV table ({str(exc).splitlines()[0]}). Hint: open it in a "
@@ -390,79 +448,3 @@ def _read_csv(
         raise ResponseDataError(
             f"{name}: the file is empty. Hint: export the {holds} again."
         ) from exc
-    if frame.shape[1] < 2:
-        raise ResponseDataError(
-            f"{name}: only one column was found. Expected a table separated by ';', ',' or tab. "
-            f"Hint: check the separator the export uses."
-        )
-    header = list(frame.iloc[0]) if len(frame) else []
-    frame = frame.iloc[1 + extra :].copy()
-    frame.columns = header
-    # 0-based record → 1-based row; the header is row 1 + the title lines above it
-    frame.index = frame.index + 1 + skip
-    return frame
-
-
-def _read_stats(
-    path: Path, name: str, head: bytes, value_labels: bool, user_missing: bool
-) -> pd.DataFrame:
-    import pyreadstat
-
-    is_dta = path.suffix.lower() == ".dta"
-    reader = pyreadstat.read_dta if is_dta else pyreadstat.read_sav
-    kind = "Stata .dta" if is_dta else "SPSS .sav"
-    what = _what_is_it(head)
-    if what and what not in ("an SPSS .sav file", "an SPSS .zsav file", "a Stata .dta file"):
-        raise ResponseDataError(
-            f"{name}: the file is named {path.suffix} but is {what}. Hint: save the data again "
-            f"from {kind.split()[0]}."
-        )
-    keep_missing = user_missing and not is_dta
-    try:
-        if keep_missing:
-            frame, meta = reader(str(path), apply_value_formats=False, user_missing=True)
-        else:
-            frame, meta = reader(str(path), apply_value_formats=value_labels)
-    except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError types
-        raise ResponseDataError(
-            f"{name}: not a readable {kind} file ({type(exc).__name__}). Hint: save the data "
-            f"again from {kind.split()[0]}, or export it as CSV."
-        ) from exc
-    frame = frame.astype(object).where(frame.notna(), None)
-    if keep_missing:
-        frame = _mark_user_missing(frame, meta, value_labels)
-    frame.index = frame.index + 1  # case numbers
-    return frame
-
-
-def _in_ranges(value: object, ranges: list[dict]) -> bool:
-    if value is None:
-        return False
-    for r in ranges:
-        lo, hi = r.get("lo"), r.get("hi")
-        if isinstance(value, str) or isinstance(lo, str):
-            if value in (lo, hi):
-                return True
-        elif lo is not None and hi is not None and lo <= float(value) <= hi:  # type: ignore[arg-type]
-            return True
-    return False
-
-
-def _mark_user_missing(frame: pd.DataFrame, meta: Any, value_labels: bool) -> pd.DataFrame:
-    """Codes → value labels (when asked), and user-missing cells → :class:`UserMissing`."""
-    ranges: dict[str, list[dict]] = getattr(meta, "missing_ranges", None) or {}
-    labels: dict[str, dict] = (
-        (getattr(meta, "variable_value_labels", None) or {}) if value_labels else {}
-    )
-    out = {}
-    for column in frame.columns:
-        own_labels, own_ranges = labels.get(column, {}), ranges.get(column, [])
-
-        def cell(
-            value: object, own_labels: dict = own_labels, own_ranges: list = own_ranges
-        ) -> object:
-            shown = own_labels.get(value, value) if value is not None else None
-            return UserMissing(shown) if own_ranges and _in_ranges(value, own_ranges) else shown
-
-        out[column] = map_cells(frame[column], cell) if own_labels or own_ranges else frame[column]
-    return pd.DataFrame(out, index=frame.index)

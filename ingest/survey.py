@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,7 +33,7 @@ from project.config import Project, Wave
 from project.errors import ConfigError
 from project.labels import normalise_label
 from project.layout import ProjectPaths
-from store import warehouse
+from store import staging, warehouse
 from validation.expectations import run_suite
 from validation.quarantine import Verdict, judge, problem
 from validation.survey import survey_expectations
@@ -88,11 +89,13 @@ def validate_survey(mapped: MappedSurvey, spec: InstrumentSpec, wave: Wave) -> V
     return judge(mapped.keys["source_row"], mapped.problems, failures)
 
 
-def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd.DataFrame:
+def to_long(
+    mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series
+) -> Iterator[pd.DataFrame]:
     """One row per loaded respondent × item with status answered / not_applicable /
-    declared_missing (the profile's "Vet ej", 99 or an SPSS user-missing value) / missing."""
+    declared_missing (the profile's "Vet ej", 99 or an SPSS user-missing value) / missing; item by
+    item (one item's rows at a time, in item order)."""
     ids = mapped.keys["respondent_id"][loaded]
-    parts = []
     for item in spec.items:
         col = spec.column(item.id)
         value = mapped.codes[col][loaded]
@@ -101,18 +104,15 @@ def to_long(mapped: MappedSurvey, spec: InstrumentSpec, loaded: pd.Series) -> pd
         status[mapped.declared_missing[col][loaded].notna()] = "declared_missing"
         status[na.notna()] = "not_applicable"
         status[value.notna()] = "answered"
-        parts.append(
-            pd.DataFrame(
-                {
-                    "respondent_id": ids,
-                    "item": item.id,
-                    "status": status,
-                    "value": value,
-                    "not_applicable": na.astype(object),
-                }
-            )
+        yield pd.DataFrame(
+            {
+                "respondent_id": ids,
+                "item": item.id,
+                "status": status,
+                "value": value,
+                "not_applicable": na.astype(object),
+            }
         )
-    return pd.concat(parts, ignore_index=True)
 
 
 def free_text_long(mapped: MappedSurvey, loaded: pd.Series) -> pd.DataFrame:
@@ -314,13 +314,17 @@ class SurveyIngest:
         mapped, loaded = self.mapped, self.loaded
         if mapped is None:
             raise RuntimeError("load before evaluate")
-        for table, frame in (
-            ("respondents", mapped.keys[loaded]),
-            ("responses", to_long(mapped, self.spec, loaded)),
-            ("free_text", free_text_long(mapped, loaded)),
-        ):
-            tagged = frame.assign(ingest_id=ingest_id, instrument=self.spec.id, wave=self.wave.id)
-            warehouse.insert_frame(con, table, tagged)
+        tags: dict[str, str | int] = {
+            "ingest_id": ingest_id,
+            "instrument": self.spec.id,
+            "wave": self.wave.id,
+        }
+        warehouse.insert_frame(con, "respondents", mapped.keys[loaded].assign(**tags))
+        # responses item by item through a staging file: never all in memory at once
+        responses = (item.assign(**tags) for item in to_long(mapped, self.spec, loaded))
+        rows = int(loaded.sum()) * len(self.spec.items)
+        staging.insert_frames(con, "responses", responses, rows=rows)
+        warehouse.insert_frame(con, "free_text", free_text_long(mapped, loaded).assign(**tags))
 
 
 def ingest_survey(

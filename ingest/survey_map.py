@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 
 from ingest.identifiers import check_identifier
-from ingest.read import UserMissing, blank_cells, is_blank, map_cells, read_table
+from ingest.long_chunks import long_table
+from ingest.read import (
+    UserMissing,
+    blank_cells,
+    is_blank,
+    map_cells,
+    read_csv_chunks,
+    read_table,
+)
 from ingest.survey_columns import missing_items_message
 from ingest.survey_profile import (
     PROFILE_DIR,
@@ -321,6 +329,15 @@ def _map_answers(
     return pd.Series(kinds[codes], index=index), pd.Series(payloads[codes], index=index)
 
 
+def _of_kind(kinds: pd.Series, payload: pd.Series, kind: str) -> pd.Series:
+    """``payload.where(kinds == kind)`` (object dtype), with one NaN object shared by every other
+    cell: ``where`` makes a new float object per cell (8 million for a 4-million-line export)."""
+    out = np.full(len(payload), np.nan, dtype=object)
+    mask = (kinds == kind).to_numpy()
+    out[mask] = payload.to_numpy()[mask]
+    return pd.Series(out, index=payload.index, dtype=object)
+
+
 def _map_items(
     table: pd.DataFrame, spec: InstrumentSpec, profile: ExportProfile, item_cols: dict[str, str]
 ) -> tuple[tuple[pd.DataFrame, ...], list[dict]]:
@@ -340,11 +357,10 @@ def _map_items(
         )
         kinds, payload = _map_answers(table[col], mapper)
         target = spec.column(item.id)
-        codes[target] = pd.to_numeric(payload.where(kinds == "scored"), errors="coerce").astype(
-            "float64"
-        )
-        nas[target] = payload.where(kinds == "na").astype(object)
-        declared[target] = payload.where(kinds == "declared").astype(object)
+        scored = _of_kind(kinds, payload, "scored")
+        codes[target] = pd.to_numeric(scored, errors="coerce").astype("float64")
+        nas[target] = _of_kind(kinds, payload, "na")
+        declared[target] = _of_kind(kinds, payload, "declared")
         answered_any |= kinds.isin(["scored", "na", "declared"]).to_numpy()
         rule = "unknown_label" if rs.type == "ordinal" else "not_a_number"
         unknown = kinds == "unknown"
@@ -442,7 +458,20 @@ def pseudonymise_survey(mapped: MappedSurvey, key: ProjectKey) -> MappedSurvey:
 def read_survey_export(
     path: Path, *, spec: InstrumentSpec, project: Project, profile: ExportProfile, file_name: str
 ) -> MappedSurvey:
-    """Read and map one export as the profile says (sheet, header finding, wide or long layout)."""
+    """Read and map one export as the profile says (sheet, header finding, wide or long layout).
+
+    A long CSV export is read and turned into one row per respondent part by part
+    (:mod:`ingest.long_chunks`), so its lines are never in memory together."""
+    if profile.layout == "long" and path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        parts = read_csv_chunks(
+            path, display_name=file_name, header_names=profile.header_matcher(spec)
+        )
+        pivoted, found = long_table(parts, spec, profile, file_name)
+        mapped = map_survey(
+            pivoted, spec=spec, project=project, profile=profile, file_name=file_name
+        )
+        mapped.problems.extend(found)
+        return mapped
     table = read_table(
         path,
         display_name=file_name,

@@ -295,7 +295,7 @@ def long_to_wide(
     """
     columns = list(table.columns)
     id_col, item_col, value_col = (
-        _long_column(columns, candidates, role, profile, file_name)
+        long_column(columns, candidates, role, profile, file_name)
         for role, candidates in (
             ("identifier", profile.identifier),
             ("item", profile.item_column),
@@ -353,7 +353,7 @@ def _first_non_blank(column: pd.Series, first_row: pd.Series, respondents: pd.In
     return values.where(values.notna(), None)
 
 
-def _long_column(
+def long_column(
     columns: list[str],
     candidates: tuple[str, ...],
     role: str,

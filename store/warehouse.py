@@ -126,7 +126,13 @@ def open_for_ingest(path: Path, *, dry_run: bool) -> Iterator[duckdb.DuckDBPyCon
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_warehouse(path, read_only=False) as con:
+        con.execute(f"SET memory_limit = '{INGEST_MEMORY}'")
         yield con
+
+
+#: DuckDB's memory during an ingest: beyond it, the rows of the open transaction and the
+#: buffers it caches go to disk (next to the store) rather than grow with the file.
+INGEST_MEMORY = "256MB"
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ _HARNESS = textwrap.dedent(
     import os, signal, sys, threading, time
     from pathlib import Path
     from ingest import survey, transaction
-    from store import warehouse
+    from store import staging, warehouse
 
     project, wave, point = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 
@@ -52,8 +52,9 @@ _HARNESS = textwrap.dedent(
         after(transaction, "land_file")
     elif point == "after_validation":
         after(survey, "judge")
-    elif point == "mid_transaction":
-        after(warehouse, "insert_frame", lambda con, table, frame: table == "responses")
+    elif point.startswith("mid_transaction"):  # "_staged": the responses via staging files
+        staging.STAGING_ROWS = 0 if point.endswith("_staged") else staging.STAGING_ROWS
+        after(staging, "insert_frames", lambda con, table, frames, rows: table == "responses")
     elif point == "before_commit":
         after(warehouse, "insert_frame", lambda con, table, frame: table == "free_text")
     elif point == "after_commit":
@@ -113,6 +114,7 @@ def _t1(project: Path):
         "after_landing",
         "after_validation",
         "mid_transaction",
+        "mid_transaction_staged",
         "before_commit",
         "timer:random",  # a random moment, drawn at run time and named in a failure's message
     ],

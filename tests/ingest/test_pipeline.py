@@ -18,7 +18,7 @@ from ingest.survey import ingest_survey
 from privacy.keys import key_path
 from project.errors import ConfigError, KeyMissingError
 from project.layout import ProjectPaths
-from store import reads, warehouse
+from store import reads, staging, warehouse
 
 
 def _ingest(project: Path, wave: str, **kw):
@@ -115,23 +115,24 @@ def test_no_email_address_reaches_the_store(example_project: Path) -> None:
     assert not any(e.split("@")[0] in text for e in emails if len(e.split("@")[0]) > 6)
 
 
+@pytest.mark.parametrize("staged", [False, True], ids=["direct", "through staging files"])
 def test_a_failure_while_loading_leaves_the_store_as_it_was(
-    example_project: Path, monkeypatch: pytest.MonkeyPatch
+    staged: bool, example_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _ingest(example_project, "T0")
     before = _counts(example_project)
-    real = warehouse.insert_frame
+    real = staging.insert_frames
 
-    def broken(con, table, frame):
-        if table == "responses":
-            raise OSError("disk full")
-        real(con, table, frame)
+    def broken(con, table, frames, *, rows):  # fails after the responses went in
+        real(con, table, frames, rows=rows)
+        raise OSError("disk full")
 
-    monkeypatch.setattr(warehouse, "insert_frame", broken)
+    monkeypatch.setattr(staging, "STAGING_ROWS", 0 if staged else 1_000_000)
+    monkeypatch.setattr(staging, "insert_frames", broken)
     with pytest.raises(OSError):
         _ingest(example_project, "T1")
     assert _counts(example_project) == before
-    monkeypatch.setattr(warehouse, "insert_frame", real)
+    monkeypatch.setattr(staging, "insert_frames", real)
     assert _ingest(example_project, "T1").rows_loaded == 150
 
 
