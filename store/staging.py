@@ -3,15 +3,18 @@
 DuckDB keeps the rows a transaction appends from a data frame in memory until the commit (about a
 hundred bytes a row, whatever its memory limit), while one ``INSERT … SELECT`` from files writes
 them into the store file as it goes. So :func:`insert_frames` writes each frame, cast to the
-table's column types, to a Parquet file in a temporary folder (by a connection of its own; the
-caller's transaction is untouched), then appends the files in order to the store in one statement
-inside the caller's transaction. The files hold only what the store will hold (pseudonymised
-rows), and are deleted afterwards. Measured on 4 million response rows: 3.1 s of CPU and 583 MiB
+table's column types, to a Parquet file in a temporary folder beside the store file (by a
+connection of its own; the caller's transaction is untouched), then appends the files in order to
+the store in one statement inside the caller's transaction. The files hold only what the store
+will hold (pseudonymised rows), stay in the store's folder (never the system's temporary folder),
+and are deleted afterwards; a folder left by a killed ingest is removed by the next staged insert
+(the caller holds the project lock, so no other ingest is staging then). Measured on 4 million response rows: 3.1 s of CPU and 583 MiB
 directly, 4.5–5.1 s and 325 MiB staged; so only more than :data:`STAGING_ROWS` rows are staged.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -36,6 +39,24 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]
     ]
 
 
+#: The prefix of a staging folder beside the store file.
+STAGING_PREFIX = ".impleval-staging-"
+
+
+def _staging_parent(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The store file's folder (``None`` for an in-memory store), cleared of staging folders a
+    killed ingest left behind."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if not row or not row[0]:
+        return None
+    parent = Path(str(row[0])).resolve().parent
+    for left in parent.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(left, ignore_errors=True)
+    return parent
+
+
 def _quoted(path: Path) -> str:
     return str(path).replace("'", "''")
 
@@ -53,7 +74,8 @@ def insert_frames(
         return
     types = dict(_columns(con, table))
     files: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="impleval-staging-") as folder:
+    parent = _staging_parent(con)
+    with tempfile.TemporaryDirectory(prefix=STAGING_PREFIX, dir=parent) as folder:
         stage = duckdb.connect()
         try:
             stage.execute(f"SET memory_limit = '{STAGING_MEMORY}'")
