@@ -232,17 +232,34 @@ def save_figure(figure: Figure, path: Path) -> Path:
 _VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
 
 
+def fix_layout(figure: Figure) -> None:
+    """Keep the figure's axes where its last drawing laid them out: no layout engine any more, so
+    a later save draws the figure once, without laying it out again (matplotlib otherwise runs a
+    dry drawing before each save for the layout engine, even for the inert one
+    :meth:`~matplotlib.figure.Figure.tight_layout` leaves)."""
+    import matplotlib
+
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        figure.set_layout_engine(None)
+
+
 def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
     """Build a figure with ``make`` and save it (what a worker process does), and as each of
-    ``extra`` (SVG, PDF: vector copies for export, without time stamps)."""
+    ``extra`` (SVG, PDF: vector copies for export, without time stamps).
+
+    The PNG is saved first, laid out by the figure's layout engine as it is drawn; the vector
+    copies keep that layout (:func:`fix_layout`), so the figure is laid out once, not per format.
+    """
     import matplotlib
 
     figure = make()
+    saved = save_figure(figure, path)
+    fix_layout(figure)
     for target in extra:
         fmt = Path(target).suffix.lstrip(".")
         with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):
             figure.savefig(tmp, format=fmt, metadata=_VECTOR_METADATA.get(fmt))
-    return save_figure(figure, path)
+    return saved
 
 
 def _pool(workers: int) -> Executor:
