@@ -238,7 +238,8 @@ def fix_layout(figure: Figure) -> None:
     even for the inert one :meth:`~matplotlib.figure.Figure.tight_layout` leaves behind)."""
     import matplotlib
 
-    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+    plain = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    with matplotlib.rc_context(plain):
         figure.set_layout_engine(None)
 
 
