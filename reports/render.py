@@ -36,7 +36,7 @@ from project.errors import RenderError
 from reports.content import Progress
 from reports.docx_layout import finish_docx
 from reports.docx_reference import default_reference_doc
-from reports.resources import embed_images
+from reports.resources import embed_images, fill_images, stand_in_images
 from reports.strings import TEMPLATES_DIR
 from reports.writer import temporary_path, write_with
 
@@ -126,8 +126,14 @@ def _embedded(markdown: Path, ast: str | None) -> str:
 
 
 def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
-    """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
+    """A self-contained HTML file (figures and stylesheet embedded, no external references).
+
+    pandoc embeds the stylesheet and writes each figure as a stand-in, replaced by the figure's
+    ``data:`` URI afterwards (:func:`reports.resources.stand_in_images`): the same file as pandoc
+    embedding the figures itself, without its cost (seconds and gigabytes for a large report)."""
     markdown, output = Path(markdown), Path(output)
+    parsed = ast if ast is not None else parse_markdown(markdown)
+    tree, figures = stand_in_images(parsed, markdown.parent)
     with tempfile.TemporaryDirectory(prefix="impleval-html-") as tmp:
         style = Path(tmp) / "style.html"
         css = CSS_FILE.read_text(encoding="utf-8")
@@ -145,8 +151,9 @@ def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = No
                 f"--metadata=lang:{lang}",
                 *_resource_args(markdown),
             ],
-            ast=_embedded(markdown, ast),
+            ast=tree,
         )
+    output.write_bytes(fill_images(output.read_bytes().decode("utf-8"), figures).encode("utf-8"))
     return output
 
 
