@@ -238,8 +238,9 @@ def fix_layout(figure: Figure) -> None:
     even for the inert one :meth:`~matplotlib.figure.Figure.tight_layout` leaves behind)."""
     import matplotlib
 
-    plain = {"figure.autolayout": False, "figure.constrained_layout.use": False}
-    with matplotlib.rc_context(plain):
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
         figure.set_layout_engine(None)
 
 
