@@ -22,9 +22,12 @@ a temporary name that the writer renames when it is complete (:func:`reports.wri
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -230,6 +233,27 @@ def _typst_root(typ_file: Path, source: str) -> Path:
     return Path(os.path.commonpath([str(p) for p in paths]))
 
 
+_TYPST_COMPILE = """
+import datetime, json, sys
+import typst
+job = json.loads(sys.argv[1])
+stamp = job["timestamp"]
+try:
+    typst.compile(
+        job["input"],
+        output=job["output"],
+        format="pdf",
+        root=job["root"],
+        ignore_system_fonts=True,
+        timestamp=datetime.datetime.fromisoformat(stamp) if stamp else None,
+    )
+except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+    sys.exit(str(exc))
+"""
+"""The PDF compile, run in a process of its own: typst holds the whole laid-out document (1.7 GB
+for the 100x example), which would otherwise add to the report process's own memory."""
+
+
 def render_pdf(
     markdown: Path,
     output: Path,
@@ -247,10 +271,8 @@ def render_pdf(
     (else typst stamps the compile time): the same inputs then give the same bytes.
     """
     markdown, output = Path(markdown), Path(output)
-    try:
-        import typst
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise RenderError("typst: the typst package is not installed.") from exc
+    if importlib.util.find_spec("typst") is None:  # pragma: no cover - a dependency
+        raise RenderError("typst: the typst package is not installed.")
     source = markdown_to_typst(markdown, lang=lang, ast=ast)
     if date is not None:  # a set rule before any content (the Markdown has no raw typst)
         stamp = f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
@@ -258,22 +280,26 @@ def render_pdf(
     kept = markdown.with_suffix(".typ")
     typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
-    try:
-        typst.compile(
-            str(typ_file),
-            output=str(output),
-            format="pdf",
-            root=str(_typst_root(typ_file, source)),
-            ignore_system_fonts=True,
-            timestamp=_midnight(date) if date is not None else None,
-        )
-    except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+    job = {
+        "input": str(typ_file),
+        "output": str(output),
+        "root": str(_typst_root(typ_file, source)),
+        "timestamp": _midnight(date).isoformat() if date is not None else None,
+    }
+    compiled = subprocess.run(
+        [sys.executable, "-c", _TYPST_COMPILE, json.dumps(job)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    if compiled.returncode != 0:
         os.replace(typ_file, kept)
-        message = " ".join(str(exc).split())
+        message = " ".join(compiled.stderr.split()) or f"exit status {compiled.returncode}"
         raise RenderError(
             f"{kept.name}: typst could not compile the PDF. Typst said: {message[:800]} "
             f"Hint: the typst source is kept beside the report for inspection."
-        ) from exc
+        )
     if keep_typst:
         os.replace(typ_file, kept)
     typ_file.unlink(missing_ok=True)
