@@ -2,7 +2,8 @@
 
 Rendering runs pandoc with ``--sandbox``: its readers and writers read no file but those named on
 its command line and fetch nothing. So the figures reach pandoc inside the document tree:
-:func:`embed_images` replaces every local image path by a ``data:`` URI (HTML and DOCX), while
+:func:`embed_images` replaces every local image path by a ``data:`` URI (DOCX; the HTML gets
+short stand-ins from :func:`stand_in_images`, replaced by those URIs in the file pandoc wrote), while
 typst, which reads its own files and has no network access, keeps the paths. Before anything is
 rendered, :func:`refuse_remote` stops a report whose document names a remote resource (an image
 at ``http://…``, ``//host/…``, ``file:`` …) with one line naming the file and the text.
