@@ -1,11 +1,13 @@
 """Render the report's Markdown to HTML, DOCX and PDF with pandoc (pypandoc) and typst.
 
-- HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs,
-  our stylesheet (``templates/report.css``) embedded, no external URL to fetch.
+- HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs
+  (put in after pandoc, in place of stand-ins: :func:`reports.resources.stand_in_images`), our
+  stylesheet (``templates/report.css``) embedded, no external URL to fetch.
 - DOCX: pandoc's DOCX writer with native caption numbering ("Tabell 1", "Figur 1"); table widths
   come from the pipe tables' separator lines (see :func:`reports.writer.pipe_table`).
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
-  compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
+  compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts,
+  in a Python process of its own (:data:`_TYPST_COMPILE`: its memory is not the report's).
 
 Nothing is fetched while rendering (docs/disclosure.md, "Escaping"): pandoc runs with
 ``--sandbox``, reads the Markdown with raw HTML, raw attributes, raw TeX, citations and TeX maths
