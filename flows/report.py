@@ -189,7 +189,6 @@ def write_report(
     report is one unit of ``executor``: rendered in this process by default, on a Dask cluster's
     workers otherwise; the files are listed in the plans' order wherever they were written. A
     single report is rendered in this process (a remote worker may not see the project folder)."""
-    from flows.analyse import analyse_project
     from store.reads import store_as_of
 
     executor = executor or InProcess()
@@ -200,6 +199,8 @@ def write_report(
     frozen = store_as_of(_moment(settings.as_of)) if settings.as_of else nullcontext()
     with frozen:  # the store is read here (this process holds the project), the units read files
         if whole is not None and whole != paths.results:
+            from flows.analyse import analyse_project  # here: the report alone needs none of it
+
             cut = DataCut(settings.cutoff)
             analyse_project(paths, project, cut=cut, results_dir=whole, executor=executor)
         for plan in plans:

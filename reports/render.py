@@ -1,11 +1,13 @@
 """Render the report's Markdown to HTML, DOCX and PDF with pandoc (pypandoc) and typst.
 
-- HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs,
-  our stylesheet (``templates/report.css``) embedded, no external URL to fetch.
+- HTML: one self-contained file (``--standalone --embed-resources``): figures inlined as data URIs
+  (put in after pandoc, in place of stand-ins: :func:`reports.resources.stand_in_images`), our
+  stylesheet (``templates/report.css``) embedded, no external URL to fetch.
 - DOCX: pandoc's DOCX writer with native caption numbering ("Tabell 1", "Figur 1"); table widths
   come from the pipe tables' separator lines (see :func:`reports.writer.pipe_table`).
 - PDF: pandoc writes typst (A4, the report's language and region), then the typst Python binding
-  compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts.
+  compiles it with its embedded fonts only, so the PDF does not depend on the machine's fonts,
+  in a Python process of its own (:data:`_TYPST_COMPILE`: its memory is not the report's).
 
 Nothing is fetched while rendering (docs/disclosure.md, "Escaping"): pandoc runs with
 ``--sandbox``, reads the Markdown with raw HTML, raw attributes, raw TeX, citations and TeX maths
@@ -22,9 +24,12 @@ a temporary name that the writer renames when it is complete (:func:`reports.wri
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -36,7 +41,7 @@ from project.errors import RenderError
 from reports.content import Progress
 from reports.docx_layout import finish_docx
 from reports.docx_reference import default_reference_doc
-from reports.resources import embed_images
+from reports.resources import embed_images, fill_images, stand_in_images
 from reports.strings import TEMPLATES_DIR
 from reports.writer import temporary_path, write_with
 
@@ -126,8 +131,14 @@ def _embedded(markdown: Path, ast: str | None) -> str:
 
 
 def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = None) -> Path:
-    """A self-contained HTML file (figures and stylesheet embedded, no external references)."""
+    """A self-contained HTML file (figures and stylesheet embedded, no external references).
+
+    pandoc embeds the stylesheet and writes each figure as a stand-in, replaced by the figure's
+    ``data:`` URI afterwards (:func:`reports.resources.stand_in_images`): the same file as pandoc
+    embedding the figures itself, without its cost (seconds and gigabytes for a large report)."""
     markdown, output = Path(markdown), Path(output)
+    parsed = ast if ast is not None else parse_markdown(markdown)
+    tree, figures = stand_in_images(parsed, markdown.parent)
     with tempfile.TemporaryDirectory(prefix="impleval-html-") as tmp:
         style = Path(tmp) / "style.html"
         css = CSS_FILE.read_text(encoding="utf-8")
@@ -145,8 +156,9 @@ def render_html(markdown: Path, output: Path, *, lang: str, ast: str | None = No
                 f"--metadata=lang:{lang}",
                 *_resource_args(markdown),
             ],
-            ast=_embedded(markdown, ast),
+            ast=tree,
         )
+    output.write_bytes(fill_images(output.read_bytes().decode("utf-8"), figures).encode("utf-8"))
     return output
 
 
@@ -223,6 +235,27 @@ def _typst_root(typ_file: Path, source: str) -> Path:
     return Path(os.path.commonpath([str(p) for p in paths]))
 
 
+_TYPST_COMPILE = """
+import datetime, json, sys
+import typst
+job = json.loads(sys.argv[1])
+stamp = job["timestamp"]
+try:
+    typst.compile(
+        job["input"],
+        output=job["output"],
+        format="pdf",
+        root=job["root"],
+        ignore_system_fonts=True,
+        timestamp=datetime.datetime.fromisoformat(stamp) if stamp else None,
+    )
+except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+    sys.exit(str(exc))
+"""
+"""The PDF compile, run in a process of its own: typst holds the whole laid-out document (1.7 GB
+for the 100x example), which would otherwise add to the report process's own memory."""
+
+
 def render_pdf(
     markdown: Path,
     output: Path,
@@ -240,10 +273,8 @@ def render_pdf(
     (else typst stamps the compile time): the same inputs then give the same bytes.
     """
     markdown, output = Path(markdown), Path(output)
-    try:
-        import typst
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise RenderError("typst: the typst package is not installed.") from exc
+    if importlib.util.find_spec("typst") is None:  # pragma: no cover - a dependency
+        raise RenderError("typst: the typst package is not installed.")
     source = markdown_to_typst(markdown, lang=lang, ast=ast)
     if date is not None:  # a set rule before any content (the Markdown has no raw typst)
         stamp = f"datetime(year: {date.year}, month: {date.month}, day: {date.day})"
@@ -251,22 +282,26 @@ def render_pdf(
     kept = markdown.with_suffix(".typ")
     typ_file = temporary_path(kept)
     typ_file.write_text(source, encoding="utf-8")
-    try:
-        typst.compile(
-            str(typ_file),
-            output=str(output),
-            format="pdf",
-            root=str(_typst_root(typ_file, source)),
-            ignore_system_fonts=True,
-            timestamp=_midnight(date) if date is not None else None,
-        )
-    except Exception as exc:  # typst raises its own error types (TypstError, RuntimeError)
+    job = {
+        "input": str(typ_file),
+        "output": str(output),
+        "root": str(_typst_root(typ_file, source)),
+        "timestamp": _midnight(date).isoformat() if date is not None else None,
+    }
+    compiled = subprocess.run(
+        [sys.executable, "-c", _TYPST_COMPILE, json.dumps(job)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+    if compiled.returncode != 0:
         os.replace(typ_file, kept)
-        message = " ".join(str(exc).split())
+        message = " ".join(compiled.stderr.split()) or f"exit status {compiled.returncode}"
         raise RenderError(
             f"{kept.name}: typst could not compile the PDF. Typst said: {message[:800]} "
             f"Hint: the typst source is kept beside the report for inspection."
-        ) from exc
+        )
     if keep_typst:
         os.replace(typ_file, kept)
     typ_file.unlink(missing_ok=True)

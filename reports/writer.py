@@ -232,12 +232,41 @@ def save_figure(figure: Figure, path: Path) -> Path:
 _VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
 
 
+def fix_layout(figure: Figure) -> None:
+    """Keep the figure's axes where they are: no layout engine any more, so a save draws the
+    figure once (matplotlib otherwise runs a dry drawing before each save for the layout engine,
+    even for the inert one :meth:`~matplotlib.figure.Figure.tight_layout` leaves behind)."""
+    import matplotlib
+
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
+        figure.set_layout_engine(None)
+
+
+def lays_out(figure: Figure) -> bool:
+    """Whether the figure is laid out again as it is saved (constrained layout: per format, as
+    the formats measure text differently), rather than laid out once (``tight_layout``) or not."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = figure.get_layout_engine()
+    return engine is not None and not isinstance(engine, PlaceHolderLayoutEngine)
+
+
 def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
     """Build a figure with ``make`` and save it (what a worker process does), and as each of
-    ``extra`` (SVG, PDF: vector copies for export, without time stamps)."""
+    ``extra`` (SVG, PDF: vector copies for export, without time stamps).
+
+    A figure laid out once as it was built, or not at all, is drawn once per format
+    (:func:`fix_layout`); one with constrained layout is laid out by each save, in the same
+    order as ever (SVG, PDF, PNG: constrained layout starts from where the last one left the
+    axes), so every file has the same bytes as before.
+    """
     import matplotlib
 
     figure = make()
+    if not lays_out(figure):
+        fix_layout(figure)
     for target in extra:
         fmt = Path(target).suffix.lstrip(".")
         with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):

@@ -82,6 +82,12 @@ class Published:
     sums: tuple[Sum, ...] = field(default=())
     small_rule: bool = True
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Published:
+        """Itself: a record is immutable (frozen, of tuples of frozen cells and sums). pandas deep
+        copies a frame's ``attrs`` for every column or row taken from it, and the tables carry
+        their records there (``attrs["published"]``): rebuilding them cost seconds per report."""
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -136,3 +136,32 @@ def test_a_missing_word_template_is_one_clear_line(tmp_path: Path, report_sv) ->
             out_dir=tmp_path,
             reference_doc=tmp_path / "nowhere.docx",
         )
+
+
+def test_html_figures_are_those_pandoc_embeds_itself(tmp_path: Path, report_sv) -> None:
+    """The figures go into the HTML after pandoc (stand-ins, reports.resources): the file is the
+    one pandoc writes when it embeds them itself, each figure's bytes inside."""
+    import base64
+
+    from reports.render import CSS_FILE, _pandoc, parse_markdown
+    from reports.resources import embed_images
+
+    markdown = report_sv.markdown
+    style = tmp_path / "style.html"
+    style.write_text(f"<style>\n{CSS_FILE.read_text(encoding='utf-8')}</style>\n", "utf-8")
+    plain = tmp_path / "plain.html"
+    args = ["--standalone", "--embed-resources", "--toc", "--toc-depth=2"]
+    args += [f"--include-in-header={style}", "--metadata=lang:sv"]
+    ast = embed_images(parse_markdown(markdown), markdown.parent)
+    _pandoc(markdown, "html5", outputfile=plain, extra_args=args, ast=ast)
+    html = report_sv.html.read_bytes()
+    assert html == plain.read_bytes()
+    for figure in report_sv.figures:
+        assert base64.b64encode(figure.read_bytes()) in html
+
+
+def test_a_stand_in_missing_from_the_html_is_an_error() -> None:
+    from reports.resources import fill_images
+
+    with pytest.raises(RenderError, match="went missing"):
+        fill_images("<html></html>", {"data:image/png;base64,eA==": "data:image/png;base64,eQ=="})
