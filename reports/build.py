@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -57,10 +58,24 @@ from reports.sections import SECTION_BUILDERS
 from reports.sections.organisation import WHOLE_PREFIX, organisation_feedback
 from reports.writer import FIGURE_DPI, FigureDrawing, remove_stale_temporaries, write_text
 
-DEFAULT_WORKERS = 1
-"""Processes that draw the figures: 1, the report's own (it draws while pandoc parses the
-Markdown in its own process); more did not pay on this project's 2-core machines (measured: see
-docs/architecture.md), but may where cores are free."""
+DEFAULT_WORKERS = 0
+"""Processes that draw the figures; 0 chooses (:func:`figure_workers`)."""
+#: From this many figures on, two processes draw them (where two cores are there).
+FIGURES_FOR_TWO = 24
+
+
+def figure_workers(requested: int, figures: int) -> int:
+    """How many processes draw ``figures`` figures: ``requested`` when above 0; else the report's
+    own process for fewer than :data:`FIGURES_FOR_TWO` (the example's 12: two processes were no
+    faster on a 2-core machine, as pandoc parses the Markdown beside them, docs/architecture.md)
+    and two for more where two cores are usable (10×, 30 figures: 30.3 → 23.1 s wall, CPU the
+    same), never inside a daemon process (a Dask worker may not start children)."""
+    if requested > 0:
+        return requested
+    if figures < FIGURES_FOR_TWO or multiprocessing.current_process().daemon:
+        return 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(2, usable or 1))
 
 
 def _given(folder: Path | None, default: Path) -> Path:
@@ -71,7 +86,8 @@ def _given(folder: Path | None, default: Path) -> Path:
 class ReportRequest:
     """What to render: the project and its folder, the language and formats, and where things
     are (each defaults to the project folder's layout, :class:`project.layout.ProjectPaths`);
-    ``workers`` is the number of processes that draw the figures (1: the report's own process)."""
+    ``workers`` is the number of processes that draw the figures (1: the report's own process; 0:
+    :func:`figure_workers` chooses)."""
 
     project: Project
     project_dir: Path
@@ -327,7 +343,12 @@ def build_report(
     checked = _audited(request, draft)
     formats = request.chosen_formats
     vector = figure_exports(draft.contents, out_dir, lang=request.language)
-    drawing_ = FigureDrawing(draft.figures, figures_dir, workers=request.workers, exports=vector)
+    drawing_ = FigureDrawing(
+        draft.figures,
+        figures_dir,
+        workers=figure_workers(request.workers, len(draft.figures)),
+        exports=vector,
+    )
     with drawing_ as drawing:
         md_path = write_text(out_dir / f"report_{request.language}.md", draft.markdown)
         record = write_text(
