@@ -64,8 +64,9 @@ class SurveyPart:
             if version != self.version:
                 raise StoreError(
                     f"Dask worker on {host}: the store at {self.store} holds other data than "
-                    f"the run planned on (another copy of the project?). Hint: the workers must "
-                    f"see the same project folder as `impleval run`, or run without --dask."
+                    f"the run planned on (an ingest meanwhile, or another copy of the project). "
+                    f"Hint: run again; the workers must see the same project folder as the "
+                    f"command, or run without --dask."
                 )
             with reads.store_as_of(self.as_of):
                 return reads.read_survey_frames(con, self.spec, wave=self.wave)
