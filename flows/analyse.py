@@ -158,10 +158,11 @@ def _instrument(
     read by the units themselves when ``store`` is given (:mod:`flows.units`)."""
     got = _frames(con, spec, project, executor, cut, store)
     seen = cut_project(project, cut)
+    shared = executor.share(seen)  # ~0.4 MB pickled: sent once, not with every unit
     apart = ("reliability", "wave_comparison")
     options = {
         "spec": spec,
-        "project": seen,
+        "project": shared,
         "apart": apart,
         "roster_invited": outreach.roster_invited(con, spec.id),
     }
@@ -171,7 +172,7 @@ def _instrument(
     scales = wave_comparison_scales(spec)
     for scale in scales:
         name = f"wave comparison {spec.id} {scale}"
-        options = {"project": seen, "scale": scale, "cost": total / 4}
+        options = {"project": shared, "scale": scale, "cost": total / 4}
         plan.calls.append(got.call(name, wave_comparison_part, (got.wide,), spec, **options))
     interval, min_n = project_omega_interval(seen), seen.survey.reliability_min_n
     keys = []
@@ -228,14 +229,16 @@ def _indicators(
         values = within(reads.read_indicator_values(con))
         counts = within(reads.read_outcome_values(con), "outcome")
         series = reads.indicator_series(con) if cut.is_whole else series_with_totals(values)
+        fits = its_plan(series, seen)
+        shared = executor.share(seen) if fits else seen  # sent once, not with each of ~900 fits
         calls = [
             Call(
                 f"its {fit.indicator} {fit.unit}",
                 its_unit,
                 (within(reads.read_indicator_values(con, series=fit.reads)), fit),
-                {"project": seen},
+                {"project": shared},
             )
-            for fit in its_plan(series, seen)
+            for fit in fits
         ]
     return KindPlan(
         calls,
