@@ -21,7 +21,7 @@ hands them back in the plan's order, so the tables written are the same wherever
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ from analysis.survey import (
     wave_frames,
 )
 from flows.executors import Call, Executor, InProcess, one_blas_thread
+from flows.units import SurveyPart, with_frames
 from ingest.kinds import KINDS
 from instruments.spec import project_instrument
 from project.config import Project, load_project
@@ -95,42 +96,94 @@ def _wave_frames(
     return wave_frames(wide)
 
 
+@dataclass
+class _Frames:
+    """An instrument's frames as its units take them: each a frame read here (and shared), or
+    a :class:`SurveyPart` the unit reads itself; ``sizes`` the respondents per wave (costs)."""
+
+    wide: Any
+    long: Any
+    waves: list[tuple[str, Any]]
+    sizes: dict[str, int]
+    own: SurveyPart | None = None
+
+    def call(
+        self, name: str, function: Callable[..., Any], frames: Any, *args: Any, **kw: Any
+    ) -> Call:
+        """A unit of ``function(*frames, *args, **kw)``: the frames given, or read by the unit."""
+        cost = float(kw.pop("cost", 0.0))
+        if isinstance(frames[0], SurveyPart):
+            picks = (0, 1) if len(frames) == 2 else (0,)
+            return Call(name, with_frames, (frames[0], function, picks, *args), kw, cost)
+        return Call(name, function, (*frames, *args), kw, cost)
+
+
+def _frames(
+    con: duckdb.DuckDBPyConnection,
+    spec: InstrumentSpec,
+    project: Project,
+    executor: Executor,
+    cut: DataCut,
+    store: Path | None,
+) -> _Frames:
+    """The whole data to workers that read the store (``store``): descriptions; else the frames
+    read here (within ``cut``) and shared."""
+    sizes = reads.survey_wave_sizes(con, spec.id)
+    if store is not None and cut.is_whole:
+        part = SurveyPart(str(store), spec, warehouse.data_version(con), as_of=reads.read_as_of())
+        waves = [(w, replace(part, wave=w)) for w in reads.survey_waves(con, spec.id)]
+        return _Frames(part, part, waves, sizes, own=part)
+    wide, long = reads.read_survey_frames(con, spec)
+    if not cut.is_whole:
+        wide, long = cut_survey(wide, long, project=project, instrument=spec.id, cut=cut)
+    waves = [(w, executor.share(f)) for w, f in _wave_frames(con, spec, wide, cut)]
+    return _Frames(executor.share(wide), long, waves, sizes)
+
+
+#: How long a breakdown's reliability runs against the whole wave's (ω's bootstrap per group).
+_BREAKDOWN_COST = {None: 1.0, "staff_group": 2.0, "organisation": 4.0}
+
+
 def _instrument(
     con: duckdb.DuckDBPyConnection,
     spec: InstrumentSpec,
     project: Project,
     executor: Executor,
     cut: DataCut,
+    store: Path | None = None,
 ) -> KindPlan:
     """One instrument's units: every table but two; ``wave_comparison`` per scale (mixed
     models); ``reliability`` per wave × breakdown (α, ω and ω's bootstrap), each unit with the
-    one wave it needs. The data within ``cut``, analysed for the project as the cut sees it."""
-    wide, long = reads.read_survey_frames(con, spec)
-    if not cut.is_whole:
-        wide, long = cut_survey(wide, long, project=project, instrument=spec.id, cut=cut)
+    one wave it needs. The data within ``cut``, analysed for the project as the cut sees it;
+    read by the units themselves when ``store`` is given (:mod:`flows.units`)."""
+    got = _frames(con, spec, project, executor, cut, store)
     seen = cut_project(project, cut)
-    shared = executor.share(wide)
+    shared = executor.share(seen)  # ~0.4 MB pickled: sent once, not with every unit
     apart = ("reliability", "wave_comparison")
     options = {
         "spec": spec,
-        "project": seen,
+        "project": shared,
         "apart": apart,
         "roster_invited": outreach.roster_invited(con, spec.id),
     }
-    plan = KindPlan([Call(f"survey {spec.id}", analyse_survey, (shared, long), options)])
+    total = sum(got.sizes.values())
+    first = got.call(f"survey {spec.id}", analyse_survey, (got.wide, got.long), **options)
+    plan = KindPlan([replace(first, cost=total)])
     scales = wave_comparison_scales(spec)
     for scale in scales:
-        options = {"project": seen, "scale": scale}
         name = f"wave comparison {spec.id} {scale}"
-        plan.calls.append(Call(name, wave_comparison_part, (shared, spec), options))
+        options = {"project": shared, "scale": scale, "cost": total / 4}
+        plan.calls.append(got.call(name, wave_comparison_part, (got.wide,), spec, **options))
     interval, min_n = project_omega_interval(seen), seen.survey.reliability_min_n
     keys = []
-    for wave, frame in _wave_frames(con, spec, wide, cut):
-        frame = executor.share(frame)
+    for wave, frame in got.waves:
         for breakdown in (None, *BREAKDOWNS):
+            cost = got.sizes.get(wave, 0) * _BREAKDOWN_COST.get(breakdown, 2.0)
             options = {"breakdown": breakdown, "min_n": min_n, "omega_interval": interval}
             name = f"reliability {spec.id} {wave} {breakdown or 'all'}"
-            plan.calls.append(Call(name, reliability_part, (frame, spec), options))
+            plan.calls.append(
+                got.call(name, reliability_part, (frame,), spec, **options, cost=cost)
+            )
             keys.append((breakdown, wave))
 
     def assemble(results: list[Any]) -> Tables:
@@ -147,8 +200,11 @@ def _instrument(
 def _survey(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
     """The units of every instrument; its tables stacked instrument by instrument."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
+    whole = paths.warehouse.resolve()
+    reading = whole.is_file() and cut.is_whole and executor.reads_store(whole)
+    store = whole if reading else None
     with warehouse.open_reader(paths.warehouse) as con:
-        plans = [_instrument(con, spec, project, executor, cut) for spec in specs]
+        plans = [_instrument(con, spec, project, executor, cut, store) for spec in specs]
 
     def assemble(results: list[Any]) -> Tables:
         return stack_results(_assemble(plans, results), kind="survey")
@@ -173,14 +229,16 @@ def _indicators(
         values = within(reads.read_indicator_values(con))
         counts = within(reads.read_outcome_values(con), "outcome")
         series = reads.indicator_series(con) if cut.is_whole else series_with_totals(values)
+        fits = its_plan(series, seen)
+        shared = executor.share(seen) if fits else seen  # sent once, not with each of ~900 fits
         calls = [
             Call(
                 f"its {fit.indicator} {fit.unit}",
                 its_unit,
                 (within(reads.read_indicator_values(con, series=fit.reads)), fit),
-                {"project": seen},
+                {"project": shared},
             )
-            for fit in its_plan(series, seen)
+            for fit in fits
         ]
     return KindPlan(
         calls,

@@ -16,19 +16,26 @@ depend on how many threads its matrix products are split over, and Dask's worker
 so without this a cluster's results (and a 2-core machine's against an 8-core one's) could
 differ in the 16th digit.
 
-Only pseudonymised frames cross to the workers (the store holds nothing else); the
+On a cluster whose workers see the project's store (a local cluster; remote workers with the
+project on a shared file system at the same path), the survey units read their own partition of
+the store (:mod:`flows.units`) instead of being sent frames; a cluster whose workers do not see it
+gets the frames from the client, as pickles. The units are submitted largest first (their
+``cost``), so the last one to start is a small one and no worker waits long for the others.
+Only pseudonymised data cross to the workers (the store holds nothing else); the
 pseudonymisation key is never read here.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from project.errors import ConfigError, PipelineError
@@ -44,12 +51,15 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True)
 class Call:
-    """One work unit: ``function(*args, **kwargs)``; ``name`` says what it is (progress)."""
+    """One work unit: ``function(*args, **kwargs)``; ``name`` says what it is (progress);
+    ``cost`` how long it runs against the others (any unit; a cluster starts the costliest
+    first; the order of the results never changes)."""
 
     name: str
     function: Callable[..., Any]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
+    cost: float = 0.0
 
 
 class Executor(Protocol):
@@ -57,6 +67,10 @@ class Executor(Protocol):
 
     def share(self, value: Any) -> Any:
         """``value`` as an argument several calls use (sent to a cluster once)."""
+
+    def reads_store(self, store: Path) -> bool:
+        """Whether the units should read their data from ``store`` themselves (the workers see
+        it) rather than be given frames read here."""
 
     def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
         """Every call's result, in the order of ``calls``."""
@@ -76,6 +90,9 @@ class InProcess:
 
     def share(self, value: Any) -> Any:
         return value
+
+    def reads_store(self, store: Path) -> bool:
+        return False  # the frames read once here serve every unit
 
     def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
         results = []
@@ -140,6 +157,7 @@ class DaskExecutor:
         self._cluster: Any = None
         self._shared: list[Any] = []
         self._token = uuid.uuid4().hex[:8]
+        self._sees: dict[str, bool] = {}
 
     def _connect(self) -> Any:
         if self._client is None:
@@ -151,14 +169,35 @@ class DaskExecutor:
         self._shared.append(future)  # kept until the run ends
         return future
 
+    def reads_store(self, store: Path) -> bool:
+        """Local workers see the store; remote ones are asked once whether the file is there
+        (all of them: any worker may get any unit)."""
+        if self.target.local:
+            return True
+        path = str(Path(store).resolve())
+        if path not in self._sees:
+            answers = self._connect().run(os.path.isfile, path)
+            self._sees[path] = bool(answers) and all(answers.values())
+        return self._sees[path]
+
     def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
         from distributed import as_completed
 
         client = self._connect()
-        futures = [
-            client.submit(_quiet, c.function, c.args, c.kwargs, key=self._key(c, i))
-            for i, c in enumerate(calls)
-        ]
+        # submitted costliest first (the scheduler breaks ties of priority by submission)
+        order = sorted(range(len(calls)), key=lambda i: -calls[i].cost)
+        submitted = {
+            i: client.submit(
+                _quiet,
+                calls[i].function,
+                calls[i].args,
+                calls[i].kwargs,
+                key=self._key(calls[i], i),
+                priority=len(calls) - rank,
+            )
+            for rank, i in enumerate(order)
+        }
+        futures = [submitted[i] for i in range(len(calls))]
         try:
             for done, _ in enumerate(as_completed(futures), 1):
                 if progress:
@@ -201,20 +240,28 @@ def _quiet_dask_logs() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _local_cluster(cls: Any, workers: int) -> Any:
+    return cls(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+
+
 def _open_client(target: DaskTarget) -> tuple[Any, Any]:
     """A connected client (and the local cluster it owns, if any); one line when it fails."""
     _quiet_dask_logs()
     from distributed import Client, LocalCluster
 
     if target.local:
-        cluster = LocalCluster(
-            n_workers=target.workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        import dask
+
+        # the workers' statistical profiler feeds the dashboard, which is off: ~15 % of their CPU
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = _local_cluster(LocalCluster, target.workers)
         return Client(cluster), cluster
     try:
         return Client(target.address, timeout=CONNECT_TIMEOUT_S), None

@@ -60,6 +60,11 @@ def store_as_of(moment: dt.datetime | None) -> Iterator[None]:
         _AS_OF.reset(token)
 
 
+def read_as_of() -> dt.datetime | None:
+    """The moment :func:`store_as_of` reads the store at (``None``: as it is now)."""
+    return _AS_OF.get()
+
+
 def active_ingests() -> str:
     """The SQL that selects the ids of the active ingests (as of :func:`store_as_of`'s moment).
 
@@ -160,6 +165,17 @@ def survey_waves(con: duckdb.DuckDBPyConnection, instrument: str) -> list[str]:
         [instrument],
     ).fetchall()
     return [wave for (wave,) in rows]
+
+
+def survey_wave_sizes(con: duckdb.DuckDBPyConnection, instrument: str) -> dict[str, int]:
+    """Active respondents per wave of one instrument (every part of a wave counted): how large
+    each wave's units are, to run the largest first."""
+    rows = con.execute(
+        f"SELECT wave, count(*) FROM respondents WHERE instrument = ? AND ingest_id IN "
+        f"({active_ingests()}) GROUP BY wave",
+        [instrument],
+    ).fetchall()
+    return {str(wave): int(n) for wave, n in rows}
 
 
 # -- indicators and participant outcomes -----------------------------------------------------------

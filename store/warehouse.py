@@ -36,6 +36,7 @@ __all__ = [
     "insert_ingest",
     "next_ingest_id",
     "open_for_ingest",
+    "open_for_unit",
     "open_reader",
     "open_warehouse",
     "replaced_by",
@@ -113,6 +114,30 @@ def open_reader(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         return
     with open_warehouse(path, read_only=True) as con:
         yield con
+
+
+@contextlib.contextmanager
+def open_for_unit(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store, read only, for a work unit of a run on another process (a Dask worker): without
+    taking the project lock, which the run (``impleval run``) holds for its units until they are
+    done, so no ingest can write meanwhile. Several processes may read a DuckDB file at once.
+
+    Raises
+    ------
+    StoreError
+        When DuckDB cannot open the file.
+    """
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise StoreError(
+            f"{path.name}: a work unit could not read the store ({exc}). Hint: close other "
+            f"programs that write it (e.g. a DuckDB shell) or run without --dask."
+        ) from exc
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 @contextlib.contextmanager
