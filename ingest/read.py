@@ -109,10 +109,7 @@ def read_table(
     """
     path = Path(path)
     name = display_name or path.name
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head.strip():
-        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
+    head = _head(path, name, what)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         frame = _read_xlsx(path, name, head, sheet, header_names, what)
@@ -133,6 +130,15 @@ def read_table(
     return frame
 
 
+def _head(path: Path, name: str, what: str) -> bytes:
+    """The file's first bytes (to tell its kind and encoding); an empty file is refused."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
+    return head
+
+
 def read_csv_chunks(
     path: Path,
     *,
@@ -151,10 +157,7 @@ def read_csv_chunks(
     """
     path = Path(path)
     name = display_name or path.name
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head.strip():
-        raise ResponseDataError(f"{name}: the file is empty. Hint: export the {what} again.")
+    head = _head(path, name, what)
     rows = 0
     for chunk in _csv_chunks(path, name, head, header_names, what):
         chunk = _named(chunk, name).dropna(how="all")

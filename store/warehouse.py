@@ -72,13 +72,12 @@ def open_warehouse(
         )
     what = purpose or ("read the store" if read_only else "write the store")
     with project_lock(store_lock(path), purpose=what):
-        try:
-            con = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise StoreError(
-                f"{path.name}: the store is in use by another program or damaged ({exc}). Hint: "
-                f"close other programs that have it open (e.g. a DuckDB shell)."
-            ) from exc
+        con = _connect(
+            path,
+            read_only,
+            "the store is in use by another program or damaged ({exc}). Hint: close other "
+            "programs that have it open (e.g. a DuckDB shell).",
+        )
         try:
             if not read_only:
                 con.execute(DDL)
@@ -91,6 +90,15 @@ def open_warehouse(
             yield con
         finally:
             con.close()
+
+
+def _connect(path: Path, read_only: bool, problem: str) -> duckdb.DuckDBPyConnection:
+    """DuckDB's connection to the store; when it cannot open the file, one line: the file's
+    name and ``problem`` (``{exc}`` there is DuckDB's message)."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"{path.name}: {problem.format(exc=exc)}") from exc
 
 
 @contextlib.contextmanager
@@ -127,13 +135,12 @@ def open_for_unit(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     StoreError
         When DuckDB cannot open the file.
     """
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException as exc:
-        raise StoreError(
-            f"{path.name}: a work unit could not read the store ({exc}). Hint: close other "
-            f"programs that write it (e.g. a DuckDB shell) or run without --dask."
-        ) from exc
+    con = _connect(
+        path,
+        True,
+        "a work unit could not read the store ({exc}). Hint: close other programs that write "
+        "it (e.g. a DuckDB shell) or run without --dask.",
+    )
     try:
         yield con
     finally:
