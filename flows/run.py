@@ -36,6 +36,7 @@ from flows.stages import (
 )
 from ingest.kinds import KINDS, declared_kinds, unmatched_inbox_files
 from project.config import Project, load_project
+from project.errors import PipelineError
 from project.layout import ProjectPaths
 from store.lock import project_lock
 
@@ -206,15 +207,14 @@ def run_project(
         if not force and not stale_stages(paths, project, settings, stages):
             display.say("up to date")
             if seen is not None:
-                reports = [f"output/reports/report_{settings.lang}.{f}" for f in settings.formats]
-                quick.record(paths.root, seen, [*said, "up to date"], reports)
+                _record_answer(paths, seen, said, settings)
             return [StageOutcome(s, "up to date") for s in stages]
         quick.forget(paths.root)
         with open_executor(dask or project.executor.dask) as units:
             if server_mode():
                 from flows.prefect_flows import run_on_server
 
-                return run_on_server(
+                outcomes = run_on_server(
                     paths,
                     project,
                     settings,
@@ -223,6 +223,40 @@ def run_project(
                     display=display,
                     units=units,
                 )
-            return run_stages(
-                paths, project, settings, stages=stages, force=force, display=display, units=units
-            )
+            else:
+                outcomes = run_stages(
+                    paths,
+                    project,
+                    settings,
+                    stages=stages,
+                    force=force,
+                    display=display,
+                    units=units,
+                )
+        _remember_if_current(paths)
+        return outcomes
+
+
+def _record_answer(
+    paths: ProjectPaths, seen: dict[str, object], said: Sequence[str], settings: RunSettings
+) -> None:
+    reports = [f"output/reports/report_{settings.lang}.{f}" for f in settings.formats]
+    quick.record(paths.root, seen, [*said, "up to date"], reports)
+
+
+def _remember_if_current(paths: ProjectPaths) -> None:
+    """After a run that did work (any options, still under the lock): the check a plain
+    ``impleval run`` makes, done now, so that the next plain run is answered at once when this
+    one left every stage up to date (:mod:`flows.quick`). The snapshot is taken before the
+    verdict, as for an up-to-date answer; a project that no longer loads, or any stage stale for
+    the plain run's settings, records nothing."""
+    seen = quick.snapshot(paths.root)
+    try:
+        project = load_project(paths.root)
+        settings = RunSettings.for_project(project)
+        if stale_stages(paths, project, settings, STAGES):
+            return
+        said = [f"warning: {line}" for line in unmatched_inbox_files(paths, project)]
+    except PipelineError:
+        return
+    _record_answer(paths, seen, said, settings)
