@@ -2,7 +2,8 @@
 
 The console entry point. A plain ``impleval run`` (or ``run -p DIR``) that finds every stage up to
 date (:func:`flows.run.run_project`, under the project lock) records what it saw in
-``.impleval/up-to-date.json``:
+``.impleval/up-to-date.json``, and so does any run that did work and left every stage up to date
+for a plain run's settings (it makes the same check again at its end, under the same lock):
 
 - every file of the project folder by size, modification time and inode, taken *before* the
   verdict, so that whatever changes afterwards no longer matches; a file modified in the few
