@@ -199,7 +199,7 @@ def run_project(
         project = load_project(paths.root)
         if not any(kind.analysed(project) for kind in KINDS):
             declared_kinds(project, required=True)  # one line: what to put where
-        said = [f"warning: {line}" for line in unmatched_inbox_files(paths, project)]
+        said = _inbox_warnings(paths, project)
         for line in said:  # never silently "up to date"
             display.say(line)
         settings = settings or RunSettings.for_project(project)
@@ -210,31 +210,22 @@ def run_project(
                 _record_answer(paths, seen, said, settings)
             return [StageOutcome(s, "up to date") for s in stages]
         quick.forget(paths.root)
-        with open_executor(dask or project.executor.dask) as units:
-            if server_mode():
-                from flows.prefect_flows import run_on_server
+        runner: Callable[..., list[StageOutcome]] = run_stages
+        if server_mode():
+            from flows.prefect_flows import run_on_server
 
-                outcomes = run_on_server(
-                    paths,
-                    project,
-                    settings,
-                    stages=stages,
-                    force=force,
-                    display=display,
-                    units=units,
-                )
-            else:
-                outcomes = run_stages(
-                    paths,
-                    project,
-                    settings,
-                    stages=stages,
-                    force=force,
-                    display=display,
-                    units=units,
-                )
+            runner = run_on_server
+        with open_executor(dask or project.executor.dask) as units:
+            outcomes = runner(
+                paths, project, settings, stages=stages, force=force, display=display, units=units
+            )
         _remember_if_current(paths)
         return outcomes
+
+
+def _inbox_warnings(paths: ProjectPaths, project: Project) -> list[str]:
+    """The lines a run says about inbox files it cannot place (never silently "up to date")."""
+    return [f"warning: {line}" for line in unmatched_inbox_files(paths, project)]
 
 
 def _record_answer(
@@ -256,7 +247,7 @@ def _remember_if_current(paths: ProjectPaths) -> None:
         settings = RunSettings.for_project(project)
         if stale_stages(paths, project, settings, STAGES):
             return
-        said = [f"warning: {line}" for line in unmatched_inbox_files(paths, project)]
+        said = _inbox_warnings(paths, project)
     except PipelineError:
         return
     _record_answer(paths, seen, said, settings)
