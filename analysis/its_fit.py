@@ -57,11 +57,11 @@ def fit_family(
 
 def _fit_gaussian(y: np.ndarray, x: np.ndarray, hac_lags: int | None) -> FamilyFit:
     """OLS with Newey–West HAC covariance (Bartlett weights, small-sample adjustment)."""
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
     from statsmodels.stats.sandwich_covariance import cov_hac
 
     n, k = x.shape
-    ols = sm.OLS(y, x).fit()
+    ols = OLS(y, x).fit()
     lag = automatic_hac_lag(n) if hac_lags is None else int(hac_lags)
     if lag < 0:
         raise ValueError(f"hac_lags must be >= 0; got {hac_lags}")
@@ -88,7 +88,8 @@ def _fit_gaussian(y: np.ndarray, x: np.ndarray, hac_lags: int | None) -> FamilyF
 
 def _fit_counts(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None, family: str) -> FamilyFit:
     """Poisson, quasi-Poisson (covariance × Pearson χ²/(n − k), t with n − k df) or NB2."""
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     n, k = x.shape
     df_resid = float(n - k)
@@ -106,9 +107,7 @@ def _fit_counts(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None, family:
                 }
             )
         else:
-            res = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(
-                tol=1e-12, maxiter=200
-            )
+            res = GLM(y, x, family=families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
     beta, cov = np.asarray(res.params), np.asarray(res.cov_params())
     if family == "quasipoisson":
         cov = cov * float(res.pearson_chi2 / df_resid)
@@ -142,12 +141,14 @@ def _fit_negbin(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None) -> tupl
     """NB2: theta by maximum likelihood (statsmodels ``NegativeBinomial``, Newton from the Poisson
     fit and a moment estimate), then the GLM at that theta, whose covariance ``MASS::glm.nb``
     reports (the beta block at fixed theta)."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
-    pois = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
+    pois = GLM(y, x, family=families.Poisson(), offset=offset).fit(tol=1e-12, maxiter=200)
     mu = np.asarray(pois.fittedvalues)
     start = max(float(np.mean(((y - mu) ** 2 - y) / mu**2)), 1e-3)
-    nb = sm.NegativeBinomial(y, x, loglike_method="nb2", offset=offset)
+    nb = NegativeBinomial(y, x, loglike_method="nb2", offset=offset)
     ml = nb.fit(
         start_params=np.append(pois.params, start), method="newton", maxiter=200, tol=1e-12, disp=0
     )
@@ -157,8 +158,8 @@ def _fit_negbin(y: np.ndarray, x: np.ndarray, offset: np.ndarray | None) -> tupl
             "the negative binomial theta did not converge (no over-dispersion?); use family "
             "poisson or quasipoisson"
         )
-    family = sm.families.NegativeBinomial(alpha=alpha)
-    res = sm.GLM(y, x, family=family, offset=offset).fit(tol=1e-13, maxiter=200)
+    family = families.NegativeBinomial(alpha=alpha)
+    res = GLM(y, x, family=family, offset=offset).fit(tol=1e-13, maxiter=200)
     return 1 / alpha, res
 
 
