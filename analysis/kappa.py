@@ -141,6 +141,22 @@ def cohen_kappa_from_table(
     )
 
 
+def _agreement_table(first: pd.Series, second: pd.Series, domain: list[object]) -> np.ndarray:
+    """The two coders' agreement table over ``domain`` (rows: the first coder), counting the
+    units both gave a value in ``domain``: ``pd.crosstab`` of the two as categoricals, from one
+    ``bincount`` (crosstab costs ~10 ms a call, this one code of the project per call).
+
+    >>> _agreement_table(pd.Series([1, 1, 0, None]), pd.Series([1, 0, 0, 1]), [0, 1])
+    array([[1, 0],
+           [1, 1]])
+    """
+    a = pd.Categorical(first, categories=domain).codes.astype(np.intp)
+    b = pd.Categorical(second, categories=domain).codes.astype(np.intp)
+    both = (a >= 0) & (b >= 0)
+    q = len(domain)
+    return np.bincount(a[both] * q + b[both], minlength=q * q).reshape(q, q)
+
+
 def cohen_kappa(
     ratings: pd.DataFrame,
     *,
@@ -174,14 +190,12 @@ def cohen_kappa(
     wide = data.assign(coder=data["coder"].astype(str)).pivot(
         index="unit", columns="coder", values="value"
     )
-    table = pd.crosstab(
-        pd.Categorical(wide[coders[0]], categories=domain),
-        pd.Categorical(wide[coders[1]], categories=domain),
-        dropna=False,
-    )
     numbers = category_scores(domain, scores)
     result = cohen_kappa_from_table(
-        table.to_numpy(), weights=weights, scores=numbers, confidence=confidence
+        _agreement_table(wide[coders[0]], wide[coders[1]], domain),
+        weights=weights,
+        scores=numbers,
+        confidence=confidence,
     )
     if len(domain) < 2:
         result = replace(result, estimate=math.nan, note=ONE_CATEGORY)
