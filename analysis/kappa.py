@@ -143,8 +143,9 @@ def cohen_kappa_from_table(
 
 def _agreement_table(first: pd.Series, second: pd.Series, domain: list[object]) -> np.ndarray:
     """The two coders' agreement table over ``domain`` (rows: the first coder), counting the
-    units both gave a value in ``domain``: ``pd.crosstab`` of the two as categoricals, from one
-    ``bincount`` (crosstab costs ~10 ms a call, this one code of the project per call).
+    units both gave a value (each in ``domain``: :func:`category_domain` checked): what
+    ``pd.crosstab`` of the two as categoricals gives, from one ``bincount`` (crosstab costs
+    ~10 ms a call, and cohen_kappa is called once per code).
 
     >>> _agreement_table(pd.Series([1, 1, 0, None]), pd.Series([1, 0, 0, 1]), [0, 1])
     array([[1, 0],

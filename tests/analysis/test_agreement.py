@@ -184,3 +184,24 @@ def test_agreement_by_code_columns_and_levels() -> None:
     pooled = out[(out["code_level"] == "all")].set_index("measure")
     assert pooled.loc["percent_agreement", "n_units"] == 6  # 3 segments x 2 codes
     assert pooled.loc["percent_agreement", "estimate"] == pytest.approx(3 / 6)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_agreement_table_is_crosstab_of_the_two_coders(seed: int) -> None:
+    """``_agreement_table`` (one bincount) counts as ``pd.crosstab`` of the two coders'
+    categoricals does: units either coder left empty are not counted; every category is a row and
+    a column, in the domain's order (values outside it never reach it: cohen_kappa refuses them)."""
+    from analysis.kappa import _agreement_table
+
+    rng = np.random.default_rng(seed)
+    domain = ["yes", "no", "unsure"][: int(rng.integers(1, 4))]
+    values = np.array([*domain, None], dtype=object)
+    n = int(rng.integers(0, 40))
+    first = pd.Series(rng.choice(values, n), dtype=object)
+    second = pd.Series(rng.choice(values, n), dtype=object)
+    reference = pd.crosstab(
+        pd.Categorical(first, categories=domain),
+        pd.Categorical(second, categories=domain),
+        dropna=False,
+    ).reindex(index=domain, columns=domain, fill_value=0)
+    np.testing.assert_array_equal(_agreement_table(first, second, domain), reference.to_numpy())
