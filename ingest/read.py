@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineError
 
 from ingest.archives import check_archive
 from project.errors import ResponseDataError
@@ -278,8 +279,19 @@ def _read_xlsx(
                 )
         if damaged:
             raise zipfile.BadZipFile(damaged)
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except (zipfile.BadZipFile, EOFError, KeyError, OSError, ValueError, zlib.error) as exc:
+        # calamine (Rust) reads the cells as openpyxl does — the same values and types (checked
+        # on the example's and the tests' workbooks, dates, times, formulas and errors included) —
+        # at a seventh of the CPU: 1.4 s instead of 10 s for 100× the example's NoMAD T0.
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        KeyError,
+        OSError,
+        ValueError,
+        zlib.error,
+        CalamineError,
+    ) as exc:
         if isinstance(exc, ResponseDataError):
             raise
         raise ResponseDataError(

@@ -112,3 +112,31 @@ def test_sav_value_labels_or_codes(tmp_path: Path) -> None:
     assert read_table(path)["CO1"].tolist() == ["Instämmer", "Instämmer helt"]
     assert read_table(path, value_labels=False)["CO1"].tolist() == [4.0, 5.0]
     assert list(read_table(path).index) == [1, 2]  # case numbers
+
+
+def test_xlsx_cells_are_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
+    """The reader uses calamine for speed; every kind of cell an export holds comes out with the
+    value and the Python type that pandas' openpyxl engine gives (whole numbers as int, dates as
+    datetime, times, booleans, empty and formula cells without a cached value as missing)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", "a", "b", "c", "d", "e", "f"])
+    ws.append(["r1", 1, 1.5, "text", dt.datetime(2018, 3, 1, 12, 30), dt.date(2018, 3, 1), True])
+    ws.append(["r2", "=1+1", "  spaced ", dt.time(8, 15), 3.0, -0.0, "Vet ej"])
+    ws.append(["r3", None, 12345678901234, 1e-20, "åäö", "1", 0])
+    ws.append(["r4", 99, False, "", "#N/A", 2.25, "=NA()"])
+    path = tmp_path / "types.xlsx"
+    wb.save(path)
+    ours = read_table(path)
+    theirs = pd.read_excel(path, header=None, dtype=object, engine="openpyxl")
+    expected = theirs.iloc[1:].set_axis(list(theirs.iloc[0]), axis=1)
+    assert list(ours.columns) == list(expected.columns)
+    assert len(ours) == len(expected) == 4
+    for (_, mine), (_, reference) in zip(ours.iterrows(), expected.iterrows(), strict=True):
+        for column in expected.columns:
+            a, b = mine[column], reference[column]
+            assert (pd.isna(a) and pd.isna(b)) or (a == b and type(a) is type(b)), (column, a, b)
