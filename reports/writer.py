@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reports.content import Block, FigureBlock, Heading, Progress, Quote, Table, Text
 from reports.escaping import Markdown, as_markdown, escape
+from reports.figure_files import from_svg, svg_drawing
 
 __all__ = [
     "Markdown",
@@ -221,15 +222,18 @@ def blocks_markdown(blocks: Sequence[Block], figure_ref: Callable[[FigureBlock],
     return "\n\n".join(p for p in parts if p)
 
 
-# -- figures -----------------------------------------------------------------------------------
-def save_figure(figure: Figure, path: Path) -> Path:
-    """Save a figure as PNG (``FIGURE_DPI``, no software stamp, so the bytes repeat) atomically."""
+# -- figures ---------------------------------------------------------------------------------
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write a binary file atomically."""
     with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+        tmp.write_bytes(data)
     return Path(path)
 
 
-_VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
+def save_figure(figure: Figure, path: Path) -> Path:
+    """Save a figure as PNG (``FIGURE_DPI``) atomically: drawn once as SVG, rasterised by typst
+    (:mod:`reports.figure_files`), so the bytes repeat."""
+    return write_bytes(path, from_svg(svg_drawing(figure), "png", dpi=FIGURE_DPI))
 
 
 def fix_layout(figure: Figure) -> None:
@@ -245,8 +249,8 @@ def fix_layout(figure: Figure) -> None:
 
 
 def lays_out(figure: Figure) -> bool:
-    """Whether the figure is laid out again as it is saved (constrained layout: per format, as
-    the formats measure text differently), rather than laid out once (``tight_layout``) or not."""
+    """Whether the figure is laid out again as it is saved (constrained layout), rather than
+    laid out once (``tight_layout``) or not."""
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     engine = figure.get_layout_engine()
@@ -254,24 +258,22 @@ def lays_out(figure: Figure) -> bool:
 
 
 def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
-    """Build a figure with ``make`` and save it (what a worker process does), and as each of
-    ``extra`` (SVG, PDF: vector copies for export, without time stamps).
+    """Build a figure with ``make`` and save it as ``path`` (PNG; what a worker process does), and
+    as each of ``extra`` (SVG, PDF: vector copies for export).
 
-    A figure laid out once as it was built, or not at all, is drawn once per format
-    (:func:`fix_layout`); one with constrained layout is laid out by each save, in the same
-    order as ever (SVG, PDF, PNG: constrained layout starts from where the last one left the
-    axes), so every file has the same bytes as before.
+    matplotlib draws the figure once, as SVG (a constrained layout is laid out by that one
+    drawing); the PDF and PNG are made from the SVG by typst (:mod:`reports.figure_files`), so
+    every file shows the same drawing and repeats byte for byte.
     """
-    import matplotlib
-
     figure = make()
     if not lays_out(figure):
         fix_layout(figure)
-    for target in extra:
-        fmt = Path(target).suffix.lstrip(".")
-        with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):
-            figure.savefig(tmp, format=fmt, metadata=_VECTOR_METADATA.get(fmt))
-    return save_figure(figure, path)
+    svg = svg_drawing(figure)
+    for target in (*extra, path):
+        fmt = Path(target).suffix.lstrip(".").lower()
+        dpi = FIGURE_DPI if fmt == "png" else None
+        write_bytes(Path(target), svg if fmt == "svg" else from_svg(svg, fmt, dpi=dpi))
+    return Path(path)
 
 
 def _pool(workers: int) -> Executor:
