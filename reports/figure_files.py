@@ -39,13 +39,15 @@ _PAGE = """#set document(date: none)
 """
 
 
-def svg_drawing(figure: Figure) -> bytes:
-    """The figure drawn once, as SVG (text as paths, matplotlib's default), without a stamp."""
+def svg_drawing(figure: Figure, *, dpi: float = 100) -> bytes:
+    """The figure drawn once, as SVG (text as paths, matplotlib's default), without a stamp;
+    ``dpi`` is the resolution of the raster images in it (a heatmap's cells): the PNG's, so that
+    the PNG made from the SVG is as sharp as one matplotlib draws."""
     import matplotlib
 
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "impleval"}):
-        figure.savefig(buffer, format="svg", metadata=SVG_METADATA)
+        figure.savefig(buffer, format="svg", dpi=dpi, metadata=SVG_METADATA)
     return buffer.getvalue()
 
 

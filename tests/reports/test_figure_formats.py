@@ -4,7 +4,9 @@ typst sets it on a page of the figure's size (reports/writer.py, reports/figure_
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -28,10 +30,13 @@ MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
 
 def plain_svg(make: Callable[[], Figure]) -> bytes:
-    """The figure saved as SVG the plain way (matplotlib lays it out as it saves)."""
+    """The figure saved as SVG the plain way (matplotlib lays it out as it saves), its raster
+    images (none in these figures) at the PNG's resolution."""
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "impleval"}):
-        make().savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        make().savefig(
+            buffer, format="svg", dpi=FIGURE_DPI, metadata={"Date": None, "Creator": None}
+        )
     return buffer.getvalue()
 
 
@@ -145,3 +150,17 @@ def test_every_figure_gets_its_png_and_both_export_copies(tmp_path: Path, makes)
         svg, pdf = exports[stem]
         assert svg.read_bytes().startswith(MAGIC["svg"])
         assert pdf.read_bytes().startswith(MAGIC["pdf"])
+
+
+def test_a_raster_in_the_figure_has_the_pngs_resolution(tmp_path: Path) -> None:
+    def heatmap() -> Figure:
+        figure = Figure(figsize=(2, 1))
+        figure.add_axes((0, 0, 1, 1)).imshow(np.arange(8.0).reshape(2, 4), aspect="auto")
+        return figure
+
+    svg = tmp_path / "h.svg"
+    draw_figure(heatmap, tmp_path / "h.png", (svg,))
+    encoded = re.search(rb'href="data:image/png;base64,([^"]+)"', svg.read_bytes())
+    assert encoded is not None
+    with Image.open(io.BytesIO(base64.b64decode(encoded.group(1)))) as image:
+        assert image.size == (2 * FIGURE_DPI, 1 * FIGURE_DPI)
