@@ -47,7 +47,13 @@ from reports.content import (
 from reports.disclosure import audit
 from reports.disclosure.linear import Published
 from reports.document import Cover, assemble_markdown
-from reports.exports import EXPORTS, export_tables, figure_entries, figure_exports
+from reports.exports import (
+    EXPORTS,
+    export_tables,
+    figure_entries,
+    figure_exports,
+    vector_drawings,
+)
 from reports.manifest import write_manifest
 from reports.narrative import NarrativeAudit, audit_narrative
 from reports.provenance import ingested_files, provenance_entries, with_source_lines
@@ -370,6 +376,7 @@ def build_report(
         progress=progress,
         ast=tree,
         report_date=request.date,
+        vector=vector_drawings(figures, vector),
     )
     ingested = ingested_files(draft.results)
     inputs = _inputs(request, draft)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,6 +133,19 @@ def figure_exports(
             Path(out_dir) / EXPORTS / f"{prefix}_{number:02d}.{ext}" for ext in ("svg", "pdf")
         )
         for number, f in enumerate(figures, 1)
+    }
+
+
+def vector_drawings(
+    pngs: Mapping[str, Path], targets: Mapping[str, Sequence[Path]]
+) -> dict[Path, Path]:
+    """Each figure's PNG (stem → file) → its SVG export (of :func:`figure_exports`): what the PDF
+    report shows in the PNG's place."""
+    return {
+        pngs[stem]: svg
+        for stem, files in targets.items()
+        for svg in files
+        if svg.suffix == ".svg" and stem in pngs
     }
 
 

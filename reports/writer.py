@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from reports.content import Block, FigureBlock, Heading, Progress, Quote, Table, Text
 from reports.escaping import Markdown, as_markdown, escape
+from reports.figure_files import from_svg, svg_drawing
 
 __all__ = [
     "Markdown",
@@ -221,15 +222,19 @@ def blocks_markdown(blocks: Sequence[Block], figure_ref: Callable[[FigureBlock],
     return "\n\n".join(p for p in parts if p)
 
 
-# -- figures -----------------------------------------------------------------------------------
-def save_figure(figure: Figure, path: Path) -> Path:
-    """Save a figure as PNG (``FIGURE_DPI``, no software stamp, so the bytes repeat) atomically."""
+# -- figures ---------------------------------------------------------------------------------
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write a binary file atomically."""
     with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
+        tmp.write_bytes(data)
     return Path(path)
 
 
-_VECTOR_METADATA = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
+def save_figure(figure: Figure, path: Path) -> Path:
+    """Save a figure as PNG (``FIGURE_DPI``) atomically: drawn once as SVG, rasterised by typst
+    (:mod:`reports.figure_files`), so the bytes repeat."""
+    svg = svg_drawing(figure, dpi=FIGURE_DPI)
+    return write_bytes(path, from_svg(svg, "png", dpi=FIGURE_DPI))
 
 
 def fix_layout(figure: Figure) -> None:
@@ -245,33 +250,42 @@ def fix_layout(figure: Figure) -> None:
 
 
 def lays_out(figure: Figure) -> bool:
-    """Whether the figure is laid out again as it is saved (constrained layout: per format, as
-    the formats measure text differently), rather than laid out once (``tight_layout``) or not."""
+    """Whether the figure is laid out again as it is saved (constrained layout), rather than
+    laid out once (``tight_layout``) or not."""
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     engine = figure.get_layout_engine()
     return engine is not None and not isinstance(engine, PlaceHolderLayoutEngine)
 
 
-def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
-    """Build a figure with ``make`` and save it (what a worker process does), and as each of
-    ``extra`` (SVG, PDF: vector copies for export, without time stamps).
-
-    A figure laid out once as it was built, or not at all, is drawn once per format
-    (:func:`fix_layout`); one with constrained layout is laid out by each save, in the same
-    order as ever (SVG, PDF, PNG: constrained layout starts from where the last one left the
-    axes), so every file has the same bytes as before.
-    """
-    import matplotlib
-
+def draw_svg(make: Callable[[], Figure]) -> bytes:
+    """Build a figure with ``make`` and draw it once, as SVG (what a worker process does; a
+    constrained layout is laid out by that one drawing)."""
     figure = make()
     if not lays_out(figure):
         fix_layout(figure)
-    for target in extra:
-        fmt = Path(target).suffix.lstrip(".")
-        with atomic_path(Path(target)) as tmp, matplotlib.rc_context({"svg.hashsalt": "impleval"}):
-            figure.savefig(tmp, format=fmt, metadata=_VECTOR_METADATA.get(fmt))
-    return save_figure(figure, path)
+    return svg_drawing(figure, dpi=FIGURE_DPI)
+
+
+def write_figure(svg: bytes, path: Path, extra: Sequence[Path] = ()) -> Path:
+    """Write a figure's drawing as ``path`` (PNG) and each of ``extra`` (SVG, PDF: vector copies
+    for export): the PDF and PNG made from the SVG by typst (:mod:`reports.figure_files`).
+
+    Always in the process that waits for the figures, never in a forked worker: typst keeps a
+    pool of threads, which a process forked after its first use does not have (a compile there
+    waits for them forever)."""
+    for target in (*extra, path):
+        fmt = Path(target).suffix.lstrip(".").lower()
+        dpi = FIGURE_DPI if fmt == "png" else None
+        write_bytes(Path(target), svg if fmt == "svg" else from_svg(svg, fmt, dpi=dpi))
+    return Path(path)
+
+
+def draw_figure(make: Callable[[], Figure], path: Path, extra: Sequence[Path] = ()) -> Path:
+    """Build a figure with ``make`` and save it as ``path`` (PNG) and as each of ``extra`` (SVG,
+    PDF): drawn once (:func:`draw_svg`), so every file shows the same drawing and repeats byte
+    for byte (:func:`write_figure`)."""
+    return write_figure(draw_svg(make), path, extra)
 
 
 def _pool(workers: int) -> Executor:
@@ -284,7 +298,8 @@ class FigureDrawing:
     """Figures being drawn and saved as ``figures_dir/<stem>.png``.
 
     With ``workers`` > 1 the drawing starts at once in that many worker processes (matplotlib is
-    CPU bound and holds the GIL), so the caller can do other work until :meth:`wait`; with one
+    CPU bound and holds the GIL), so the caller can do other work until :meth:`wait`, which
+    writes each figure's files as its drawing comes back (:func:`write_figure`); with one
     worker the figures are drawn by :meth:`wait` itself. The files are the same either way. Use
     it as a context manager: leaving it stops the workers.
     """
@@ -303,13 +318,10 @@ class FigureDrawing:
         self.targets = {f.stem: figures_dir / f"{f.stem}.png" for f in self.figures}
         self.exports = {f.stem: tuple((exports or {}).get(f.stem, ())) for f in self.figures}
         self._pool: Executor | None = None
-        self._jobs: list[Future[Path]] = []
+        self._jobs: dict[Future[bytes], str] = {}
         if workers > 1 and len(self.figures) > 1:
             self._pool = _pool(min(workers, len(self.figures)))
-            self._jobs = [
-                self._pool.submit(draw_figure, f.make, self.targets[f.stem], self.exports[f.stem])
-                for f in self.figures
-            ]
+            self._jobs = {self._pool.submit(draw_svg, f.make): f.stem for f in self.figures}
 
     def wait(self, progress: Progress | None = None) -> dict[str, Path]:
         """Every figure saved; stem → file, in the order given."""
@@ -317,7 +329,11 @@ class FigureDrawing:
         if progress:
             progress("figures", 0, total)
         done_ = (
-            (job.result() for job in as_completed(self._jobs))
+            (
+                write_figure(job.result(), self.targets[stem], self.exports[stem])
+                for job in as_completed(self._jobs)
+                for stem in (self._jobs[job],)
+            )
             if self._pool is not None
             else (
                 draw_figure(f.make, self.targets[f.stem], self.exports[f.stem])

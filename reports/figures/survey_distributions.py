@@ -9,7 +9,7 @@ bar, only a note, and every number written in the figure is formatted by :mod:`r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,8 @@ class _Bars:
     spec: InstrumentSpec
     s: Strings
     threshold: int
+    #: Every bar segment (y, width, left, colour), drawn by one ``barh`` call at the end.
+    segments: list[tuple[float, float, float, str]] = field(default_factory=list)
 
 
 def plot_item_distributions(
@@ -102,6 +104,9 @@ def plot_item_distributions(
         ticks.append(y)
         part = checked[checked["item"].astype(str) == item.id]
         extent = max(extent, _draw_item(bars, part, y, codes))
+    if bars.segments:  # one call: the same rectangles in the same order, far less overhead
+        y_, width, left, colour = (list(v) for v in zip(*bars.segments, strict=True))
+        ax.barh(y_, width, left=left, height=0.72, color=colour, edgecolor="white", linewidth=0.5)
     top = (y_positions.max() if len(rows) else 0) + 0.9
     _finish(bars, headings, top=top, extent=extent, has_rows=bool(rows))
     ax.set_yticks(ticks, labels, fontsize=7.5)
@@ -157,7 +162,7 @@ def _draw_item(bars: _Bars, part: pd.DataFrame, y: float, codes: list[int]) -> f
             style="italic",
         )
     else:
-        extent = _stack(ax, shares.fillna(0.0), y, codes, s.lang)
+        extent = _stack(bars, shares.fillna(0.0), y, codes)
     base_hidden = bool(part["base_suppressed"].any()) if not part.empty else True
     na_share = part.loc[part["response_kind"] == "not_applicable", "share"].sum(min_count=1)
     # Declared missing answers ("Vet ej", 99) are missing answers here; the table keeps them apart.
@@ -173,8 +178,10 @@ def _draw_item(bars: _Bars, part: pd.DataFrame, y: float, codes: list[int]) -> f
     return extent
 
 
-def _stack(ax: Axes, shares: pd.Series, y: float, codes: list[int], lang: str) -> float:
-    """The stacked bar, disagreement left of zero and the middle option split across it."""
+def _stack(bars: _Bars, shares: pd.Series, y: float, codes: list[int]) -> float:
+    """The stacked bar, disagreement left of zero and the middle option split across it (its
+    segments kept in ``bars.segments``, its numbers written)."""
+    ax, lang = bars.ax, bars.s.lang
     mid = (len(codes) - 1) / 2
     below = [c for i, c in enumerate(codes) if i < mid]
     neutral = [c for i, c in enumerate(codes) if i == mid]
@@ -184,15 +191,7 @@ def _stack(ax: Axes, shares: pd.Series, y: float, codes: list[int], lang: str) -
         width = float(shares[code])
         if width <= 0:
             continue
-        ax.barh(
-            y,
-            width,
-            left=left,
-            height=0.72,
-            color=_code_colour(code, codes),
-            edgecolor="white",
-            linewidth=0.5,
-        )
+        bars.segments.append((y, width, float(left), _code_colour(code, codes)))
         if width >= 0.07:
             dark = codes.index(code) in (0, len(codes) - 1)
             ax.text(

@@ -1,9 +1,12 @@
-"""Each figure's saved formats (PNG, and the SVG and PDF export copies) are what the figure draws:
-the same bytes as saving it the plain way, each save laying it out again (reports/writer.py)."""
+"""Each figure's saved formats (PNG, and the SVG and PDF export copies) are one drawing: the SVG
+has the bytes of saving the figure the plain way, the PDF (vector) and the PNG are that SVG as
+typst sets it on a page of the figure's size (reports/writer.py, reports/figure_files.py)."""
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -13,8 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
+from pypdf import PdfReader
 
 from reports.content import FigureBlock
+from reports.figure_files import from_svg
 from reports.figures.indicators import plot_its
 from reports.figures.survey import plot_construct_means
 from reports.writer import FIGURE_DPI, FigureDrawing, draw_figure, fix_layout, lays_out
@@ -23,21 +29,15 @@ FORMATS = ("svg", "pdf", "png")
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-", "svg": b"<?xml"}
 
 
-def plain_saves(make: Callable[[], Figure]) -> dict[str, bytes]:
-    """The figure saved as each format the plain way: matplotlib lays it out before each save
-    (SVG, PDF, then PNG, on one figure: the order the report has always saved them in)."""
-    figure = make()
-    saved = {}
-    for fmt in FORMATS:
-        buffer = io.BytesIO()
-        if fmt == "png":
-            figure.savefig(buffer, format="png", dpi=FIGURE_DPI, metadata={"Software": None})
-        else:
-            metadata = {"svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None}}
-            with matplotlib.rc_context({"svg.hashsalt": "impleval"}):
-                figure.savefig(buffer, format=fmt, metadata=metadata[fmt])
-        saved[fmt] = buffer.getvalue()
-    return saved
+def plain_svg(make: Callable[[], Figure]) -> bytes:
+    """The figure saved as SVG the plain way (matplotlib lays it out as it saves), its raster
+    images (none in these figures) at the PNG's resolution."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "impleval"}):
+        make().savefig(
+            buffer, format="svg", dpi=FIGURE_DPI, metadata={"Date": None, "Creator": None}
+        )
+    return buffer.getvalue()
 
 
 def its_series() -> pd.DataFrame:
@@ -96,15 +96,38 @@ def test_which_figures_are_laid_out_per_save(makes) -> None:
     assert not lays_out(makes["tight"]()) and not lays_out(makes["none"]())
 
 
-def test_every_format_has_the_bytes_of_a_plain_save(tmp_path: Path, makes) -> None:
+def test_every_format_is_the_one_svg_drawing(tmp_path: Path, makes) -> None:
     for kind, make in makes.items():
         targets = {fmt: tmp_path / f"{kind}.{fmt}" for fmt in FORMATS}
         written = draw_figure(make, targets["png"], (targets["svg"], targets["pdf"]))
         assert written == targets["png"]
-        want = plain_saves(make)
+        svg = targets["svg"].read_bytes()
+        assert svg == plain_svg(make), f"{kind} figure: the SVG differs from a plain save"
+        assert targets["pdf"].read_bytes() == from_svg(svg, "pdf"), kind
+        assert targets["png"].read_bytes() == from_svg(svg, "png", dpi=FIGURE_DPI), kind
         for fmt, target in targets.items():
             assert target.read_bytes()[: len(MAGIC[fmt])] == MAGIC[fmt], (kind, fmt)
-            assert target.read_bytes() == want[fmt], f"{kind} figure: {fmt} differs"
+
+
+def test_the_pdf_is_vector_and_the_png_has_the_figures_size(tmp_path: Path, makes) -> None:
+    figure = makes["tight"]()
+    png, pdf = tmp_path / "f.png", tmp_path / "f.pdf"
+    draw_figure(lambda: figure, png, (pdf,))
+    page = PdfReader(pdf).pages[0]
+    width, height = figure.get_size_inches()
+    assert [float(v) for v in page.mediabox] == pytest.approx([0, 0, width * 72, height * 72])
+    assert "/XObject" not in page["/Resources"]  # paths, not a picture of the figure
+    assert "Dagar" not in page.extract_text()  # text is the glyphs' outlines
+    with Image.open(png) as image:
+        assert image.size == (round(width * FIGURE_DPI), round(height * FIGURE_DPI))
+        assert image.getpixel((0, 0)) == (255, 255, 255, 255)
+
+
+def test_the_same_figure_gives_the_same_bytes(tmp_path: Path, makes) -> None:
+    for run in ("a", "b"):
+        draw_figure(makes["constrained"], tmp_path / f"{run}.png", (tmp_path / f"{run}.pdf",))
+    for fmt in ("png", "pdf"):
+        assert (tmp_path / f"a.{fmt}").read_bytes() == (tmp_path / f"b.{fmt}").read_bytes()
 
 
 def test_a_fixed_layout_keeps_the_axes_where_they_were(makes) -> None:
@@ -127,3 +150,17 @@ def test_every_figure_gets_its_png_and_both_export_copies(tmp_path: Path, makes)
         svg, pdf = exports[stem]
         assert svg.read_bytes().startswith(MAGIC["svg"])
         assert pdf.read_bytes().startswith(MAGIC["pdf"])
+
+
+def test_a_raster_in_the_figure_has_the_pngs_resolution(tmp_path: Path) -> None:
+    def heatmap() -> Figure:
+        figure = Figure(figsize=(2, 1))
+        figure.add_axes((0, 0, 1, 1)).imshow(np.arange(8.0).reshape(2, 4), aspect="auto")
+        return figure
+
+    svg = tmp_path / "h.svg"
+    draw_figure(heatmap, tmp_path / "h.png", (svg,))
+    encoded = re.search(rb'href="data:image/png;base64,([^"]+)"', svg.read_bytes())
+    assert encoded is not None
+    with Image.open(io.BytesIO(base64.b64decode(encoded.group(1)))) as image:
+        assert image.size == (2 * FIGURE_DPI, 1 * FIGURE_DPI)

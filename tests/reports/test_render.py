@@ -165,3 +165,34 @@ def test_a_stand_in_missing_from_the_html_is_an_error() -> None:
 
     with pytest.raises(RenderError, match="went missing"):
         fill_images("<html></html>", {"data:image/png;base64,eA==": "data:image/png;base64,eQ=="})
+
+
+def _image_count(pdf: Path) -> int:
+    """Raster images the PDF's pages draw."""
+    found = 0
+    for page in PdfReader(pdf).pages:
+        objects = page["/Resources"].get("/XObject")
+        found += len(objects.get_object()) if objects is not None else 0
+    return found
+
+
+def test_the_pdf_shows_the_figures_vector_drawing(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    from reports.writer import draw_figure
+
+    def make() -> Figure:
+        figure = Figure(figsize=(3, 2))
+        figure.add_subplot().plot([0, 1, 2], [1, 0, 2])
+        return figure
+
+    png, svg = tmp_path / "figures" / "f.png", tmp_path / "out" / "exports" / "figur_01.svg"
+    png.parent.mkdir()
+    draw_figure(make, png, (svg,))
+    md = tmp_path / "out" / "report_sv.md"
+    md.write_text("# Figurer\n\n![En figur](../figures/f.png){width=60%}\n", encoding="utf-8")
+    raster = render_report(md, formats=["pdf"], lang="sv")["pdf"]
+    assert _image_count(raster) == 1  # the PNG
+    vector = render_report(md, formats=["pdf"], lang="sv", vector={png: svg})["pdf"]
+    assert _image_count(vector) == 0  # the SVG's paths instead
+    assert "En figur" in pdf_text(vector)
