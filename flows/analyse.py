@@ -112,9 +112,10 @@ class _Frames:
     ) -> Call:
         """A unit of ``function(*frames, *args, **kw)``: the frames given, or read by the unit."""
         cost = float(kw.pop("cost", 0.0))
-        if isinstance(frames[0], SurveyPart):
+        if isinstance(part := frames[0], SurveyPart):
             picks = (0, 1) if len(frames) == 2 else (0,)
-            return Call(name, with_frames, (frames[0], function, picks, *args), kw, cost)
+            group = f"survey {part.spec.id} {part.wave or '*'}"
+            return Call(name, with_frames, (part, function, picks, *args), kw, cost, group)
         return Call(name, function, (*frames, *args), kw, cost)
 
 
@@ -252,7 +253,8 @@ def _codings(paths: ProjectPaths, project: Project, executor: Executor, cut: Dat
     if not cut.is_whole:
         codings, documents = cut_codings(codings, documents, project=project, cut=cut)
     options = {"project": cut_project(project, cut)}
-    call = Call("codings", analyse_codings, (codings, documents), options)
+    # about as long per coding as a survey's tables per respondent (the costs' unit)
+    call = Call("codings", analyse_codings, (codings, documents), options, float(len(codings)))
     return KindPlan([call], lambda results: results[0])
 
 

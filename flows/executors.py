@@ -48,18 +48,49 @@ CONNECT_TIMEOUT_S = 15
 
 Progress = Callable[[str, int, int], None]
 
+#: Dask settings of the workers a ``local:N`` cluster starts. The statistical profiler feeds the
+#: dashboard, which is off (~15 % of the workers' CPU). ``MALLOC_TRIM_THRESHOLD_``, which Dask's
+#: nanny sets for each worker, fixes glibc's thresholds and so turns off their dynamic
+#: adjustment: every array over 128 KiB is then mapped and unmapped anew, and the mixed models
+#: and ω's bootstrap, which allocate many such arrays, spent about as much CPU in the kernel as in
+#: Python (39 s of system time at 100×, none in the embedded run). Unset, a worker allocates as
+#: the embedded run's process does.
+LOCAL_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+}
+
 
 @dataclass(frozen=True)
 class Call:
     """One work unit: ``function(*args, **kwargs)``; ``name`` says what it is (progress);
     ``cost`` how long it runs against the others (any unit; a cluster starts the costliest
-    first; the order of the results never changes)."""
+    first; the order of the results never changes); ``group`` the part of the data it reads,
+    shared with the other units of that group (a cluster gets them one after another, so a
+    worker reads the part once: :func:`flows.units.cached_frames`)."""
 
     name: str
     function: Callable[..., Any]
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     cost: float = 0.0
+    group: str = ""
+
+
+def submission_order(calls: Sequence[Call]) -> list[int]:
+    """The indices of ``calls`` in the order a cluster starts them: the groups by their
+    costliest unit, costliest first, each group's units together and costliest first (a call
+    without a group is a group of its own); ties in the plan's order."""
+    top: dict[str, float] = {}
+    first: dict[str, int] = {}
+    groups = [call.group or f"#{index}" for index, call in enumerate(calls)]
+    for index, (group, call) in enumerate(zip(groups, calls, strict=True)):
+        top[group] = max(top.get(group, call.cost), call.cost)
+        first.setdefault(group, index)
+    return sorted(
+        range(len(calls)),
+        key=lambda i: (-top[groups[i]], first[groups[i]], -calls[i].cost, i),
+    )
 
 
 class Executor(Protocol):
@@ -162,6 +193,8 @@ class DaskExecutor:
     def _connect(self) -> Any:
         if self._client is None:
             self._client, self._cluster = _open_client(self.target)
+            # while this process plans, each worker imports what the units run (not in a unit)
+            self._client.run(_import, UNIT_MODULES, wait=False)
         return self._client
 
     def share(self, value: Any) -> Any:
@@ -184,8 +217,8 @@ class DaskExecutor:
         from distributed import as_completed
 
         client = self._connect()
-        # submitted costliest first (the scheduler breaks ties of priority by submission)
-        order = sorted(range(len(calls)), key=lambda i: -calls[i].cost)
+        # costliest first, a group's units together (the scheduler breaks ties by submission)
+        order = submission_order(calls)
         submitted = {
             i: client.submit(
                 _quiet,
@@ -222,10 +255,40 @@ class DaskExecutor:
 
     def close(self) -> None:
         self._shared.clear()
+        if self._client is not None and not self.target.local:
+            _forget_frames(self._client)  # a remote cluster's workers outlive the run
         for part in (self._client, self._cluster):
             if part is not None:
                 part.close()
         self._client = self._cluster = None
+
+
+#: The modules of the units' functions (the statistics libraries with them): about 2 s of CPU.
+UNIT_MODULES = ("analysis.survey", "analysis.indicators", "analysis.codings", "flows.units")
+
+
+async def _import(modules: Sequence[str]) -> None:
+    """Import ``modules`` on a worker, in a thread of its own: the worker goes on answering (Dask
+    runs a function without waiting for it only if it is a coroutine)."""
+    import asyncio
+    import importlib
+
+    def now() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    await asyncio.get_running_loop().run_in_executor(None, now)
+
+
+def _forget_frames(client: Any) -> None:
+    """The workers drop the frames they kept (:func:`flows.units.clear_cache`); a worker that
+    cannot be reached any more keeps nothing anyway."""
+    from flows.units import clear_cache
+
+    try:
+        client.run(clear_cache)
+    except Exception:  # the run is over; its results are written
+        logging.getLogger(__name__).debug("could not clear the workers' frames", exc_info=True)
 
 
 def _cluster_failure(exc: BaseException) -> bool:
@@ -259,8 +322,7 @@ def _open_client(target: DaskTarget) -> tuple[Any, Any]:
     if target.local:
         import dask
 
-        # the workers' statistical profiler feeds the dashboard, which is off: ~15 % of their CPU
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        with dask.config.set(LOCAL_WORKER_CONFIG):
             cluster = _local_cluster(LocalCluster, target.workers)
         return Client(cluster), cluster
     try:

@@ -16,10 +16,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from flows.executors import DaskTarget, parse_dask
+from flows.executors import UNIT_MODULES, DaskExecutor, DaskTarget, parse_dask
 from project.errors import ConfigError
 from tests.conftest import EXAMPLE
 from tests.flows.conftest import fresh_environ
@@ -93,6 +94,30 @@ def test_local_cluster_gives_the_embedded_results(
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert _differing(embedded, _results(project)) == []
+
+
+@pytest.mark.slow
+def test_a_local_clusters_workers_import_the_units_modules_and_allocate_as_embedded() -> None:
+    """The workers start without Dask's fixed glibc trim threshold (it made them spend as much
+    CPU in the kernel as in Python) and import the units' modules as soon as they connect."""
+    executor = DaskExecutor(DaskTarget(workers=1))
+    try:
+        client = executor._connect()
+        seen: dict[str, Any] = {}
+        for _ in range(600):  # bounded: the import runs apart from the tasks
+            seen = client.run(_worker_state)
+            if all(state[1] for state in seen.values()):
+                break
+            time.sleep(0.1)
+        assert [state for state in seen.values()] == [(None, True)]
+    finally:
+        executor.close()
+
+
+def _worker_state() -> tuple[str | None, bool]:
+    import os
+
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_"), all(m in sys.modules for m in UNIT_MODULES)
 
 
 def _comparable(path: Path) -> bytes | str:
