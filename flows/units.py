@@ -112,6 +112,8 @@ def cached_frames(part: SurveyPart, *, limit: int = CACHE_BYTES) -> tuple[Any, A
             return _cache[key][0]
     frames = part.read()
     size = _size(frames)
+    if size > limit:  # kept, it would push out every other part and then itself
+        return frames
     with _cache_lock:
         _cache[key] = (frames, size)
         while _cache and sum(size for _, size in _cache.values()) > limit:
