@@ -257,3 +257,22 @@ def test_a_dask_row_says_whether_the_results_are_identical(tmp_path: Path) -> No
     assert rows["analyse (dask local:2)"]["note"].startswith(
         "results files differ from embedded: its.csv"
     )
+
+
+def test_unit_costs_times_each_kind_and_keeps_the_results_in_order() -> None:
+    costs = _bench_module("unit_costs")
+    from flows.executors import Call
+
+    def spin(n: int) -> int:  # CPU the process clock sees
+        return sum(i * i for i in range(n))
+
+    calls = [
+        Call("reliability: nomad T0 all", spin, (200_000,)),
+        Call("its discharge all", spin, (10,)),
+        Call("reliability: nomad T1 all", spin, (200_000,)),
+    ]
+    timed = costs.TimedInProcess()
+    assert timed.run(calls) == [spin(200_000), spin(10), spin(200_000)]
+    assert dict(timed.counts) == {"reliability": 2, "its": 1}
+    assert timed.seconds["reliability"] > timed.seconds["its"] >= 0
+    assert costs.unit_kind("wave: nomad T0→T1") == "wave"
