@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from reports import disclosure
+from reports.figures.style import DIVERGING_COLOURS
 from reports.figures.survey import plot_construct_means
 from reports.figures.survey_distributions import plot_item_distributions
 from reports.strings import report_strings
@@ -83,9 +87,48 @@ def test_small_overall_wave_is_not_drawn(scale_scores, spec, project):
     assert "4,99" not in texts(fig)
 
 
-def bars(fig: Figure) -> list[Rectangle]:
+@dataclass(frozen=True)
+class Bar:
+    """A drawn bar segment: a rectangle of the bars' collection (or a patch)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: tuple[float, ...]
+
+    def get_x(self) -> float:
+        return self.x
+
+    def get_y(self) -> float:
+        return self.y
+
+    def get_width(self) -> float:
+        return self.width
+
+    def get_height(self) -> float:
+        return self.height
+
+
+def bars(fig: Figure) -> list[Bar]:
+    """Every bar segment drawn on the first axes, patches and polygon collections alike, with a
+    width above zero."""
     ax = fig.axes[0]
-    return [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0]
+    out = [
+        Bar(p.get_x(), p.get_y(), p.get_width(), p.get_height(), tuple(p.get_facecolor()))
+        for p in ax.patches
+        if isinstance(p, Rectangle)
+    ]
+    for coll in ax.collections:
+        if isinstance(coll, PolyCollection):
+            colours = coll.get_facecolor()
+            for i, path in enumerate(coll.get_paths()):
+                xs, ys = path.vertices[:, 0], path.vertices[:, 1]
+                colour = tuple(colours[i % len(colours)])
+                out.append(
+                    Bar(xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min(), colour)
+                )
+    return [b for b in out if b.width > 0]
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -109,6 +152,10 @@ def test_item_distributions(item_distributions, spec, project, lang):
         key=lambda b: b.get_x(),
     )
     assert co1_bars[0].get_x() == pytest.approx(left_edge)
+    # Each segment in its option's colour, left to right (codes 1-5, those with answers).
+    drawn = [code for code in "12345" if shares.get(code, 0) > 0]
+    assert [b.colour for b in co1_bars] == [to_rgba(DIVERGING_COLOURS[int(c)]) for c in drawn]
+    assert all(b.get_height() == pytest.approx(0.72) for b in co1_bars)
     joined = " ".join(texts(fig)).replace("\n", " ")
     assert report_strings(lang)("figures.not_relevant") in joined
     assert report_strings(lang)("figures.missing") in joined
