@@ -4,11 +4,11 @@ the rest (reading the store, assembling and writing the results tables), in one 
 The stage is run in this process on an ingested project (``impleval run --stage ingest`` first)
 with the embedded executor, each unit timed by its process CPU (``time.process_time``; linear
 algebra on one thread, as the embedded run has it). The results are written to a folder of their
-own, so the project's ``output/results/`` stays as it is. Repeats run in the same process: the first run
-pays what the units import when first called (as the command does), the later ones not; both are
-printed, as a Markdown table. The floor's analyse stage
-(``bench/floor.py --stage analyse``) does its statistics in about 0.2 CPU s at 1×, the rest of
-its CPU is imports: this table shows which of the pipeline's statistics account for the ratio.
+own, so the project's ``output/results/`` stays as it is. Repeats run in the same process: the
+first run pays what the units import when first called (as the command does), the later ones
+not; both are printed, as a Markdown table. The floor's analyse stage (``bench/floor.py --stage
+analyse``) does its statistics in about 0.2 CPU s at 1×, the rest of its CPU is imports: this
+table shows which of the pipeline's statistics account for the ratio.
 
     .venv/bin/python bench/unit_costs.py DIR [--repeats 3]
 """
@@ -22,13 +22,14 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 START = time.process_time()
 
 from flows.analyse import analyse_project  # noqa: E402 - the imports are measured
-from flows.executors import Call, InProcess, one_blas_thread  # noqa: E402
+from flows.executors import Call, InProcess  # noqa: E402
 from project.config import load_project  # noqa: E402
 from project.layout import ProjectPaths  # noqa: E402
 
@@ -47,15 +48,21 @@ class TimedInProcess(InProcess):
         self.seconds: dict[str, float] = defaultdict(float)
         self.counts: dict[str, int] = defaultdict(int)
 
+    def _timed(self, call: Call) -> Call:
+        kind = unit_kind(call.name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            began = time.process_time()
+            try:
+                return call.function(*args, **kwargs)
+            finally:
+                self.seconds[kind] += time.process_time() - began
+                self.counts[kind] += 1
+
+        return replace(call, function=timed)
+
     def run(self, calls: Sequence[Call], *, progress: Any = None) -> list[Any]:
-        results = []
-        with one_blas_thread():
-            for call in calls:
-                began = time.process_time()
-                results.append(call.function(*call.args, **call.kwargs))
-                self.seconds[unit_kind(call.name)] += time.process_time() - began
-                self.counts[unit_kind(call.name)] += 1
-        return results
+        return super().run([self._timed(call) for call in calls], progress=progress)
 
 
 def one_run(project_dir: Path) -> tuple[float, TimedInProcess]:

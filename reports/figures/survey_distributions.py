@@ -144,8 +144,8 @@ def _rows(spec: InstrumentSpec, present: set[str]) -> list[tuple[str, object]]:
 @dataclass(frozen=True)
 class _Answers:
     """The suppressed distribution table as arrays, and each item's rows in it: the figure reads
-    every item's few rows from these (selecting them from the frame item by item cost about
-    10 ms an item, most of a figure's building)."""
+    every item's few rows from these (selecting them from the frame item by item cost several
+    ms an item, most of a figure's building)."""
 
     kind: np.ndarray
     code: np.ndarray
@@ -255,10 +255,10 @@ _BAR_HEIGHT = 0.72
 def _segments(segments: list[tuple[float, float, float, str]]) -> PolyCollection:
     """Every bar segment (y, width, left, colour) as one collection of rectangles, in order.
 
-    What ``barh`` draws (the same rectangles, fills and white edges), without its cost: ``barh``
-    makes a patch per segment (about 0.15 CPU s for the 330 segments of one wave at 1×, and as
-    much again to draw them); one collection costs a few hundredths of a second. The axes'
-    limits are set by :func:`_finish`, so nothing depends on barh's autoscaling."""
+    What ``barh`` draws (the same rectangles, fills and white edges) without a patch object per
+    segment to make and draw: with :class:`_Answers`, the four 1× figures took 1.47 instead of
+    1.99 CPU s. The axes' limits are set by :func:`_finish`, so nothing depends on barh's
+    autoscaling."""
     y, width, left = (np.array([s[i] for s in segments], dtype=float) for i in range(3))
     bottom, top, right = y - _BAR_HEIGHT / 2, y + _BAR_HEIGHT / 2, left + width
     corners = [(left, bottom), (left, top), (right, top), (right, bottom)]
