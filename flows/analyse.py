@@ -293,9 +293,15 @@ def _analyse(
     progress: Progress | None = None,
 ) -> Tables:
     """Every unit of ``kinds`` (the data within ``cut``) run by ``executor`` at once, then each
-    kind's tables in turn."""
-    plans = [PLANS[kind](paths, project, executor, cut) for kind in kinds]
-    results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
+    kind's tables in turn. The plan is made before any cluster is started (its shared values
+    are stand-ins until then); the executor is told the work planned (the units' costs)."""
+    plans: list[KindPlan] = []
+    for kind in kinds:  # the survey, costliest, first: a cluster worth it starts meanwhile
+        plans.append(PLANS[kind](paths, project, executor, cut))
+        executor.expect(sum(call.cost for plan in plans for call in plan.calls))
+    calls = [call for plan in plans for call in plan.calls]
+    # the planned work in respondent rows: a cluster below its break-even is not started
+    results = executor.run(calls, progress=progress, work=sum(call.cost for call in calls))
     tables: Tables = {}
     with one_blas_thread():  # what is computed from the units' results, as they are
         for part in _assemble(plans, results):

@@ -88,8 +88,9 @@ def test_the_survey_tables_are_the_same_when_the_units_read(surveyed: Path) -> N
     calls: list[Call] = []
 
     class Recording(ReadingInProcess):
-        def run(self, given: Any, *, progress: Any = None) -> list[Any]:
+        def run(self, given: Any, *, progress: Any = None, work: Any = None) -> list[Any]:
             calls.extend(given)
+            assert work == sum(c.cost for c in given) > 0  # the planned work, told
             return super().run(given, progress=progress)
 
     given = analyse._analyse(paths, project, ["survey"], InProcess(), analyse.WHOLE)
