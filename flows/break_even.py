@@ -18,16 +18,16 @@ if TYPE_CHECKING:
 
 #: The planned work (respondent rows, :mod:`flows.analyse`) from which a local cluster of two or
 #: more workers is worth starting. The example plans 4,711 rows, a benchmark project of scale N
-#: about N × 4,711. Measured on the shared 2-core machine, the analyse stage alone, wall s of
-#: ``bench/executors.py --scales 1 5 7 10 --executors embedded local:2`` (three runs, load 1-2.6;
-#: embedded / local:2, the cluster started as this module does, while the rest is planned):
-#: 1× 6.5/10.6, 8.5/9.4, 6.6/14.5; 5× 10.7/13.5, 13.1/18.0, 11.3/14.1; 7× 13.5/21.2,
-#: 16.4/20.4, 16.3/19.7; 10× 16.7/16.6, 17.7/18.1, 20.5/25.1; and ``--scales 10 20`` on a quiet
-#: machine: 10× 20.9/21.0, 20× 36.7/26.5 (100×: 102-108/60-72, docs/scale.md). The cluster's
-#: start (~4-5 s: the workers spawned, the statistics libraries imported in each) is paid back
-#: from about 10× (47,166 rows: level) and well before 20× (10 s faster); below, two workers are
-#: 1-8 s slower. On a busy machine the cluster gains less (it needs the free cores).
-LOCAL_BREAK_EVEN_ROWS = 50_000.0
+#: about N × 4,711. Measured on the shared 2-core machine, the analyse stage alone, wall s,
+#: embedded / ``local:2`` (the cluster started as :mod:`flows.executors` does it), nothing else
+#: running (load < 1.6): ``bench/executors.py --scales 1 3 5 10 --executors embedded
+#: local:2+always``, twice, and ``--scales 1 10`` once: 1× 5.9/7.7, 5.7/8.4, 7.0/7.0;
+#: 3× 8.8/11.5, 7.9/8.5; 5× 11.4/10.4, 10.6/12.3; 10× 16.9/14.2, 17.4/14.8, 16.8/14.2 (and 20×
+#: 36.7/26.5, 100× 102-108/60-72, docs/scale.md). The cluster's start (the workers spawned, the
+#: statistics libraries imported in each) is paid back from about 5-6× (26,000 rows: level at
+#: 5×, +0.4 s median, 2.6 s faster at 10×). With another job on the machine the cluster gains
+#: less (it needs the free cores): level only at 10× in four such runs (1-8 s slower below).
+LOCAL_BREAK_EVEN_ROWS = 25_000.0
 #: The same for a running cluster (``tcp://``; nothing to start). Measured at 1× with ``dask
 #: scheduler`` and two ``dask worker --nthreads 1`` on 127.0.0.1, ``impleval run --stage analyse
 #: --force`` four times each, alternating (wall s): embedded 7.7, 8.2, 6.5, 6.7; on the cluster
