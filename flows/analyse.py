@@ -199,13 +199,19 @@ def _instrument(
 
 
 def _survey(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
-    """The units of every instrument; its tables stacked instrument by instrument."""
+    """The units of every instrument; its tables stacked instrument by instrument. Planned for
+    workers that read the store when the executor's may; planned again as for this process when
+    their work is below the cluster's break-even (the plan of workers costs next to nothing)."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     whole = paths.warehouse.resolve()
     reading = whole.is_file() and cut.is_whole and executor.reads_store(whole)
     store = whole if reading else None
     with warehouse.open_reader(paths.warehouse) as con:
         plans = [_instrument(con, spec, project, executor, cut, store) for spec in specs]
+        work = sum(call.cost for plan in plans for call in plan.calls)
+        if store is not None and not executor.expect(work):  # below a cluster's break-even:
+            # the units run here, planned as embedded (the frames read once, here)
+            plans = [_instrument(con, spec, project, executor, cut) for spec in specs]
 
     def assemble(results: list[Any]) -> Tables:
         return stack_results(_assemble(plans, results), kind="survey")

@@ -115,9 +115,10 @@ class Executor(Protocol):
         """Whether the units should read their data from ``store`` themselves (the workers see
         it) rather than be given frames read here."""
 
-    def expect(self, work: float) -> None:
-        """The stage has planned ``work`` (respondent rows) so far: a cluster worth it for that
-        may start now, while the rest is planned."""
+    def expect(self, work: float) -> bool:
+        """The stage has planned ``work`` (respondent rows) so far: whether its units will run on
+        a cluster, as far as that work tells (one worth it for that may start now, while the
+        rest is planned)."""
 
     def run(
         self, calls: Sequence[Call], *, progress: Progress | None = None, work: float | None = None
@@ -144,8 +145,8 @@ class InProcess:
     def reads_store(self, store: Path) -> bool:
         return False  # the frames read once here serve every unit
 
-    def expect(self, work: float) -> None:
-        pass
+    def expect(self, work: float) -> bool:
+        return False
 
     def run(
         self, calls: Sequence[Call], *, progress: Progress | None = None, work: float | None = None
@@ -260,14 +261,15 @@ class DaskExecutor:
             self._client.run(_import, UNIT_MODULES, wait=False)
         return self._client
 
-    def expect(self, work: float) -> None:
-        """A local cluster worth starting for ``work`` starts now, in a thread of its own: its
-        workers spawn and import while this process plans the rest."""
-        if self.started or self._opening is not None or not self.target.local:
-            return
-        if self.always or work >= self.break_even:
+    def expect(self, work: float) -> bool:
+        """Whether the cluster will be used (open, forced, or ``work`` at its break-even); a
+        local one not yet open starts now, in a thread of its own: its workers spawn and import
+        while this process plans the rest."""
+        worth = self.started or self.always or work >= self.break_even
+        if worth and not self.started and self.target.local:
             self._opening = threading.Thread(target=self._open_quietly, daemon=True)
             self._opening.start()
+        return worth
 
     def _open_quietly(self) -> None:
         try:
