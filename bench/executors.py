@@ -5,6 +5,8 @@ executor run ``impleval run --stage analyse --force [--dask E]`` on a fresh copy
 project, measured like every benchmark row (``bench/measure.py``: wall, CPU of the whole process
 tree — the local cluster's workers included —, the largest resident set of any one process), and
 compare its results files byte for byte with the embedded run's. The figures of docs/scale.md.
+A ``--dask`` run whose planned work is below the cluster's break-even runs in its own process
+(``in_process`` in its row); ``local:2+always`` adds ``--dask-always`` (the cluster anyway).
 
     .venv/bin/python bench/executors.py --scales 1 10 [--executors embedded local:1 local:2]
                                         [--max-rss-gib 6] [--timeout S]
@@ -21,6 +23,11 @@ from pathlib import Path
 
 from measure import become_subreaper, measure
 from run import BENCH, base_environment, generate, pipeline_command, same_results
+
+#: ``local:2+always``: ``--dask local:2 --dask-always`` (the cluster whatever the planned work).
+ALWAYS = "+always"
+#: What a ``--dask`` run says when it keeps the units in its own process (flows/break_even.py).
+BELOW = "is below the cluster's break-even"
 
 
 def _row(scale: int, executor: str, sample, differing: list[str] | None) -> dict:
@@ -51,23 +58,26 @@ def run_scale(scale: int, session: Path, args: argparse.Namespace) -> list[dict]
     print(f"{scale}×: ingest (not in the table) {ingest.wall_s:.1f} s", flush=True)
     rows, embedded = [], None
     for executor in args.executors:
-        project = session / f"{scale}x-{executor.replace(':', '')}"
+        name = executor.replace(":", "").replace("+", "-")
+        project = session / f"{scale}x-{name}"
         shutil.copytree(template, project)
-        dask = None if executor == "embedded" else executor
+        dask = None if executor == "embedded" else executor.removesuffix(ALWAYS)
+        command = pipeline_command(project, stage="analyse", force=True, dask=dask)
         sample = measure(
-            pipeline_command(project, stage="analyse", force=True, dask=dask),
+            command + (["--dask-always"] if executor.endswith(ALWAYS) else []),
             env=env,
-            log=session / f"{scale}x-{executor.replace(':', '')}.log",
+            log=session / f"{scale}x-{name}.log",
             timeout=args.timeout,
             max_rss_mib=args.max_rss_gib * 1024,
         )
+        here = BELOW in sample.log.read_text(errors="replace")
         results = project / "output" / "results"
         differing = None
         if executor == "embedded":
             embedded = results
         elif embedded is not None and sample.ok:
             differing = same_results(embedded, results)
-        rows.append(_row(scale, executor, sample, differing))
+        rows.append(_row(scale, executor, sample, differing) | {"in_process": here})
         print(json.dumps(rows[-1]), flush=True)
         if not sample.ok:
             print(sample.log.read_text(errors="replace")[-2000:], flush=True)
@@ -82,8 +92,9 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         same = {None: "(reference)", True: "identical", False: "DIFFER"}[r["identical"]]
         state = "" if r["ok"] else f" (failed: {'; '.join(r['notes'])})"
+        where = " (in this process: below the break-even)" if r.get("in_process") else ""
         lines.append(
-            f"| {r['scale']}× | {r['executor']}{state} | {r['wall_s']} | {r['cpu_s']} | "
+            f"| {r['scale']}× | {r['executor']}{where}{state} | {r['wall_s']} | {r['cpu_s']} | "
             f"{r['peak_mib']} | {same} |"
         )
     return "\n".join(lines)

@@ -199,13 +199,19 @@ def _instrument(
 
 
 def _survey(paths: ProjectPaths, project: Project, executor: Executor, cut: DataCut) -> KindPlan:
-    """The units of every instrument; its tables stacked instrument by instrument."""
+    """The units of every instrument; its tables stacked instrument by instrument. Planned for
+    workers that read the store when the executor's may; planned again as for this process when
+    their work is below the cluster's break-even (the plan of workers costs next to nothing)."""
     specs = [project_instrument(project, i, paths.root) for i in project.instrument_ids]
     whole = paths.warehouse.resolve()
     reading = whole.is_file() and cut.is_whole and executor.reads_store(whole)
     store = whole if reading else None
     with warehouse.open_reader(paths.warehouse) as con:
         plans = [_instrument(con, spec, project, executor, cut, store) for spec in specs]
+        work = sum(call.cost for plan in plans for call in plan.calls)
+        if store is not None and not executor.expect(work):  # below a cluster's break-even:
+            # the units run here, planned as embedded (the frames read once, here)
+            plans = [_instrument(con, spec, project, executor, cut) for spec in specs]
 
     def assemble(results: list[Any]) -> Tables:
         return stack_results(_assemble(plans, results), kind="survey")
@@ -293,9 +299,15 @@ def _analyse(
     progress: Progress | None = None,
 ) -> Tables:
     """Every unit of ``kinds`` (the data within ``cut``) run by ``executor`` at once, then each
-    kind's tables in turn."""
-    plans = [PLANS[kind](paths, project, executor, cut) for kind in kinds]
-    results = executor.run([call for plan in plans for call in plan.calls], progress=progress)
+    kind's tables in turn. The plan is made before any cluster is started (its shared values
+    are stand-ins until then); the executor is told the work planned (the units' costs)."""
+    plans: list[KindPlan] = []
+    for kind in kinds:  # the survey, costliest, first: a cluster worth it starts meanwhile
+        plans.append(PLANS[kind](paths, project, executor, cut))
+        executor.expect(sum(call.cost for plan in plans for call in plan.calls))
+    calls = [call for plan in plans for call in plan.calls]
+    # the planned work in respondent rows: a cluster below its break-even is not started
+    results = executor.run(calls, progress=progress, work=sum(call.cost for call in calls))
     tables: Tables = {}
     with one_blas_thread():  # what is computed from the units' results, as they are
         for part in _assemble(plans, results):

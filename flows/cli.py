@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flows.cli_dask import DaskAlwaysOpt, DaskOpt, check_dask
 from flows.cli_disclosure import check_disclosure
 from flows.cli_errors import (
     Commands,
@@ -92,24 +93,6 @@ FormatOpt = Annotated[
         "project.yaml).",
     ),
 ]
-DaskOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--dask",
-        metavar="ADDRESS",
-        help="Run the work units (the analysis's; one per report with --for all) on a Dask "
-        "cluster: tcp://HOST:PORT (a running `dask scheduler`) or local:N (N worker processes "
-        "here); default: executor.dask in project.yaml, else this process. The results files are "
-        "the same (docs/scale.md).",
-    ),
-]
-
-
-def _check_dask(dask: str | None) -> None:
-    if dask is not None:  # a wrong address is one line before anything runs
-        from flows.executors import parse_dask
-
-        parse_dask(dask)
 
 
 def _echo(line: str) -> None:
@@ -130,11 +113,20 @@ def _run(
     only: str | None,
     settings: RunSettings,
     dask: str | None = None,
+    dask_always: bool = False,
     remember: bool = False,
 ) -> None:
     from flows.run import run_project
 
-    run_project(project_dir, settings, force=force, only=only, dask=dask, remember=remember)
+    run_project(
+        project_dir,
+        settings,
+        force=force,
+        only=only,
+        dask=dask,
+        dask_always=dask_always,
+        remember=remember,
+    )
 
 
 def _report_paths(project_dir: Path, settings: RunSettings) -> list[Path]:
@@ -323,6 +315,7 @@ def run(
     lang: LangOpt = None,
     fmt: FormatOpt = None,
     dask: DaskOpt = None,
+    dask_always: DaskAlwaysOpt = False,
 ) -> None:
     """Run the pipeline's stale stages (ingest the inbox, analyse, report) and say where the
     reports are. When nothing changed it answers `up to date` at once.
@@ -333,10 +326,19 @@ def run(
     \b
         impleval run -p impleval-demo
     """
-    _check_dask(dask)
+    check_dask(dask)
     settings = _report_settings(project_dir, lang, fmt)
     plain = not force and stage is None and lang is None and fmt is None and dask is None
-    _run(project_dir, force=force, only=stage, settings=settings, dask=dask, remember=plain)
+    plain = plain and not dask_always
+    _run(
+        project_dir,
+        force=force,
+        only=stage,
+        settings=settings,
+        dask=dask,
+        dask_always=dask_always,
+        remember=plain,
+    )
     if stage in (None, "report"):
         _echo_reports(project_dir, settings)
 
@@ -382,6 +384,7 @@ def report(  # noqa: PLR0913 -- typer: one parameter per command-line option
         bool, typer.Option("--strict", help="Missing or unknown narrative files are an error.")
     ] = False,
     dask: DaskOpt = None,
+    dask_always: DaskAlwaysOpt = False,
 ) -> None:
     """Render the report from the current results (the analyse stage's; run that first), or,
     with --cutoff or --for, from the data up to the cut-off or of one organisation.
@@ -404,8 +407,11 @@ def report(  # noqa: PLR0913 -- typer: one parameter per command-line option
             "strict": strict,
         }
     )
-    _check_dask(dask)
-    for outcome in run_project(project_dir, settings, force=True, only="report", dask=dask):
+    check_dask(dask)
+    run = run_project(
+        project_dir, settings, force=True, only="report", dask=dask, dask_always=dask_always
+    )
+    for outcome in run:
         documents = [p for p in outcome.outputs if p.suffix in (".html", ".pdf", ".docx")]
         for path in [p for p in documents if p.parent.name != "exports"]:
             _echo(str(path))

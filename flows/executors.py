@@ -9,7 +9,16 @@ files — are the same wherever the units ran.
 - :class:`DaskExecutor` submits them to a Dask scheduler with ``distributed.Client`` and gathers
   them: ``--dask tcp://HOST:PORT`` (an existing cluster) or ``--dask local:N`` (a ``LocalCluster``
   of N worker processes on 127.0.0.1). No Prefect server is needed. The cluster is connected to
-  on the first units, so an up-to-date run starts nothing.
+  only when units are run on it, after the stage planned them, so an up-to-date run starts
+  nothing.
+
+**Break-even.** Starting a local cluster (worker processes spawned, the statistics libraries
+imported in each) costs a few seconds; on the example's data that is more than the whole
+analysis. A stage tells :meth:`DaskExecutor.run` the work it planned (``work``: the sum of its
+units' costs, in respondent rows, :mod:`flows.analyse`); while no cluster is open and that work
+is below :func:`break_even`, the units run in this process, as in the embedded run, and the run
+says so in one line. ``--dask-always`` (project.yaml's ``executor.dask_always``) uses the cluster
+whatever the work. A cluster once open serves every later stage (its start is paid).
 
 Every unit runs with **one BLAS thread** (:func:`one_blas_thread`): a mixed model's last digits
 depend on how many threads its matrix products are split over, and Dask's workers start with one,
@@ -27,17 +36,20 @@ pseudonymisation key is never read here.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from flows.break_even import below_break_even, break_even
 from project.errors import ConfigError, PipelineError
 
 #: ``local:N`` or a scheduler address such as ``tcp://10.0.0.5:8786``.
@@ -103,8 +115,16 @@ class Executor(Protocol):
         """Whether the units should read their data from ``store`` themselves (the workers see
         it) rather than be given frames read here."""
 
-    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
-        """Every call's result, in the order of ``calls``."""
+    def expect(self, work: float) -> bool:
+        """The stage has planned ``work`` (respondent rows) so far: whether its units will run on
+        a cluster, as far as that work tells (one worth it for that may start now, while the
+        rest is planned)."""
+
+    def run(
+        self, calls: Sequence[Call], *, progress: Progress | None = None, work: float | None = None
+    ) -> list[Any]:
+        """Every call's result, in the order of ``calls``; ``work``: what they cost together in
+        respondent rows, when the stage knows (a cluster not worth starting is not started)."""
 
 
 @contextmanager
@@ -125,7 +145,12 @@ class InProcess:
     def reads_store(self, store: Path) -> bool:
         return False  # the frames read once here serve every unit
 
-    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
+    def expect(self, work: float) -> bool:
+        return False
+
+    def run(
+        self, calls: Sequence[Call], *, progress: Progress | None = None, work: float | None = None
+    ) -> list[Any]:
         results = []
         with one_blas_thread():
             for done, call in enumerate(calls):
@@ -179,28 +204,100 @@ def _quiet(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str
         return function(*args, **kwargs)
 
 
-class DaskExecutor:
-    """Work units on a Dask cluster through ``distributed.Client`` (connected on first use)."""
+@dataclass(frozen=True)
+class _Shared:
+    """A value several calls take (:meth:`DaskExecutor.share`), sent to the cluster only if the
+    calls run there."""
 
-    def __init__(self, target: DaskTarget) -> None:
+    index: int
+
+
+def _resolved(call: Call, value: Callable[[_Shared], Any]) -> Call:
+    """``call`` with each shared value among its arguments replaced by ``value(it)``."""
+
+    def one(argument: Any) -> Any:
+        return value(argument) if isinstance(argument, _Shared) else argument
+
+    args = tuple(one(a) for a in call.args)
+    return replace(call, args=args, kwargs={k: one(v) for k, v in call.kwargs.items()})
+
+
+class DaskExecutor:
+    """Work units on a Dask cluster through ``distributed.Client`` (connected on first use);
+    planned work below the cluster's :func:`break_even` runs in this process unless ``always``
+    (``say`` gets the one line that says so)."""
+
+    def __init__(
+        self,
+        target: DaskTarget,
+        *,
+        always: bool = False,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         self.target = target
+        self.always = always
+        self._say = say
         self._client: Any = None
         self._cluster: Any = None
-        self._shared: list[Any] = []
+        self._values: dict[int, Any] = {}
+        self._futures: dict[int, Any] = {}
+        self._count = itertools.count()
         self._token = uuid.uuid4().hex[:8]
         self._sees: dict[str, bool] = {}
+        self._said = False
+        self._opening: threading.Thread | None = None
+        self._failed: BaseException | None = None
 
     def _connect(self) -> Any:
+        if self._opening is not None:  # started while the stage planned: ready, or nearly
+            self._opening.join()
+            self._opening = None
+        if self._failed is not None:
+            failed, self._failed = self._failed, None
+            raise failed
         if self._client is None:
             self._client, self._cluster = _open_client(self.target)
-            # while this process plans, each worker imports what the units run (not in a unit)
+            # each worker imports what the units run, apart from the units (it goes on answering)
             self._client.run(_import, UNIT_MODULES, wait=False)
         return self._client
 
+    def expect(self, work: float) -> bool:
+        """Whether the cluster will be used (open, forced, or ``work`` at its break-even); a
+        local one not yet open starts now, in a thread of its own: its workers spawn and import
+        while this process plans the rest."""
+        worth = self.started or self.always or work >= self.break_even
+        if worth and not self.started and self.target.local:
+            self._opening = threading.Thread(target=self._open_quietly, daemon=True)
+            self._opening.start()
+        return worth
+
+    def _open_quietly(self) -> None:
+        try:
+            self._client, self._cluster = _open_client(self.target)
+            self._client.run(_import, UNIT_MODULES, wait=False)
+        except BaseException as exc:  # raised where the units need the cluster
+            self._failed = exc
+
+    @property
+    def break_even(self) -> float:
+        return break_even(self.target)
+
+    @property
+    def started(self) -> bool:
+        """Whether this executor has connected to (or started, or is starting) its cluster."""
+        return self._client is not None or self._opening is not None
+
     def share(self, value: Any) -> Any:
-        future = self._connect().scatter(value, hash=False)
-        self._shared.append(future)  # kept until the run ends
-        return future
+        """A stand-in for ``value``: scattered to the cluster once if the calls run there."""
+        index = next(self._count)
+        self._values[index] = value
+        return _Shared(index)
+
+    def _shared(self, shared: _Shared) -> Any:
+        if shared.index not in self._futures:
+            value = self._values.pop(shared.index)
+            self._futures[shared.index] = self._connect().scatter(value, hash=False)
+        return self._futures[shared.index]
 
     def reads_store(self, store: Path) -> bool:
         """Local workers see the store; remote ones are asked once whether the file is there
@@ -213,7 +310,32 @@ class DaskExecutor:
             self._sees[path] = bool(answers) and all(answers.values())
         return self._sees[path]
 
-    def run(self, calls: Sequence[Call], *, progress: Progress | None = None) -> list[Any]:
+    def run(
+        self, calls: Sequence[Call], *, progress: Progress | None = None, work: float | None = None
+    ) -> list[Any]:
+        """The calls on the cluster; in this process when ``work`` is below the break-even and
+        no cluster is open yet (nor ``always``)."""
+        try:
+            if not (self.started or self.always or work is None or work >= self.break_even):
+                return self._here(calls, progress, work)
+            return self._on_cluster([_resolved(c, self._shared) for c in calls], progress)
+        finally:  # what the calls shared is theirs alone
+            self._values.clear()
+            self._futures.clear()
+
+    def _here(self, calls: Sequence[Call], progress: Progress | None, work: float) -> list[Any]:
+        from flows.units import clear_cache
+
+        if not self._said and self._say is not None:
+            self._say(below_break_even(self.target, work))
+            self._said = True
+        try:
+            here = [_resolved(c, lambda s: self._values[s.index]) for c in calls]
+            return InProcess().run(here, progress=progress)
+        finally:
+            clear_cache()  # the frames units read here are not kept for a next run
+
+    def _on_cluster(self, calls: Sequence[Call], progress: Progress | None) -> list[Any]:
         from distributed import as_completed
 
         client = self._connect()
@@ -254,13 +376,33 @@ class DaskExecutor:
         return f"impleval-{self._token}-{index:05d}-{name}"
 
     def close(self) -> None:
-        self._shared.clear()
+        if self._opening is not None:
+            self._opening.join()
+            self._opening = None
+        self._values.clear()
+        self._futures.clear()
         if self._client is not None and not self.target.local:
             _forget_frames(self._client)  # a remote cluster's workers outlive the run
         for part in (self._client, self._cluster):
             if part is not None:
                 part.close()
+        if self._cluster is not None:
+            _stop_resource_tracker()
         self._client = self._cluster = None
+
+
+def _stop_resource_tracker() -> None:
+    """Stop the ``multiprocessing`` resource tracker the local cluster's workers needed (started
+    by this process when they were spawned), and wait for it: left alone it ends only once this
+    process has, as an orphan of the command. Started again if anything needs it later."""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if stop is not None:
+        try:
+            stop()
+        except Exception:  # the run is over; the tracker then ends with this process
+            logging.getLogger(__name__).debug("could not stop the resource tracker", exc_info=True)
 
 
 #: The modules of the units' functions (the statistics libraries with them): about 2 s of CPU.
@@ -337,13 +479,16 @@ def _open_client(target: DaskTarget) -> tuple[Any, Any]:
 
 
 @contextmanager
-def open_executor(dask: str | None) -> Iterator[Executor]:
+def open_executor(
+    dask: str | None, *, always: bool = False, say: Callable[[str], None] | None = None
+) -> Iterator[Executor]:
     """The executor a run asks for: :class:`InProcess` without ``dask``, else a
-    :class:`DaskExecutor` closed (with its local cluster) when the run ends."""
+    :class:`DaskExecutor` (``always``: on the cluster whatever the planned work; ``say``: where
+    its one line about the break-even goes) closed, with its local cluster, when the run ends."""
     if not dask:
         yield InProcess()
         return
-    executor = DaskExecutor(parse_dask(dask))
+    executor = DaskExecutor(parse_dask(dask), always=always, say=say)
     try:
         yield executor
     finally:

@@ -11,7 +11,8 @@ the first's work done), and a run never reads a store an ingest is writing.
 
 The analyse stage's work units (:mod:`flows.analyse`) run in this process, or with ``dask``
 (``--dask`` or project.yaml's ``executor.dask``) on a Dask cluster (:mod:`flows.executors`),
-with the same results files. The cluster is connected to only when a stage has units to run.
+with the same results files. The cluster is connected to only when a stage has units to run,
+and started only when their planned work is worth it (:func:`flows.executors.break_even`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from flows.stages import (
 )
 from ingest.kinds import KINDS, declared_kinds, unmatched_inbox_files
 from project.config import Project, load_project
-from project.errors import PipelineError
+from project.errors import ConfigError, PipelineError
 from project.layout import ProjectPaths
 from store.lock import project_lock
 
@@ -177,6 +178,7 @@ def run_project(
     only: str | None = None,
     display: Display | None = None,
     dask: str | None = None,
+    dask_always: bool = False,
     remember: bool = False,
 ) -> list[StageOutcome]:
     """Run the project's stale stages (or, with ``only``, one stage); see the module docstring.
@@ -185,7 +187,8 @@ def run_project(
     :mod:`flows.quick`, which gives it again at once while nothing changes.
 
     ``dask`` (``tcp://HOST:PORT`` or ``local:N``; default project.yaml's ``executor.dask``) runs
-    the work units on a Dask cluster.
+    the work units on a Dask cluster — or in this process when a stage's planned work is below
+    the cluster's break-even, unless ``dask_always`` (or ``executor.dask_always``).
 
     Raises
     ------
@@ -197,6 +200,7 @@ def run_project(
     with project_lock(paths.lock, purpose="run"):
         seen = quick.snapshot(paths.root) if remember else None  # before the verdict
         project = load_project(paths.root)
+        target, always = _dask(project, dask, dask_always)
         if not any(kind.analysed(project) for kind in KINDS):
             declared_kinds(project, required=True)  # one line: what to put where
         said = _inbox_warnings(paths, project)
@@ -215,12 +219,23 @@ def run_project(
             from flows.prefect_flows import run_on_server
 
             runner = run_on_server
-        with open_executor(dask or project.executor.dask) as units:
+        with open_executor(target, always=always, say=display.say) as units:
             outcomes = runner(
                 paths, project, settings, stages=stages, force=force, display=display, units=units
             )
         _remember_if_current(paths)
         return outcomes
+
+
+def _dask(project: Project, dask: str | None, always: bool) -> tuple[str | None, bool]:
+    """The cluster the units may run on (the option, else project.yaml's) and whether always."""
+    target = dask or project.executor.dask
+    if always and not target:
+        raise ConfigError(
+            "--dask-always: there is no Dask cluster to use. Hint: give --dask local:N or "
+            "--dask tcp://HOST:PORT (or executor.dask in project.yaml) with it."
+        )
+    return target, always or project.executor.dask_always
 
 
 def _inbox_warnings(paths: ProjectPaths, project: Project) -> list[str]:

@@ -31,7 +31,7 @@ error: impleval foo: unknown command. Expected one of {commands}. Hint: `impleva
 $ impleval run --forse
 error: impleval run --forse: unknown option. Did you mean `--force`? Hint: see `impleval run --help`.
 $ impleval run --bogus
-error: impleval run --bogus: unknown option. Expected one of --project, --stage, --force, --lang, --format, --dask, --help. Hint: see `impleval run --help`.
+error: impleval run --bogus: unknown option. Expected one of --project, --stage, --force, --lang, --format, --dask, --dask-always, --help. Hint: see `impleval run --help`.
 $ impleval report --langauge en
 error: impleval report --langauge: unknown option. Did you mean `--lang`? Hint: see `impleval report --help`.
 $ impleval ingest x.csv --instrumnet nomad

@@ -1,7 +1,9 @@
 """The analysis on a real Dask cluster (``impleval run --dask``): a ``LocalCluster`` of two worker
-processes (``local:2``) and a ``dask scheduler`` with two ``dask worker`` processes started from
-the command line give results files byte-identical to the embedded run; a wrong or unreachable
-address is one line with a hint, never a traceback.
+processes (``local:2 --dask-always``) and a ``dask scheduler`` with two ``dask worker`` processes
+started from the command line give results files byte-identical to the embedded run; a wrong or
+unreachable address is one line with a hint, never a traceback. Below the cluster's break-even
+(the example's analysis), ``--dask local:2`` starts no cluster — the command never even imports
+``distributed`` — says so in one line and writes the embedded run's results files.
 
 Everything listens on 127.0.0.1. The runs take minutes on a 2-core machine: marked slow.
 """
@@ -43,6 +45,29 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def impleval(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "impleval"), *args], capture_output=True, text=True, env=env, timeout=1800
+    )
+
+
+#: The command as ``impleval`` runs it, then one line on stderr: whether it imported ``distributed``
+#: (no client, no LocalCluster, no worker without it).
+WATCHED = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('watch: distributed imported:', 'distributed' in sys.modules,"
+    " file=sys.stderr))\n"
+    "sys.argv = ['impleval', *sys.argv[1:]]\n"
+    "from flows.quick import main\n"
+    "main()\n"
+)
+
+
+def watched(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``impleval *args``, saying at its exit whether it imported ``distributed``."""
+    return subprocess.run(
+        [sys.executable, "-c", WATCHED, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
     )
 
 
@@ -90,9 +115,27 @@ def test_local_cluster_gives_the_embedded_results(
     project = ingested.parent / "local2"
     shutil.copytree(ingested, project)
     args = ("run", "-p", str(project), "--stage", "analyse", "--force", "--dask", "local:2")
-    done = impleval(*args, env=env)
+    done = watched(*args, "--dask-always", env=env)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    assert "watch: distributed imported: True" in done.stderr
+    assert "break-even" not in done.stdout
+    assert _differing(embedded, _results(project)) == []
+
+
+@pytest.mark.slow
+def test_below_the_break_even_local2_runs_here_and_starts_no_cluster(
+    ingested: Path, embedded: dict[str, bytes], env: dict[str, str]
+) -> None:
+    project = ingested.parent / "below"
+    shutil.copytree(ingested, project)
+    args = ("run", "-p", str(project), "--stage", "analyse", "--force", "--dask", "local:2")
+    done = watched(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stdout.splitlines() if line.startswith("dask:")]
+    assert len(said) == 1, done.stdout
+    assert "is below the cluster's break-even" in said[0] and "--dask-always" in said[0]
+    assert "watch: distributed imported: False" in done.stderr
     assert _differing(embedded, _results(project)) == []
 
 
@@ -155,7 +198,8 @@ def test_reports_per_organisation_on_a_local_cluster_are_the_embedded_ones(
     """``report --for all`` renders one unit per organisation (its analysis, figures, pandoc and
     typst on the worker): the same files, with the same bytes, as rendered in this process."""
     written = {}
-    for name, extra in (("report-embedded", ()), ("report-local2", ("--dask", "local:2"))):
+    forced = ("--dask", "local:2", "--dask-always")  # the analyses of the cuts too
+    for name, extra in (("report-embedded", ()), ("report-local2", forced)):
         project = analysed.parent / name
         shutil.copytree(analysed, project)
         args = ("report", "-p", str(project), "--for", "all", "--format", "html,docx,pdf")

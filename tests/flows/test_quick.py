@@ -64,6 +64,7 @@ def test_the_same_folder_gives_the_recorded_answer(recorded: Path) -> None:
         ["run", "--lang", "en"],
         ["run", "--stage", "report"],
         ["run", "--dask", "local:2"],
+        ["run", "--dask-always"],
         ["ingest", "x.csv"],
         ["run", "-p"],
         [],

@@ -82,14 +82,18 @@ class ReadingInProcess(InProcess):
     def reads_store(self, store: Path) -> bool:
         return True
 
+    def expect(self, work: float) -> bool:
+        return True  # as on a cluster worth starting
+
 
 def test_the_survey_tables_are_the_same_when_the_units_read(surveyed: Path) -> None:
     paths, project = ProjectPaths(surveyed), load_project(surveyed)
     calls: list[Call] = []
 
     class Recording(ReadingInProcess):
-        def run(self, given: Any, *, progress: Any = None) -> list[Any]:
+        def run(self, given: Any, *, progress: Any = None, work: Any = None) -> list[Any]:
             calls.extend(given)
+            assert work == sum(c.cost for c in given) > 0  # the planned work, told
             return super().run(given, progress=progress)
 
     given = analyse._analyse(paths, project, ["survey"], InProcess(), analyse.WHOLE)
@@ -107,6 +111,31 @@ def test_the_survey_tables_are_the_same_when_the_units_read(surveyed: Path) -> N
     assert len(t0) == 1 and groups["reliability nomad T1 all"] not in t0 | {""}
     whole = groups["survey nomad"]  # the units that read the whole instrument share its part
     assert whole not in t0 and {c.group for c in calls if "comparison nomad" in c.name} == {whole}
+
+
+def test_below_a_clusters_break_even_the_units_are_planned_and_run_as_embedded(
+    surveyed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--dask local:2`` on the example: no cluster, the embedded plan (frames read here, no
+    unit reads the store), the embedded tables, one line said."""
+    paths, project = ProjectPaths(surveyed), load_project(surveyed)
+    ran: list[Call] = []
+    run = InProcess.run
+
+    def recorded(self: InProcess, calls: list[Call], **options: Any) -> list[Any]:
+        ran.extend(calls)
+        return run(self, calls, **options)
+
+    monkeypatch.setattr(InProcess, "run", recorded)
+    said: list[str] = []
+    executor = DaskExecutor(DaskTarget(workers=2), say=said.append)
+    here = analyse._analyse(paths, project, ["survey"], executor, analyse.WHOLE)
+    assert not executor.started and len(said) == 1 and "break-even" in said[0]
+    assert ran and not any(isinstance(a, SurveyPart) for c in ran for a in c.args)
+    embedded = analyse._analyse(paths, project, ["survey"], InProcess(), analyse.WHOLE)
+    assert sorted(here) == sorted(embedded)
+    for name, table in embedded.items():
+        pd.testing.assert_frame_equal(table, here[name], obj=name)
 
 
 @pytest.fixture
