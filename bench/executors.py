@@ -24,8 +24,6 @@ from pathlib import Path
 from measure import become_subreaper, measure
 from run import BENCH, base_environment, generate, pipeline_command, same_results
 
-#: ``local:2+always``: ``--dask local:2 --dask-always`` (the cluster whatever the planned work).
-ALWAYS = "+always"
 #: What a ``--dask`` run says when it keeps the units in its own process (flows/break_even.py).
 BELOW = "is below the cluster's break-even"
 
@@ -61,10 +59,9 @@ def run_scale(scale: int, session: Path, args: argparse.Namespace) -> list[dict]
         name = executor.replace(":", "").replace("+", "-")
         project = session / f"{scale}x-{name}"
         shutil.copytree(template, project)
-        dask = None if executor == "embedded" else executor.removesuffix(ALWAYS)
-        command = pipeline_command(project, stage="analyse", force=True, dask=dask)
+        dask = None if executor == "embedded" else executor  # local:2+always: --dask-always
         sample = measure(
-            command + (["--dask-always"] if executor.endswith(ALWAYS) else []),
+            pipeline_command(project, stage="analyse", force=True, dask=dask),
             env=env,
             log=session / f"{scale}x-{name}.log",
             timeout=args.timeout,

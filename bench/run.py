@@ -38,19 +38,24 @@ PYTHON = sys.executable
 IMPLEVAL = str(Path(sys.executable).parent / "impleval")
 STAGES = ("ingest", "analyse", "report")
 DEFAULT_SCALES = (1, 10, 100)
+#: ``--executors local:2+always``: ``--dask local:2 --dask-always``.
+ALWAYS = "+always"
 
 
 def pipeline_command(
     project: Path, *, stage: str | None = None, force: bool = False, dask: str | None = None
 ) -> list[str]:
-    """How the pipeline is started: the one place to change when the CLI changes."""
+    """How the pipeline is started: the one place to change when the CLI changes. ``dask``
+    ending in ``+always`` (``local:2+always``) adds ``--dask-always``: the cluster even below
+    its break-even (flows/break_even.py)."""
     command = [IMPLEVAL, "run", "-p", str(project)]
     if stage:
         command += ["--stage", stage]
     if force:
         command.append("--force")
     if dask:
-        command += ["--dask", dask]
+        command += ["--dask", dask.removesuffix(ALWAYS)]
+        command += ["--dask-always"] if dask.endswith(ALWAYS) else []
     return command
 
 
@@ -316,7 +321,7 @@ def _parser() -> argparse.ArgumentParser:
         default=["embedded"],
         metavar="EXECUTOR",
         help="where the analyse stage runs: embedded (always measured) and any of local:N or "
-        "tcp://HOST:PORT, each an extra row `analyse (dask ...)` whose results files are "
+        "tcp://HOST:PORT (+always: with --dask-always, the cluster even below its break-even), each an extra row `analyse (dask ...)` whose results files are "
         "compared byte for byte with the embedded run's (default: embedded)",
     )
     add("--long-rows", type=int, default=0, help="also ingest a long export of this many lines")

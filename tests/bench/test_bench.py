@@ -259,6 +259,15 @@ def test_a_dask_row_says_whether_the_results_are_identical(tmp_path: Path) -> No
     )
 
 
+def test_an_always_executor_adds_dask_always_to_the_command(tmp_path: Path) -> None:
+    run = _bench_module("run")
+    command = run.pipeline_command(tmp_path, stage="analyse", force=True, dask="local:2+always")
+    assert command[-4:] == ["--force", "--dask", "local:2", "--dask-always"]
+    plain = run.pipeline_command(tmp_path, stage="analyse", dask="tcp://127.0.0.1:8786")
+    assert plain[-2:] == ["--dask", "tcp://127.0.0.1:8786"]
+    assert "--dask-always" not in plain and "--force" not in plain
+
+
 def test_unit_costs_times_each_kind_and_keeps_the_results_in_order() -> None:
     costs = _bench_module("unit_costs")
     from flows.executors import Call
