@@ -38,6 +38,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from analysis.noncentral import ncf_cdf, nct_cdf
+
 __all__ = [
     "EXACT_BELOW",
     "cohen_dz",
@@ -70,14 +72,12 @@ def _root(f: Callable[[float], float], low: float, high: float) -> float:
 def ncp_interval(statistic: float, df: float, *, confidence: float = 0.95) -> Interval:
     """The noncentrality parameters of a t distribution whose ``(1 ± confidence)/2`` quantiles
     are the observed ``statistic`` (the interval for the noncentrality)."""
-    from scipy.special import nctdtr  # what stats.nct.cdf computes, without its dispatch
-
     if not (math.isfinite(statistic) and df > 0):
         return math.nan, math.nan
     tail = (1 - confidence) / 2
 
     def gap(p: float) -> Callable[[float], float]:
-        return lambda ncp: float(nctdtr(df, ncp, statistic)) - p
+        return lambda ncp: nct_cdf(df, ncp, statistic) - p
 
     low, high = (_root(gap(p), statistic - 5, statistic + 5) for p in (1 - tail, tail))
     return low, high
@@ -133,7 +133,6 @@ def omega_squared_interval(
     the F distribution, each mapped to ``λ / (λ + df_error)``; a bound is 0 where F is below the
     quantile, so an :math:`\\omega^2` of 0 has the interval [0, 0]."""
     from scipy import stats
-    from scipy.special import ncfdtr  # what stats.ncf.cdf computes, without its dispatch
 
     if not (math.isfinite(omega2) and 0 <= omega2 < 1 and df > 0 and df_error > 0):
         return math.nan, math.nan
@@ -143,7 +142,7 @@ def omega_squared_interval(
     def bound(p: float) -> float:
         if f <= stats.f.ppf(p, df, df_error):
             return 0.0
-        lam = _root(lambda ncp: float(ncfdtr(df, df_error, ncp, f)) - p, 0.0, 2 * f * df + 10)
+        lam = _root(lambda ncp: ncf_cdf(df, df_error, ncp, f) - p, 0.0, 2 * f * df + 10)
         return lam / (lam + df_error)
 
     return bound(1 - tail), bound(tail)
