@@ -39,7 +39,7 @@ REMOTE_BREAK_EVEN_ROWS = 0.0
 def break_even(target: DaskTarget) -> float:
     """The planned work (respondent rows) from which ``target`` runs the units faster than this
     process, its start included; ``inf`` for one local worker (never faster: it does the same
-    work one process away, 1.1-1.5x the embedded run's time at 1x to 100x)."""
+    work one process away: 1.0-1.5x the embedded run's time at 1x to 100x, docs/scale.md)."""
     if not target.local:
         return REMOTE_BREAK_EVEN_ROWS
     return math.inf if target.workers < 2 else LOCAL_BREAK_EVEN_ROWS
