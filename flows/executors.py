@@ -265,7 +265,7 @@ class DaskExecutor:
         """Whether the cluster will be used (open, forced, or ``work`` at its break-even); a
         local one not yet open starts now, in a thread of its own: its workers spawn and import
         while this process plans the rest."""
-        worth = self.started or self.always or work >= self.break_even
+        worth = self._worth(work)
         if worth and not self.started and self.target.local:
             self._opening = threading.Thread(target=self._open_quietly, daemon=True)
             self._opening.start()
@@ -281,6 +281,11 @@ class DaskExecutor:
     @property
     def break_even(self) -> float:
         return break_even(self.target)
+
+    def _worth(self, work: float) -> bool:
+        """Whether units of ``work`` go to the cluster: it is open (its start paid), forced, or
+        the work reaches its break-even."""
+        return self.started or self.always or work >= self.break_even
 
     @property
     def started(self) -> bool:
@@ -316,7 +321,7 @@ class DaskExecutor:
         """The calls on the cluster; in this process when ``work`` is below the break-even and
         no cluster is open yet (nor ``always``)."""
         try:
-            if not (self.started or self.always or work is None or work >= self.break_even):
+            if work is not None and not self._worth(work):  # unknown work: the cluster
                 return self._here(calls, progress, work)
             return self._on_cluster([_resolved(c, self._shared) for c in calls], progress)
         finally:  # what the calls shared is theirs alone
